@@ -1,0 +1,106 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The hub's whole configuration, read from the environment once, here and nowhere else. Every variable is
+ * documented in the README with its default. Invalid values stop the process at start with a message that
+ * names the variable.
+ */
+const booleanFlag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((value) => value === '1' || value === 'true' || value === 'yes');
+
+const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  PUBLIC_URL: z.url().optional(),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI')
+    .optional(),
+  MONGODB_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('omnihub'),
+  EMBEDDED_MONGO_DURABILITY: z.enum(['journaled', 'relaxed', 'memory']).default('journaled'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  REDIS_SERVER_BIN: z.string().min(1).default('redis-server'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]+$/)
+    .default('omnihub'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: booleanFlag.optional(),
+  SEED_DEMO: booleanFlag.optional(),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(15 * 60),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(30 * 24 * 3600),
+  LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
+});
+
+export type Config = Readonly<
+  Omit<z.infer<typeof ConfigSchema>, 'DATA_DIR' | 'PUBLIC_URL' | 'SEED_DEMO' | 'LOG_PRETTY'> & {
+    /** Absolute path. */
+    DATA_DIR: string;
+    /** The base URL providers call, without a trailing slash; used for webhook signatures. */
+    PUBLIC_URL: string;
+    /** Seeding defaults to on for the embedded default (no MONGODB_URI) and off otherwise. */
+    SEED_DEMO: boolean;
+    LOG_PRETTY: boolean;
+    /** True when the hub runs its own embedded MongoDB engine. */
+    usesEmbeddedMongo: boolean;
+    /** True when the hub runs its own private redis-server. */
+    usesPrivateRedis: boolean;
+  }
+>;
+
+/** A configuration error: the message lists every invalid variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses and freezes the configuration. `env` defaults to the process environment; tests pass their own.
+ * Empty strings count as unset, as shells often export `VAR=`.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = ConfigSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  }
+  const raw = parsed.data;
+  const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, '');
+  return Object.freeze({
+    ...raw,
+    DATA_DIR: path.resolve(raw.DATA_DIR),
+    PUBLIC_URL: publicUrl,
+    SEED_DEMO: raw.SEED_DEMO ?? raw.MONGODB_URI === undefined,
+    LOG_PRETTY: raw.LOG_PRETTY ?? Boolean(process.stdout.isTTY),
+    usesEmbeddedMongo: raw.MONGODB_URI === undefined,
+    usesPrivateRedis: raw.REDIS_URL === undefined,
+  });
+}

@@ -1,0 +1,69 @@
+import express, { type Express, type Request, type Router } from 'express';
+import helmet from 'helmet';
+import type { Logger } from '../lib/logger';
+import type { Metrics } from '../lib/metrics';
+import { errorMiddleware, notFoundHandler } from './error-middleware';
+
+declare module 'http' {
+  interface IncomingMessage {
+    /** The body's bytes as received, for webhook signatures (hash the bytes, never re-serialized JSON). */
+    rawBody?: Buffer;
+  }
+}
+
+/** A router a module contributes, mounted at `path`. */
+export interface HttpModule {
+  path: string;
+  router: Router;
+  /**
+   * The module parses its own bodies (a larger limit for one provider, raw XML): it is mounted before the
+   * shared JSON and form parsers, which then do not touch its requests.
+   */
+  parsesOwnBody?: boolean;
+}
+
+export interface BuildAppDeps {
+  logger: Logger;
+  metrics: Metrics;
+  bodyLimitBytes: number;
+  modules: readonly HttpModule[];
+  /** Static folders served at a path (the built agent UI). */
+  staticDirs?: readonly { path: string; dir: string }[];
+}
+
+/** Keeps the raw bytes of parsed bodies on the request. */
+function keepRawBody(req: Request, _res: unknown, buf: Buffer): void {
+  req.rawBody = buf;
+}
+
+/** Builds the Express application. It never listens: the caller (the hub, or a test) does. */
+export function buildApp(deps: BuildAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(helmet());
+  app.use((req, res, next) => {
+    const end = deps.metrics.httpDuration.startTimer();
+    res.on('finish', () => {
+      // The matched route pattern keeps label cardinality bounded; unmatched paths share one label.
+      const route = (req.route as { path?: string } | undefined)?.path;
+      const label = route ? `${req.baseUrl}${route}` : 'unmatched';
+      end({ method: req.method, route: label });
+      deps.metrics.httpRequests.inc({ method: req.method, route: label, status: String(res.statusCode) });
+    });
+    next();
+  });
+
+  for (const module of deps.modules.filter((m) => m.parsesOwnBody)) app.use(module.path, module.router);
+
+  app.use(express.json({ limit: deps.bodyLimitBytes, verify: keepRawBody }));
+  app.use(express.urlencoded({ extended: false, limit: deps.bodyLimitBytes, verify: keepRawBody }));
+
+  for (const module of deps.modules.filter((m) => !m.parsesOwnBody)) app.use(module.path, module.router);
+  for (const { path, dir } of deps.staticDirs ?? [])
+    app.use(path, express.static(dir, { index: 'index.html' }));
+
+  app.use(notFoundHandler);
+  app.use(errorMiddleware(deps.logger));
+  return app;
+}

@@ -1,0 +1,133 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+import type { Config } from './config';
+import type { DomainEvents } from './domain-events';
+import { buildApp, type HttpModule } from './http/app';
+import { connectMongoose } from './infra/mongo';
+import { createQueueFactory, type QueueFactory } from './infra/queues';
+import { systemClock, type Clock } from './lib/clock';
+import { createEventBus, type EventBus } from './lib/event-bus';
+import type { Logger } from './lib/logger';
+import { createMetrics, type Metrics } from './lib/metrics';
+import { createHealthRouter, type ReadinessCheck } from './modules/health';
+import { loadTemplates, type TemplateRenderer } from './modules/templates';
+import { createSocketServer, type SocketAuthenticator, type SocketServer } from './realtime/socket-server';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Where the hub's storage is; `main.ts` resolves it (embedded or configured), tests pass their own. */
+export interface HubInfra {
+  mongoUri: string;
+  redisUrl: string;
+}
+
+export interface HubOptions {
+  config: Config;
+  infra: HubInfra;
+  logger: Logger;
+  clock?: Clock;
+  /** Run queue processors in this process (default true; a web-only process sets false). */
+  runWorkers?: boolean;
+}
+
+export interface Hub {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  metrics: Metrics;
+  connection: Connection;
+  redis: Redis;
+  queues: QueueFactory;
+  events: EventBus<DomainEvents>;
+  templates: TemplateRenderer;
+  httpServer: HttpServer;
+  sockets: SocketServer;
+  /** Starts listening; resolves with the bound port (0 picks a free one). */
+  listen(port: number, host?: string): Promise<number>;
+  /** Graceful stop: no new connections, in-flight requests and jobs finish, then every connection closes. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the whole hub on existing storage: the one place where modules are created with their
+ * dependencies. Nothing listens until `listen` is called.
+ */
+export async function createHub(options: HubOptions): Promise<Hub> {
+  const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const metrics = createMetrics();
+  const connection = await connectMongoose({ uri: options.infra.mongoUri, dbName: config.MONGODB_DB });
+  const redis = new Redis(options.infra.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: false });
+  redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  await new Promise<void>((resolve, reject) => {
+    redis.once('ready', resolve);
+    redis.once('end', () => reject(new Error('could not connect to Redis')));
+  });
+  const queues = createQueueFactory({
+    redisUrl: options.infra.redisUrl,
+    prefix: config.QUEUE_PREFIX,
+    logger,
+    metrics,
+  });
+  const events = createEventBus<DomainEvents>(logger);
+  const templates = await loadTemplates({ dir: path.join(projectRoot, 'templates') });
+
+  const checks: ReadinessCheck[] = [
+    { name: 'mongodb', check: async () => (await connection.db?.admin().ping())?.ok === 1 },
+    { name: 'redis', check: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG' },
+  ];
+
+  // Authentication arrives with the agents module; until a module provides one, /agent admits nobody.
+  const authenticate: SocketAuthenticator = () => Promise.resolve(null);
+
+  const httpModules: HttpModule[] = [{ path: '/', router: createHealthRouter({ checks, metrics }) }];
+
+  const app = buildApp({ logger, metrics, bodyLimitBytes: config.BODY_LIMIT_BYTES, modules: httpModules });
+  const httpServer = createServer(app);
+  const socketRedis = redis.duplicate();
+  socketRedis.on('error', (error) => logger.warn({ err: error }, 'socket adapter redis error'));
+  const sockets = createSocketServer({ httpServer, logger, metrics, authenticate, redis: socketRedis });
+
+  let closing: Promise<void> | undefined;
+  const hub: Hub = {
+    config,
+    logger,
+    clock,
+    metrics,
+    connection,
+    redis,
+    queues,
+    events,
+    templates,
+    httpServer,
+    sockets,
+    listen(port, host = config.HOST) {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => resolve((httpServer.address() as AddressInfo).port));
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        const httpClosed = new Promise<void>((resolve) => {
+          if (!httpServer.listening) return resolve();
+          httpServer.close(() => resolve());
+        });
+        httpServer.closeIdleConnections();
+        sockets.io.disconnectSockets(true);
+        await httpClosed;
+        await new Promise<void>((resolve) => void sockets.io.close(() => resolve()));
+        await queues.close();
+        socketRedis.disconnect();
+        await redis.quit().catch(() => undefined);
+        await connection.close();
+      })();
+      return closing;
+    },
+  };
+  return hub;
+}

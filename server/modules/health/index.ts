@@ -1,0 +1,1 @@
+export { createHealthRouter, type ReadinessCheck } from './health.routes';

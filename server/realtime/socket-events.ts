@@ -1,0 +1,96 @@
+/**
+ * The Socket.IO contract, typed once and shared by the server and agent-ui (DESIGN §7). Every
+ * server-to-client event carries a persisted `eventId`: a client that reconnects sends `sync` with the last
+ * id it saw and receives every event it missed, in order.
+ *
+ * This file must stay free of server-only imports: the browser bundle imports it.
+ */
+
+export type PresenceStatus = 'online' | 'away' | 'offline';
+
+/** A conversation as clients see it (a subset of the stored document, ids as strings). */
+export interface ConversationSummary {
+  id: string;
+  number: number;
+  status: 'new' | 'open' | 'pending' | 'snoozed' | 'resolved' | 'closed';
+  priority: 'low' | 'normal' | 'high' | 'urgent';
+  category: 'complaint' | 'inquiry' | 'suggestion' | 'praise' | 'other';
+  subject?: string;
+  channel: string;
+  contact: { id: string; name?: string; tier?: string };
+  assigneeId?: string | null;
+  teamId?: string | null;
+  lastMessageAt?: string;
+  updatedAt: string;
+}
+
+export interface MessageSummary {
+  id: string;
+  conversationId: string;
+  seq: number;
+  direction: 'inbound' | 'outbound' | 'internal';
+  kind: 'message' | 'note' | 'call' | 'voicemail' | 'system';
+  channel: string;
+  text?: string;
+  html?: string;
+  authorId?: string | null;
+  status?: 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+  occurredAt: string;
+}
+
+/** Every server → client payload carries the id of its persisted event. */
+export interface Persisted {
+  eventId: string;
+}
+
+export interface AgentServerToClientEvents {
+  'offer:new': (
+    payload: Persisted & { offerId: string; conversation: ConversationSummary; expiresAt: string },
+  ) => void;
+  'offer:revoked': (
+    payload: Persisted & { offerId: string; reason: 'expired' | 'declined' | 'taken' | 'cancelled' },
+  ) => void;
+  'conversation:assigned': (
+    payload: Persisted & { conversation: ConversationSummary; assigneeId: string | null },
+  ) => void;
+  'conversation:updated': (payload: Persisted & { conversation: ConversationSummary }) => void;
+  'message:new': (payload: Persisted & { message: MessageSummary }) => void;
+  'message:status': (
+    payload: Persisted & {
+      messageId: string;
+      conversationId: string;
+      status: NonNullable<MessageSummary['status']>;
+      error?: string;
+    },
+  ) => void;
+  'queue:updated': (
+    payload: Persisted & { teamId: string; depth: number; longestWaitSeconds: number },
+  ) => void;
+  'agent:updated': (
+    payload: Persisted & { agentId: string; status: PresenceStatus; load: Record<string, number> },
+  ) => void;
+  'sla:warning': (payload: Persisted & { conversationId: string; target: string; dueAt: string }) => void;
+  'sla:breached': (payload: Persisted & { conversationId: string; target: string; dueAt: string }) => void;
+}
+
+/** Acknowledgement of a client → server event: `{ok: true, ...}` or a stable error code. */
+export type Ack<T = object> = (
+  result: ({ ok: true } & T) | { ok: false; error: { code: string; message: string } },
+) => void;
+
+export interface AgentClientToServerEvents {
+  'presence:set': (payload: { status: PresenceStatus }, ack?: Ack) => void;
+  'offer:accept': (payload: { offerId: string }, ack?: Ack) => void;
+  'offer:decline': (payload: { offerId: string }, ack?: Ack) => void;
+  /** Answered with every event after `lastEventId` (in order), then live events continue. */
+  sync: (payload: { lastEventId: string | null }, ack?: Ack<{ replayed: number }>) => void;
+  typing: (payload: { conversationId: string }, ack?: Ack) => void;
+}
+
+/** Room names, built in one place. */
+export const rooms = {
+  agent: (agentId: string) => `agent:${agentId}`,
+  team: (teamId: string) => `team:${teamId}`,
+  supervisors: () => 'supervisors',
+  conversation: (conversationId: string) => `conversation:${conversationId}`,
+} as const;
