@@ -12,8 +12,8 @@ import { loadConfig, type Config } from '../../server/config';
 import { startEmbeddedMongo } from '../../server/embedded-mongo';
 import { createHub, type Hub, type HubOptions } from '../../server/hub';
 import { startPrivateRedis, type PrivateRedis } from '../../server/infra/redis-server';
-import { createLogger, type Logger } from '../../server/lib/logger';
 import { registerGlobalTeardown } from './root-hooks';
+import { testLogger } from './test-logger';
 
 interface Stack {
   mongoUri: string;
