@@ -11,6 +11,13 @@ export interface DomainEvents {
     contactId: string;
     channel: string;
     isNewConversation: boolean;
+    /** The conversation's team and assignee after the message (who should hear about it). */
+    teamId?: string | null;
+    assigneeId?: string | null;
+    /** True when the message reopened a resolved (or woke a pending/snoozed) conversation. */
+    reopened?: boolean;
+    /** Auto-replies, bounces, list mail: never answer automatically. */
+    isAutomated?: boolean;
   };
   /** An agent's reply or note was stored (status queued for replies). */
   'message.created': {
@@ -20,8 +27,25 @@ export interface DomainEvents {
     isPrivate: boolean;
   };
   'message.status': { conversationId: string; messageId: string; status: string; error?: string };
-  'conversation.created': { conversationId: string };
-  'conversation.updated': { conversationId: string; changes: string[] };
+  'conversation.created': {
+    conversationId: string;
+    contactId?: string;
+    channel?: string;
+    category?: string;
+    priority?: string;
+    teamId?: string | null;
+    /** Set when a message to a closed conversation opened this one. */
+    previousConversationId?: string | null;
+  };
+  'conversation.updated': {
+    conversationId: string;
+    changes: string[];
+    /** With a `status` change: the new and the previous status. */
+    status?: string;
+    previousStatus?: string;
+    teamId?: string | null;
+    assigneeId?: string | null;
+  };
   'conversation.assigned': {
     conversationId: string;
     assigneeId: string | null;
