@@ -20,6 +20,8 @@ export class FileDurableStore implements DurableStoreHandle {
   private snapshotSeq: number;
   private compactions = 0;
   private compacting: Promise<void> = Promise.resolve();
+  /** Compactions started or queued and not yet finished. */
+  private compactionsInFlight = 0;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -85,9 +87,14 @@ export class FileDurableStore implements DurableStoreHandle {
 
   compact(snapshotDocs: () => Iterable<Document>): Promise<void> {
     if (this.closing) return Promise.reject(new Error('the durable store is closed'));
-    // One at a time; each still captures its state and journal position together, when its turn comes.
-    const run = this.compacting.then(() => this.runCompaction(snapshotDocs));
-    this.compacting = run.catch(() => undefined);
+    // Idle: start now, so `snapshotDocs` runs synchronously within this call, as the contract says.
+    // Busy: queue; the next compaction still captures its state and journal position in one tick.
+    const run =
+      this.compactionsInFlight > 0
+        ? this.compacting.then(() => this.runCompaction(snapshotDocs))
+        : this.runCompaction(snapshotDocs);
+    this.compactionsInFlight++;
+    this.compacting = run.catch(() => undefined).finally(() => this.compactionsInFlight--);
     return run;
   }
 
