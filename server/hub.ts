@@ -86,7 +86,14 @@ export async function createHub(options: HubOptions): Promise<Hub> {
 
   const httpModules: HttpModule[] = [{ path: '/', router: createHealthRouter({ checks, metrics }) }];
 
-  const app = buildApp({ logger, metrics, bodyLimitBytes: config.BODY_LIMIT_BYTES, modules: httpModules });
+  const app = buildApp({
+    logger,
+    metrics,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    modules: httpModules,
+    spas: [{ path: '/app', dir: path.join(projectRoot, 'agent-ui', 'dist') }],
+    homePath: '/app/',
+  });
   const httpServer = createServer(app);
   const socketRedis = redis.duplicate();
   socketRedis.on('error', (error) => logger.warn({ err: error }, 'socket adapter redis error'));

@@ -1,5 +1,7 @@
 import express, { type Express, type Request, type Router } from 'express';
 import helmet from 'helmet';
+import path from 'node:path';
+import { AppError } from '../lib/app-error';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import { errorMiddleware, notFoundHandler } from './error-middleware';
@@ -27,8 +29,13 @@ export interface BuildAppDeps {
   metrics: Metrics;
   bodyLimitBytes: number;
   modules: readonly HttpModule[];
-  /** Static folders served at a path (the built agent UI). */
-  staticDirs?: readonly { path: string; dir: string }[];
+  /**
+   * Single-page apps served at a path (the built agent UI): files from `dir`, and `index.html` for any
+   * other path below it so client-side routes survive a reload.
+   */
+  spas?: readonly { path: string; dir: string }[];
+  /** Where `GET /` redirects (the agent UI). */
+  homePath?: string;
 }
 
 /** Keeps the raw bytes of parsed bodies on the request. */
@@ -60,8 +67,17 @@ export function buildApp(deps: BuildAppDeps): Express {
   app.use(express.urlencoded({ extended: false, limit: deps.bodyLimitBytes, verify: keepRawBody }));
 
   for (const module of deps.modules.filter((m) => !m.parsesOwnBody)) app.use(module.path, module.router);
-  for (const { path, dir } of deps.staticDirs ?? [])
-    app.use(path, express.static(dir, { index: 'index.html' }));
+  for (const spa of deps.spas ?? []) {
+    app.use(spa.path, express.static(spa.dir, { index: 'index.html' }));
+    app.get(`${spa.path}/*splat`, (_req, res, next) => {
+      res.sendFile(path.join(spa.dir, 'index.html'), (error) => {
+        if (error)
+          next(new AppError('NOT_FOUND', { userMessage: 'The agent UI is not built (npm run build:ui).' }));
+      });
+    });
+  }
+  const homePath = deps.homePath;
+  if (homePath) app.get('/', (_req, res) => res.redirect(homePath));
 
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.logger));

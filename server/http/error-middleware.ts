@@ -5,7 +5,7 @@ import type { Logger } from '../lib/logger';
 /** Maps body-parser's errors (they carry a `type`) to application errors. */
 function fromBodyParserError(error: unknown): AppError | null {
   if (typeof error !== 'object' || error === null || !('type' in error)) return null;
-  switch ((error as { type: unknown }).type) {
+  switch (error.type) {
     case 'entity.too.large':
       return new AppError('PAYLOAD_TOO_LARGE', { cause: error });
     case 'entity.parse.failed':

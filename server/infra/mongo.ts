@@ -19,7 +19,7 @@ export async function resolveMongoTarget(options: {
   durability: 'journaled' | 'relaxed' | 'memory';
   logger: Logger;
 }): Promise<MongoTarget> {
-  if (options.uri) return { uri: options.uri, stop: async () => undefined };
+  if (options.uri) return { uri: options.uri, stop: () => Promise.resolve() };
   const engine = await startEmbeddedMongo({
     port: 0,
     dataDir: path.join(options.dataDir, 'mongo'),

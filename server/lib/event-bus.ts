@@ -18,9 +18,11 @@ export function createEventBus<Events extends object>(logger: Logger): EventBus<
   return {
     on(name, listener) {
       const set = listeners.get(name) ?? new Set();
-      set.add(listener as Listener<never>);
+      set.add(listener);
       listeners.set(name, set);
-      return () => set.delete(listener as Listener<never>);
+      return () => {
+        set.delete(listener);
+      };
     },
     async emit(name, payload) {
       const set = listeners.get(name);

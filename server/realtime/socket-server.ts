@@ -48,12 +48,16 @@ export interface SocketServerDeps {
  * authenticates; `/customer` is the web chat widget's namespace (its channel authenticates visitors itself).
  */
 export function createSocketServer(deps: SocketServerDeps) {
-  const io = new Server(deps.httpServer, {
-    serveClient: false,
-    maxHttpBufferSize: 1_000_000,
-    cors: deps.corsOrigin ? { origin: deps.corsOrigin } : undefined,
-    ...(deps.redis ? { adapter: createAdapter(deps.redis) } : {}),
-  });
+  // Typed with the agent contract; the widget's /customer namespace gets its own types from its channel.
+  const io = new Server<AgentClientToServerEvents, AgentServerToClientEvents, object, AgentSocketData>(
+    deps.httpServer,
+    {
+      serveClient: false,
+      maxHttpBufferSize: 1_000_000,
+      cors: deps.corsOrigin ? { origin: deps.corsOrigin } : undefined,
+      ...(deps.redis ? { adapter: createAdapter(deps.redis) } : {}),
+    },
+  );
 
   const agent: AgentNamespace = io.of('/agent');
   agent.use((socket, next) => {

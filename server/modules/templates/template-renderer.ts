@@ -8,8 +8,7 @@ export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const TEMPLATE_CHANNELS = ['email', 'sms', 'chat', 'voice'] as const;
 export type TemplateChannel = (typeof TEMPLATE_CHANNELS)[number];
-const PARTS = ['subject', 'text', 'html'] as const;
-type Part = (typeof PARTS)[number];
+type Part = 'subject' | 'text' | 'html';
 
 export interface RenderRequest {
   /** Template name, e.g. `complaint-ack`. */
