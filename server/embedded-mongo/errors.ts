@@ -38,4 +38,10 @@ export const ErrorCodes = {
   InvalidNamespace: 73,
   DuplicateKey: 11000,
   Location40573: 40573,
+  PathNotViable: 28,
+  DollarPrefixedFieldName: 52,
+  EmptyFieldName: 56,
+  Location31250: 31250,
+  Location31253: 31253,
+  Location31254: 31254,
 } as const;
