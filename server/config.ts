@@ -56,6 +56,14 @@ const ConfigSchema = z.object({
     .default(30 * 24 * 3600),
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  /** Largest attachment stored (uploads and provider media fetched by the attachments job). */
+  ATTACHMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(20 * 1024 * 1024),
+  /** How long the attachments job waits for a provider's media download before retrying. */
+  ATTACHMENT_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
 });
 
 export type Config = Readonly<
