@@ -1,0 +1,133 @@
+/**
+ * One index of one collection: its spec and its sorted entries. An entry is the encoded key (components
+ * joined by '\x00') followed by '\x00' and the document's id key, so entries are unique even in a
+ * non-unique index and a key's documents are one contiguous range.
+ */
+import type { Document } from 'bson';
+import { EngineError, ErrorCodes } from '../errors';
+import { compileFilter } from '../semantics/index';
+import {
+  EMPTY_ARRAY_KEY,
+  collationIdentity,
+  collationTransform,
+  encodeKeyValue,
+  type StringTransform,
+} from './key-encoding';
+import { EMPTY_ARRAY, valuesAtPath } from './path-values';
+import { SortedStringList } from './sorted-list';
+
+/** One key of a document in an index: the encoded key and the raw values (for keyValue in errors). */
+export interface IndexKey {
+  encoded: string;
+  values: unknown[];
+}
+
+/** A compound key may fan out over array elements; past this many keys per document, refuse. */
+const MAX_KEYS_PER_DOCUMENT = 10_000;
+
+export class IndexState {
+  readonly name: string;
+  readonly fields: readonly string[];
+  readonly unique: boolean;
+  readonly sparse: boolean;
+  /** Text indexes are accepted and listed, but keep no entries (`$text` scans). */
+  readonly isText: boolean;
+  readonly collation: string;
+  readonly entries = new SortedStringList();
+  /** Set once any document contributed several keys: the index can then no longer provide a sort. */
+  multikey = false;
+  private readonly collate: StringTransform | undefined;
+  private readonly partial: ((doc: Document) => boolean) | undefined;
+
+  constructor(readonly spec: Document) {
+    this.name = String(spec.name);
+    const key = spec.key as Document;
+    this.fields = Object.keys(key);
+    this.isText = Object.values(key).some((v) => v === 'text');
+    this.unique = spec.unique === true;
+    this.sparse = spec.sparse === true;
+    this.collation = collationIdentity(spec.collation as Document | undefined);
+    this.collate = collationTransform(spec.collation as Document | undefined);
+    const pfe = spec.partialFilterExpression as Document | undefined;
+    this.partial = pfe ? compileFilter(pfe) : undefined;
+  }
+
+  get isPartial(): boolean {
+    return this.partial !== undefined;
+  }
+
+  get isTtl(): boolean {
+    return this.spec.expireAfterSeconds !== undefined && this.fields.length === 1;
+  }
+
+  /** Encodes a value of one of this index's fields the way entries store it. */
+  encode(value: unknown): string {
+    return value === EMPTY_ARRAY ? EMPTY_ARRAY_KEY : encodeKeyValue(value, this.collate);
+  }
+
+  /** The keys `doc` contributes; empty when the document is not in the index (sparse, partial, text). */
+  keysOf(doc: Document): IndexKey[] {
+    if (this.isText) return [];
+    if (this.partial && !this.partial(doc)) return [];
+    const perField = this.fields.map((f) => valuesAtPath(doc, f));
+    if (this.sparse && perField.every((p) => p.values.every((v) => v === undefined))) return [];
+    let keys: IndexKey[] = [{ encoded: '', values: [] }];
+    for (let i = 0; i < perField.length; i++) {
+      const alternatives = new Map<string, unknown>();
+      for (const v of (perField[i] as { values: unknown[] }).values) {
+        const enc = this.encode(v);
+        if (!alternatives.has(enc)) alternatives.set(enc, v === EMPTY_ARRAY ? [] : (v ?? null));
+      }
+      const next: IndexKey[] = [];
+      for (const k of keys) {
+        for (const [enc, raw] of alternatives) {
+          next.push({ encoded: i === 0 ? enc : `${k.encoded}\x00${enc}`, values: [...k.values, raw] });
+        }
+      }
+      if (next.length > MAX_KEYS_PER_DOCUMENT) {
+        throw new EngineError(ErrorCodes.BadValue, 'BadValue', `too many index keys for index ${this.name}`);
+      }
+      keys = next;
+    }
+    if (keys.length > 1) this.multikey = true;
+    return keys;
+  }
+
+  /** The id key of another document holding `key`, if this is a unique index and there is one. */
+  findConflict(key: IndexKey, idKey: string): string | undefined {
+    if (!this.unique) return undefined;
+    const prefix = `${key.encoded}\x00`;
+    for (const entry of this.entries.range(prefix, `${key.encoded}\x01`)) {
+      const other = entry.slice(prefix.length);
+      if (other !== idKey) return other;
+    }
+    return undefined;
+  }
+
+  add(keys: readonly IndexKey[], idKey: string): void {
+    for (const k of keys) this.entries.add(`${k.encoded}\x00${idKey}`);
+  }
+
+  remove(keys: readonly IndexKey[], idKey: string): void {
+    for (const k of keys) this.entries.delete(`${k.encoded}\x00${idKey}`);
+  }
+
+  /** `{field: value}` for the fields of this index, from one key of a document (duplicate-key errors). */
+  keyValue(key: IndexKey): Document {
+    const out: Document = {};
+    this.fields.forEach((f, i) => {
+      out[f] = key.values[i] ?? null;
+    });
+    return out;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.multikey = false;
+  }
+}
+
+/** Extracts the id key from an index entry (everything after the last separator). */
+export function idKeyOfEntry(entry: string): string {
+  return entry.slice(entry.lastIndexOf('\x00') + 1);
+}

@@ -1,0 +1,179 @@
+/**
+ * Chooses how to find a query's candidate documents: an `_id` lookup, an index range scan, or a full
+ * collection scan. Candidates are a superset of the matches (the full filter is always re-applied), so
+ * the planner only has to be conservative, never exact. When an index also yields the requested sort
+ * order, the plan says so and the read path can stop after `skip + limit` matches.
+ */
+import type { Document } from 'bson';
+import type { Collection } from '../catalog/collection';
+import { idKeyOfEntry, type IndexState } from '../indexes/index-state';
+import { collationIdentity, idKeyOf, nextTypeByte } from '../indexes/key-encoding';
+import { extractConstraints, type FieldConstraint } from './predicates';
+
+export interface QueryPlan {
+  /** Candidate documents, possibly in sort order (see `sorted`). */
+  candidates: Iterable<Document>;
+  /** True when candidates come out in the requested sort order. */
+  sorted: boolean;
+  /** For explain: 'COLLSCAN', 'IDHACK' or 'IXSCAN'. */
+  stage: 'COLLSCAN' | 'IDHACK' | 'IXSCAN';
+  indexName?: string;
+}
+
+/** Past this many `$in` combinations the planner prefers fewer key fields. */
+const MAX_KEY_RANGES = 4096;
+
+interface IndexChoice {
+  index: IndexState;
+  eqFields: number;
+  hasRange: boolean;
+  ranges: Array<[string, string]>;
+  score: number;
+}
+
+function hasString(values: readonly unknown[]): boolean {
+  return values.some((v) => typeof v === 'string' || (typeof v === 'object' && v !== null));
+}
+
+/** Whether `index` may answer a constraint given the query collation (strings compare per collation). */
+function collationAllows(
+  index: IndexState,
+  values: readonly unknown[],
+  queryCollation: string,
+  isRange: boolean,
+): boolean {
+  if (!hasString(values)) return true;
+  if (index.collation === 'simple') return queryCollation === 'simple';
+  // Collation-aware keys are case/accent folded: good for equality, not for ordered ranges.
+  return !isRange && index.collation === queryCollation;
+}
+
+function buildChoice(
+  index: IndexState,
+  constraints: Map<string, FieldConstraint>,
+  queryCollation: string,
+): IndexChoice | undefined {
+  if (index.isText || index.isPartial) return undefined;
+  let prefixes = [''];
+  let eqFields = 0;
+  for (const field of index.fields) {
+    const c = constraints.get(field);
+    if (!c?.eq || !collationAllows(index, c.eq, queryCollation, false)) break;
+    if (index.sparse && c.eq.some((v) => v === null)) break;
+    if (prefixes.length * c.eq.length > MAX_KEY_RANGES) break;
+    const encoded = [...new Set(c.eq.map((v) => index.encode(v)))];
+    prefixes = prefixes.flatMap((p) => encoded.map((e) => (eqFields === 0 ? e : `${p}\x00${e}`)));
+    eqFields += 1;
+  }
+  const rangeField = index.fields[eqFields];
+  const rc = rangeField === undefined ? undefined : constraints.get(rangeField);
+  const bounds = [rc?.lower?.value, rc?.upper?.value].filter((v) => v !== undefined);
+  const hasRange = bounds.length > 0 && !index.sparse && collationAllows(index, bounds, queryCollation, true);
+  if (eqFields === 0 && !hasRange) return undefined;
+  const ranges: Array<[string, string]> = prefixes.map((p) => {
+    const sep = eqFields === 0 ? '' : '\x00';
+    if (!hasRange || !rc) return [`${p}\x00`, `${p}\x01`];
+    const lo = rc.lower ? index.encode(rc.lower.value) : undefined;
+    const hi = rc.upper ? index.encode(rc.upper.value) : undefined;
+    // Type bracketing: `$gt: 5` only matches numbers, so an open side ends at the type boundary.
+    const start = lo !== undefined ? `${lo}${rc.lower?.inclusive ? '' : '\x01'}` : (hi as string).charAt(0);
+    const end = hi !== undefined ? `${hi}${rc.upper?.inclusive ? '\x01' : ''}` : nextTypeByte(lo as string);
+    return [`${p}${sep}${start}`, `${p}${sep}${end}`];
+  });
+  const full = eqFields === index.fields.length;
+  const score = eqFields * 2 + (hasRange ? 1 : 0) + (full && index.unique ? 100 : 0);
+  return { index, eqFields, hasRange, ranges, score };
+}
+
+function* scanRanges(
+  coll: Collection,
+  index: IndexState,
+  ranges: Array<[string, string]>,
+  reverse: boolean,
+): Generator<Document> {
+  const seen = ranges.length > 1 || index.multikey ? new Set<string>() : undefined;
+  const ordered = reverse ? [...ranges].reverse() : ranges;
+  for (const [lo, hi] of ordered) {
+    for (const entry of index.entries.range(lo, hi, reverse)) {
+      const idKey = idKeyOfEntry(entry);
+      if (seen) {
+        if (seen.has(idKey)) continue;
+        seen.add(idKey);
+      }
+      const doc = coll.docs.get(idKey);
+      if (doc) yield doc;
+    }
+  }
+}
+
+/**
+ * Whether scanning `choice` yields documents ordered by `sort`: the sort fields must be the index fields
+ * right after the equality prefix, all in one direction (entries are stored ascending), and the index
+ * must hold one key per document (not multikey, not sparse, no collation folding).
+ */
+function sortDirection(
+  choice: { index: IndexState; eqFields: number; ranges: unknown[] },
+  sort: Document | undefined,
+): 1 | -1 | undefined {
+  const { index } = choice;
+  if (!sort || index.multikey || index.sparse || index.collation !== 'simple' || choice.ranges.length > 1)
+    return undefined;
+  const entries = Object.entries(sort);
+  if (entries.length === 0) return undefined;
+  let direction: 1 | -1 | undefined;
+  for (let i = 0; i < entries.length; i++) {
+    const [field, dir] = entries[i] as [string, unknown];
+    if (index.fields[choice.eqFields + i] !== field) return undefined;
+    const d =
+      Number(typeof dir === 'object' && dir !== null ? (dir as { value?: unknown }).value : dir) < 0 ? -1 : 1;
+    if (direction !== undefined && d !== direction) return undefined;
+    direction = d;
+  }
+  return direction;
+}
+
+/** Plans `filter` (with optional `sort`) over `coll`. */
+export function planQuery(
+  coll: Collection,
+  filter: Document,
+  sort?: Document,
+  collation?: Document,
+): QueryPlan {
+  const constraints = extractConstraints(filter);
+  const queryCollation = collationIdentity(collation);
+  const idConstraint = constraints.get('_id');
+  if (idConstraint?.eq && (queryCollation === 'simple' || !hasString(idConstraint.eq))) {
+    const docs = [...new Set(idConstraint.eq.map(idKeyOf))]
+      .map((k) => coll.docs.get(k))
+      .filter((d) => d !== undefined);
+    return { candidates: docs, sorted: docs.length <= 1, stage: 'IDHACK' };
+  }
+  let best: IndexChoice | undefined;
+  for (const index of coll.indexes.values()) {
+    const choice = buildChoice(index, constraints, queryCollation);
+    if (choice && (!best || choice.score > best.score)) best = choice;
+  }
+  if (best) {
+    const dir = sortDirection(best, sort);
+    return {
+      candidates: scanRanges(coll, best.index, best.ranges, dir === -1),
+      sorted: dir !== undefined,
+      stage: 'IXSCAN',
+      indexName: best.index.name,
+    };
+  }
+  // No usable constraint: an index can still provide the sort order (paging through a whole collection).
+  for (const index of coll.indexes.values()) {
+    if (index.isText || index.isPartial) continue;
+    const dir = sortDirection({ index, eqFields: 0, ranges: [] }, sort);
+    if (dir !== undefined) {
+      return {
+        candidates: scanRanges(coll, index, [['', '\uffff']], dir === -1),
+        sorted: true,
+        stage: 'IXSCAN',
+        indexName: index.name,
+      };
+    }
+  }
+  return { candidates: coll.docs.values(), sorted: false, stage: 'COLLSCAN' };
+}

@@ -1,0 +1,50 @@
+/**
+ * The TCP listener: accepts sockets, wraps each in a WireConnection, tracks them so `close` can end
+ * them all (a server that waits for idle pooled connections to go away never stops).
+ */
+import { createServer, type Server } from 'node:net';
+import { WireConnection, type RequestHandler, type WireLogger } from './connection';
+
+export interface WireServer {
+  readonly port: number;
+  readonly host: string;
+  /** Live connection count and total ever accepted (serverStatus reports both). */
+  stats(): { current: number; totalCreated: number };
+  close(): Promise<void>;
+}
+
+/** Listens on host:port (port 0 picks a free port) and serves the wire protocol. */
+export async function listenWire(opts: {
+  host: string;
+  port: number;
+  handler: RequestHandler;
+  logger: WireLogger;
+}): Promise<WireServer> {
+  const connections = new Set<WireConnection>();
+  let nextId = 1;
+  const server: Server = createServer((socket) => {
+    const conn = new WireConnection(nextId++, socket, opts.handler, opts.logger);
+    connections.add(conn);
+    socket.on('close', () => connections.delete(conn));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  return {
+    port,
+    host: opts.host,
+    stats: () => ({ current: connections.size, totalCreated: nextId - 1 }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const conn of connections) conn.destroy();
+        connections.clear();
+      }),
+  };
+}
