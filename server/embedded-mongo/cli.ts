@@ -1,0 +1,77 @@
+/**
+ * `npm run db -- --port 27017 --data ./data/db [--durability journaled|relaxed|memory] [--host 127.0.0.1]`
+ * Runs the embedded engine as its own process (several hub processes on one machine sharing one store).
+ * Prints the URI, stops cleanly on SIGINT/SIGTERM (flushing the journal and releasing the lock).
+ */
+import { parseArgs } from 'node:util';
+import { startEmbeddedMongo, type DurabilityMode } from './index';
+
+const USAGE =
+  'usage: npm run db -- --port <port> --data <dir> [--durability journaled|relaxed|memory] [--host <host>]';
+const MODES: readonly DurabilityMode[] = ['journaled', 'relaxed', 'memory'];
+
+function fail(message: string): never {
+  console.error(`embedded-mongo: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  let values: { port?: string; data?: string; durability?: string; host?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: {
+        port: { type: 'string' },
+        data: { type: 'string' },
+        durability: { type: 'string' },
+        host: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const port = values.port === undefined ? 27017 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid --port ${values.port}`);
+  const durability = (values.durability ?? 'journaled') as DurabilityMode;
+  if (!MODES.includes(durability)) fail(`invalid --durability ${values.durability}`);
+  if (durability !== 'memory' && !values.data) fail('--data <dir> is required unless --durability memory');
+  const logger = {
+    info: (...a: unknown[]) => console.log(...a),
+    warn: (...a: unknown[]) => console.warn(...a),
+    error: (...a: unknown[]) => console.error(...a),
+  };
+  const engine = await startEmbeddedMongo({
+    port,
+    host: values.host,
+    dataDir: values.data,
+    durability,
+    logger,
+  });
+  console.log(
+    `embedded-mongo listening on ${engine.uri} (durability: ${durability}${values.data ? `, data: ${values.data}` : ''})`,
+  );
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`embedded-mongo: ${signal} received, stopping`);
+    engine.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error('embedded-mongo: stop failed', err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
