@@ -53,4 +53,8 @@ export interface DomainEvents {
     teamId: string | null;
   };
   'contact.merged': { sourceContactId: string; targetContactId: string };
+  /** An SLA warning threshold passed (recorded once per conversation, target cycle and kind). */
+  'sla.warning': { conversationId: string; target: string; cycle: number; dueAt: string; policyId: string | null };
+  /** An SLA target's due time passed unmet (recorded once per conversation and target cycle). */
+  'sla.breached': { conversationId: string; target: string; cycle: number; dueAt: string; policyId: string | null };
 }
