@@ -35,13 +35,14 @@ const [T0, T1, T2, T3, T4, T5, T6, T7] = buildTables() as [
 ];
 
 /**
- * Computes the CRC-32C of `bytes`. Pass the previous result as `crc` to checksum a message that is split
- * across several buffers: `crc32c(b, crc32c(a)) === crc32c(concat(a, b))`.
+ * Computes the CRC-32C of `bytes` (or of `bytes[start..end)`, sparing the caller a subarray object in hot
+ * paths). Pass the previous result as `crc` to checksum a message that is split across several buffers:
+ * `crc32c(b, crc32c(a)) === crc32c(concat(a, b))`.
  */
-export function crc32c(bytes: Uint8Array, crc = 0): number {
+export function crc32c(bytes: Uint8Array, crc = 0, start = 0, end = bytes.length): number {
   let c = ~crc >>> 0;
-  let i = 0;
-  const end8 = bytes.length - (bytes.length % 8);
+  let i = start;
+  const end8 = end - ((end - start) % 8);
   // The indexed reads below are always in range; `!` keeps noUncheckedIndexedAccess quiet in the hot loop.
   for (; i < end8; i += 8) {
     const lo = (c ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24))) >>> 0;
@@ -55,6 +56,6 @@ export function crc32c(bytes: Uint8Array, crc = 0): number {
       T1[bytes[i + 6]!]! ^
       T0[bytes[i + 7]!]!;
   }
-  for (; i < bytes.length; i++) c = T0[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  for (; i < end; i++) c = T0[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
 }

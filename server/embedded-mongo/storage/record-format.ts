@@ -54,28 +54,29 @@ export function frameRecord(payload: Uint8Array, seq: number): EncodedRecord {
       `record payload of ${payload.length} bytes exceeds the ${MAX_RECORD_PAYLOAD_BYTES} limit`,
     );
   }
-  const header = Buffer.alloc(RECORD_HEADER_BYTES);
+  const header = Buffer.allocUnsafe(RECORD_HEADER_BYTES);
   header.writeUInt32LE(payload.length, 0);
-  header.writeBigUInt64LE(BigInt(seq), 8);
+  // Two 32-bit halves rather than a BigInt: this runs once per record, and sequences stay below 2^53.
+  header.writeUInt32LE(seq % 2 ** 32, 8);
+  header.writeUInt32LE(Math.floor(seq / 2 ** 32), 12);
   header.writeUInt32LE(recordCrc(header, payload), 4);
   return { header, payload, byteLength: RECORD_HEADER_BYTES + payload.length };
 }
 
 /** The CRC a record with this header (its CRC field ignored) and payload must carry. */
 export function recordCrc(header: Uint8Array, payload: Uint8Array): number {
-  let crc = crc32c(header.subarray(0, 4));
-  crc = crc32c(header.subarray(8, RECORD_HEADER_BYTES), crc);
+  const crc = crc32c(header, crc32c(header, 0, 0, 4), 8, RECORD_HEADER_BYTES);
   return crc32c(payload, crc);
 }
 
 /** Reads the payload length and sequence of a header (not yet verified). */
 export function readHeader(header: Buffer): { length: number; crc: number; seq: number } {
-  const seq = header.readBigUInt64LE(8);
+  const high = header.readUInt32LE(12);
   // Sequences are assigned from 1 upwards; anything past 2^53 can only be a corrupt header.
   return {
     length: header.readUInt32LE(0),
     crc: header.readUInt32LE(4),
-    seq: seq > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(seq),
+    seq: high >= 2 ** 21 ? -1 : high * 2 ** 32 + header.readUInt32LE(8),
   };
 }
 
