@@ -15,6 +15,7 @@ import type { Logger } from './lib/logger';
 import { createMetrics, type Metrics } from './lib/metrics';
 import { createHealthRouter, type ReadinessCheck } from './modules/health';
 import { loadTemplates, type TemplateRenderer } from './modules/templates';
+import { createAgentsModule, type AgentsModule } from './modules/agents';
 import { createSocketServer, type SocketAuthenticator, type SocketServer } from './realtime/socket-server';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,6 +47,8 @@ export interface Hub {
   templates: TemplateRenderer;
   httpServer: HttpServer;
   sockets: SocketServer;
+  /** Agents, teams, auth and audit (identity). */
+  agents: AgentsModule;
   /** Starts listening; resolves with the bound port (0 picks a free one). */
   listen(port: number, host?: string): Promise<number>;
   /** Graceful stop: no new connections, in-flight requests and jobs finish, then every connection closes. */
@@ -81,10 +84,15 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     { name: 'redis', check: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG' },
   ];
 
-  // Authentication arrives with the agents module; until a module provides one, /agent admits nobody.
-  const authenticate: SocketAuthenticator = () => Promise.resolve(null);
+  // Identity: agents, teams, auth (requireAuth/requireRole for every /api module) and the audit log.
+  const agentsModule = createAgentsModule({ connection, config, logger, clock, redis });
+  const authenticate: SocketAuthenticator = agentsModule.authenticateSocket;
 
-  const httpModules: HttpModule[] = [{ path: '/', router: createHealthRouter({ checks, metrics }) }];
+  const httpModules: HttpModule[] = [
+    { path: '/', router: createHealthRouter({ checks, metrics }) },
+    // First among /api modules: it carries the general API rate limiter.
+    ...agentsModule.routers,
+  ];
 
   const app = buildApp({
     logger,
@@ -112,6 +120,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     templates,
     httpServer,
     sockets,
+    agents: agentsModule,
     listen(port, host = config.HOST) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
