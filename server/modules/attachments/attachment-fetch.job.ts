@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { Job } from 'bull';
+import { z } from 'zod';
+import { isAppError } from '../../lib/app-error';
+import type { Logger } from '../../lib/logger';
+import { PermanentJobError, type QueueFactory } from '../../infra/queues';
+import { parseInput } from '../../lib/validate';
+import { isAllowedContentType, normalizeContentType } from './attachment-policy';
+import type { AttachmentStore, StoredAttachment } from './attachment-store';
+
+export const ATTACHMENTS_FETCH_QUEUE = 'attachments.fetch';
+
+const FetchAuthSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('basic'), username: z.string().min(1), password: z.string() }),
+  z.strictObject({ type: z.literal('bearer'), token: z.string().min(1) }),
+]);
+
+export const FetchJobSchema = z.strictObject({
+  messageId: z.string().min(1).max(64),
+  url: z.url({ protocol: /^https?$/ }).max(4096),
+  contentType: z.string().min(1).max(255),
+  filename: z.string().max(1024).optional(),
+  /**
+   * Credentials for the media URL (Twilio media needs the account's basic auth). They sit in Redis for the
+   * job's life: prefer URLs that need none, and keep `removeOnComplete` on.
+   */
+  auth: FetchAuthSchema.optional(),
+});
+export type FetchJobData = z.infer<typeof FetchJobSchema>;
+
+/** Links fetched bytes to the message that carried the provider URL; false when the message is gone or already has them. */
+export type AttachToMessage = (input: {
+  messageId: string;
+  sourceUrl: string;
+  attachment: StoredAttachment;
+}) => Promise<boolean>;
+
+/** Deterministic: the same media on the same message is fetched by one job only. */
+export function fetchJobId(messageId: string, url: string): string {
+  return `fetch:${messageId}:${createHash('sha256').update(url).digest('hex').slice(0, 32)}`;
+}
+
+function authHeader(auth: FetchJobData['auth']): Record<string, string> {
+  if (!auth) return {};
+  if (auth.type === 'bearer') return { authorization: `Bearer ${auth.token}` };
+  return { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` };
+}
+
+/** The processor of 'attachments.fetch': download (bounded in time and size) → store → link to the message. */
+export function registerAttachmentFetchProcessor(deps: {
+  queues: QueueFactory;
+  store: AttachmentStore;
+  attachToMessage: AttachToMessage;
+  maxBytes: number;
+  timeoutMs: number;
+  logger: Logger;
+}): void {
+  deps.queues.process<FetchJobData>(
+    ATTACHMENTS_FETCH_QUEUE,
+    { concurrency: 4 },
+    async (job: Job<FetchJobData>) => {
+      let data: FetchJobData;
+      try {
+        data = parseInput(FetchJobSchema, job.data, 'attachment fetch job');
+      } catch (error) {
+        throw new PermanentJobError('invalid attachment fetch job', { cause: error });
+      }
+      const response = await fetch(data.url, {
+        headers: authHeader(data.auth),
+        redirect: 'follow',
+        signal: AbortSignal.timeout(deps.timeoutMs),
+      });
+      if (!response.ok || !response.body) {
+        await response.body?.cancel();
+        const transient = response.status >= 500 || response.status === 429 || response.status === 408;
+        const message = `media download answered ${response.status}`;
+        throw transient ? new Error(message) : new PermanentJobError(message);
+      }
+      const declared = Number(response.headers.get('content-length'));
+      if (Number.isFinite(declared) && declared > deps.maxBytes) {
+        await response.body.cancel();
+        throw new PermanentJobError(`media is ${declared} bytes, over the ${deps.maxBytes} byte limit`);
+      }
+      // The provider's response header is the better witness of the type; the webhook's claim is the fallback.
+      const served = normalizeContentType(response.headers.get('content-type'));
+      const contentType = served && isAllowedContentType(served) ? served : data.contentType;
+
+      let stored: StoredAttachment;
+      try {
+        stored = await deps.store.put(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), {
+          filename: data.filename,
+          contentType,
+        });
+      } catch (error) {
+        // Too large or a refused type will not change on retry; a network error mid-stream might.
+        if (isAppError(error) && error.status < 500)
+          throw new PermanentJobError(error.userMessage, { cause: error });
+        throw error;
+      }
+      const linked = await deps.attachToMessage({
+        messageId: data.messageId,
+        sourceUrl: data.url,
+        attachment: stored,
+      });
+      if (!linked) {
+        await deps.store.delete(stored.storageKey);
+        deps.logger.info(
+          { messageId: data.messageId },
+          'fetched media not linked (message gone or already has it)',
+        );
+        return { linked: false };
+      }
+      return { linked: true, storageKey: stored.storageKey, size: stored.size };
+    },
+  );
+}

@@ -1,0 +1,39 @@
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import { AppError } from '../../lib/app-error';
+import { parseInput } from '../../lib/validate';
+import type { AttachmentStore } from './attachment-store';
+
+const ParamsSchema = z.strictObject({ key: z.string().regex(/^[0-9a-f]{32}$/, 'invalid attachment key') });
+
+/**
+ * `GET /api/attachments/:key` for authenticated agents. Always a download (`Content-Disposition:
+ * attachment`), never sniffed, never rendered as a page of ours (sandboxing CSP), whatever the bytes are.
+ */
+export function createAttachmentsRouter(deps: {
+  store: AttachmentStore;
+  requireAuth: RequestHandler;
+}): Router {
+  const router = Router();
+  router.get('/:key', deps.requireAuth, async (req, res) => {
+    const { key } = parseInput(ParamsSchema, req.params, 'attachment');
+    const stored = await deps.store.stat(key);
+    if (!stored) throw new AppError('NOT_FOUND', { userMessage: 'No such attachment.' });
+    const stream = await deps.store.get(key);
+    res.setHeader('Content-Type', stored.contentType);
+    res.setHeader('Content-Length', String(stored.size));
+    res.attachment(stored.filename);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+    res.setHeader('Cache-Control', 'private, max-age=3600');
+    res.setHeader('ETag', `"${stored.sha256}"`);
+    await new Promise<void>((resolve, reject) => {
+      stream.once('error', reject);
+      res.once('close', resolve);
+      stream.pipe(res);
+    }).catch((error: unknown) => {
+      res.destroy(error as Error);
+    });
+  });
+  return router;
+}

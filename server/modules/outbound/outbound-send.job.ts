@@ -1,0 +1,212 @@
+import type { Job } from 'bull';
+import { trusted } from 'mongoose';
+import { z } from 'zod';
+import type { OutboundMessage } from '../../../connectors/channel';
+import { PermanentJobError, type QueueFactory } from '../../infra/queues';
+import type { Clock } from '../../lib/clock';
+import type { Logger } from '../../lib/logger';
+import type { AttachmentStore } from '../attachments';
+import type { ChannelRegistry } from '../channels';
+import type { MessageForSend, OutboundTimeline } from './outbound-timeline';
+import type { OutboundSendDoc, OutboundSendModel } from './outbound-send.model';
+import { classifySendFailure, isSendable, sendJobId } from './send-outcome';
+
+export const OUTBOUND_QUEUE = 'outbound';
+
+export const SendJobSchema = z.strictObject({
+  messageId: z.string().min(1).max(64),
+  generation: z.number().int().min(0),
+});
+export type SendJobData = z.infer<typeof SendJobSchema>;
+
+/** How long a claimed send may stay unresolved before another attempt treats it as in doubt. */
+export const DEFAULT_SEND_LEASE_MS = 5 * 60_000;
+
+export interface SendProcessorDeps {
+  queues: QueueFactory;
+  sends: OutboundSendModel;
+  timeline: OutboundTimeline;
+  channels: ChannelRegistry;
+  attachments?: AttachmentStore;
+  clock: Clock;
+  logger: Logger;
+  leaseMs?: number;
+  statusCallbackUrlFor?: (message: MessageForSend) => string | undefined;
+}
+
+type Outcome = { outcome: string; externalId?: string };
+
+/**
+ * The send job. Runs at least once per generation (bull may run it twice after a stall); the claim on
+ * `outbound_sends` makes the provider call happen at most once, and `sent` is recorded (with the provider's
+ * id) before the timeline is told, so a retry after a failed `markSent` only repeats `markSent`.
+ */
+export function createSendProcessor(deps: SendProcessorDeps) {
+  const { sends, timeline } = deps;
+  const leaseMs = deps.leaseMs ?? DEFAULT_SEND_LEASE_MS;
+  const now = () => deps.clock.now();
+
+  /** The record of this generation, created (or advanced from an older generation) on first sight. */
+  const ensureRecord = async (messageId: string, generation: number): Promise<OutboundSendDoc | null> => {
+    await sends.updateOne(
+      { _id: messageId, generation: trusted({ $lt: generation }) },
+      {
+        $set: { generation, state: 'pending', attempts: 0, updatedAt: now() },
+        $unset: { externalId: '', error: '', leaseUntil: '' },
+      },
+    );
+    try {
+      await sends.create({ _id: messageId, generation, state: 'pending', attempts: 0, updatedAt: now() });
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 11000) throw error;
+    }
+    const record = await sends.findById(messageId).lean<OutboundSendDoc>();
+    return record && record.generation === generation ? record : null;
+  };
+
+  const claim = async (messageId: string, generation: number) =>
+    sends
+      .findOneAndUpdate(
+        { _id: messageId, generation, state: trusted({ $in: ['pending', 'released'] }) },
+        {
+          $set: { state: 'sending', leaseUntil: new Date(now().getTime() + leaseMs), updatedAt: now() },
+          $inc: { attempts: 1 },
+        },
+        { new: true },
+      )
+      .lean<OutboundSendDoc>();
+
+  const settle = (messageId: string, generation: number, set: Partial<OutboundSendDoc>) =>
+    sends.updateOne({ _id: messageId, generation, state: 'sending' }, { $set: { ...set, updatedAt: now() } });
+
+  const failMessage = async (
+    message: MessageForSend,
+    generation: number,
+    error: { code: string; message: string },
+  ): Promise<void> => {
+    await sends.updateOne(
+      { _id: message.id, generation, state: trusted({ $ne: 'sent' }) },
+      { $set: { state: 'failed', error, updatedAt: now() } },
+    );
+    await timeline.markFailed(message.id, error);
+  };
+
+  const buildOutbound = async (message: MessageForSend): Promise<OutboundMessage> => {
+    const attachments: NonNullable<OutboundMessage['attachments']> = [];
+    for (const attachment of message.attachments) {
+      if (!attachment.storageKey || !deps.attachments) continue;
+      const stat = await deps.attachments.stat(attachment.storageKey);
+      if (!stat) continue;
+      const chunks: Buffer[] = [];
+      for await (const chunk of await deps.attachments.get(attachment.storageKey))
+        chunks.push(chunk as Buffer);
+      attachments.push({
+        filename: stat.filename,
+        contentType: stat.contentType,
+        data: Buffer.concat(chunks),
+      });
+    }
+    const statusCallbackUrl = deps.statusCallbackUrlFor?.(message);
+    return {
+      messageId: message.id,
+      channel: message.channel,
+      inboxId: message.inboxId ?? '',
+      to: message.recipient,
+      text: message.text,
+      ...(message.html ? { html: message.html } : {}),
+      ...(message.subject ? { subject: message.subject } : {}),
+      ...(message.thread ? { thread: message.thread } : {}),
+      ...(attachments.length ? { attachments } : {}),
+      ...(statusCallbackUrl ? { statusCallbackUrl } : {}),
+    };
+  };
+
+  /** Someone else holds the claim: check again when its lease ends, or call it in doubt if it already has. */
+  const handleHeldClaim = async (message: MessageForSend, generation: number): Promise<Outcome> => {
+    const record = await sends.findById(message.id).lean<OutboundSendDoc>();
+    if (!record || record.generation !== generation) return { outcome: 'stale' };
+    if (record.state === 'sent') {
+      await timeline.markSent(message.id, record.externalId ?? '');
+      return { outcome: 'already-sent', externalId: record.externalId };
+    }
+    if (record.state === 'failed') return { outcome: 'already-failed' };
+    const leaseLeft = (record.leaseUntil?.getTime() ?? 0) - now().getTime();
+    if (record.state === 'sending' && leaseLeft > 0) {
+      await deps.queues
+        .queue<SendJobData>(OUTBOUND_QUEUE)
+        .add(
+          { messageId: message.id, generation },
+          { jobId: `${sendJobId(message.id, generation)}:check`, delay: leaseLeft + 1_000 },
+        );
+      return { outcome: 'in-progress-elsewhere' };
+    }
+    // A worker claimed the send and never reported back (crashed mid-call): the provider may or may not have
+    // the message. Sending again could deliver it twice, so the agent decides (retry is one click).
+    await failMessage(message, generation, {
+      code: 'SEND_UNCERTAIN',
+      message: 'Sending was interrupted; the message may not have been delivered. Retry to send it again.',
+    });
+    return { outcome: 'in-doubt' };
+  };
+
+  return async function processSend(job: Job<SendJobData>): Promise<Outcome> {
+    const parsed = SendJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new PermanentJobError('invalid outbound job payload');
+    const { messageId, generation } = parsed.data;
+
+    const message = await timeline.getMessageForSend(messageId);
+    if (!message) return { outcome: 'missing' };
+    if (!isSendable(message)) {
+      // Notes never reach a provider, whoever enqueued them.
+      throw new PermanentJobError(`message ${messageId} is ${message.direction}/${message.kind}: never sent`);
+    }
+    if (message.retryCount !== generation) return { outcome: 'stale' };
+
+    const record = await ensureRecord(messageId, generation);
+    if (!record) return { outcome: 'stale' };
+    if (record.state === 'sent') {
+      if (message.status === 'queued') await timeline.markSent(messageId, record.externalId ?? '');
+      return { outcome: 'already-sent', externalId: record.externalId };
+    }
+    if (record.state === 'failed') return { outcome: 'already-failed' };
+    if (message.status !== 'queued') return { outcome: 'not-queued' };
+
+    const claimed = await claim(messageId, generation);
+    if (!claimed) return handleHeldClaim(message, generation);
+
+    const channel = await deps.channels.resolve({ inboxId: message.inboxId, channel: message.channel });
+    if (!channel) {
+      await failMessage(message, generation, {
+        code: 'NO_CHANNEL',
+        message: `No configured ${message.channel} inbox can send this message.`,
+      });
+      throw new PermanentJobError(
+        `no channel for ${message.channel} inbox ${message.inboxId ?? '(default)'}`,
+      );
+    }
+
+    let externalId: string;
+    try {
+      const result = await channel.send(await buildOutbound(message));
+      externalId = result.externalId;
+    } catch (error) {
+      const outcome = classifySendFailure(error, { made: job.attemptsMade, allowed: job.opts.attempts ?? 1 });
+      if (outcome.action === 'retry') {
+        await settle(messageId, generation, { state: 'released', error: outcome.error });
+        deps.logger.info({ messageId, attempt: job.attemptsMade + 1, err: error }, 'send failed; will retry');
+        throw error;
+      }
+      await failMessage(message, generation, outcome.error);
+      deps.logger.warn({ messageId, err: error, permanent: outcome.permanent }, 'send failed for good');
+      throw outcome.permanent ? new PermanentJobError(outcome.error.message, { cause: error }) : error;
+    }
+    await settle(messageId, generation, { state: 'sent', externalId });
+    await timeline.markSent(messageId, externalId);
+    return { outcome: 'sent', externalId };
+  };
+}
+
+export function registerSendProcessor(deps: SendProcessorDeps & { concurrency?: number }): void {
+  const processSend = createSendProcessor(deps);
+  deps.queues.process<SendJobData>(OUTBOUND_QUEUE, { concurrency: deps.concurrency ?? 8 }, processSend);
+}

@@ -1,0 +1,47 @@
+/**
+ * Realtime: every server → client event is persisted in `events` with a global, monotonic id, then emitted
+ * to rooms of the /agent namespace; a reconnecting client sends `sync {lastEventId}` and gets what it missed.
+ *
+ * Delivery notes for clients (agent-ui):
+ * - Keep the highest `eventId` seen, and a small set of recent ids: an event published while a `sync` is
+ *   being answered can arrive both live and in the replay; drop the second copy by id.
+ * - Two hub processes publishing at the same moment may emit ids out of order (each allocates an id, then
+ *   writes). Within one process publishes are serialized, so each process emits in id order.
+ * - `sync` answers `{ok, replayed, truncated, lastEventId}`; when `truncated`, call `sync` again from
+ *   `lastEventId` or reload state over HTTP.
+ */
+import type { DomainEvents } from '../../domain-events';
+import type { Clock } from '../../lib/clock';
+import type { EventBus } from '../../lib/event-bus';
+import type { Logger } from '../../lib/logger';
+import type { AgentNamespace } from '../../realtime/socket-server';
+import type { Connection } from 'mongoose';
+import { registerRealtimeListeners, type RealtimeLookups } from './realtime.listeners';
+import { createRealtimeService, type RealtimeService } from './realtime.service';
+import { attachRealtimeSocketHandlers } from './realtime.socket';
+
+export type { RealtimeLookups } from './realtime.listeners';
+export type { AgentEventName, AgentEventPayload, PublishInput, RealtimeService } from './realtime.service';
+export { conversationRooms, principalRooms, type ConversationAudience } from './realtime-rooms';
+export { formatEventId } from './event-id';
+
+export interface RealtimeModuleDeps {
+  connection: Connection;
+  agent: AgentNamespace;
+  events: EventBus<DomainEvents>;
+  clock: Clock;
+  logger: Logger;
+  /** Until the conversations module is wired in, domain events cannot be turned into pushes. */
+  lookups?: RealtimeLookups;
+  syncLimit?: number;
+}
+
+/** Builds realtime: the publish service, the /agent connection and sync handlers, and the domain listeners. */
+export function createRealtimeModule(deps: RealtimeModuleDeps): RealtimeService {
+  const logger = deps.logger.child({ module: 'realtime' });
+  const realtime = createRealtimeService({ ...deps, logger });
+  attachRealtimeSocketHandlers({ agent: deps.agent, realtime, logger, syncLimit: deps.syncLimit });
+  if (deps.lookups)
+    registerRealtimeListeners({ events: deps.events, realtime, lookups: deps.lookups, logger });
+  return realtime;
+}

@@ -1,0 +1,80 @@
+import type { DomainEvents } from '../../domain-events';
+import type { EventBus } from '../../lib/event-bus';
+import type { Logger } from '../../lib/logger';
+import type { ConversationSummary, MessageSummary } from '../../realtime/socket-events';
+import { conversationRooms } from './realtime-rooms';
+import type { RealtimeService } from './realtime.service';
+
+/** How realtime reads what it pushes; the composition root adapts the conversations module to it. */
+export interface RealtimeLookups {
+  findConversationSummary(conversationId: string): Promise<ConversationSummary | null>;
+  findMessageSummary(messageId: string): Promise<MessageSummary | null>;
+}
+
+/**
+ * Turns domain events into socket events for the conversation's audience (assignee, team, supervisors).
+ * Listeners read the current state when the event arrives, so a client always gets the latest summary.
+ */
+export function registerRealtimeListeners(deps: {
+  events: EventBus<DomainEvents>;
+  realtime: RealtimeService;
+  lookups: RealtimeLookups;
+  logger: Logger;
+}): () => void {
+  const { events, realtime, lookups } = deps;
+
+  const pushNewMessage = async ({ messageId }: { messageId: string }) => {
+    const message = await lookups.findMessageSummary(messageId);
+    if (!message) return deps.logger.warn({ messageId }, 'realtime: message vanished before its push');
+    const conversation = await lookups.findConversationSummary(message.conversationId);
+    await realtime.publish({
+      event: 'message:new',
+      payload: { message },
+      rooms: conversationRooms(conversation ?? {}),
+    });
+  };
+
+  const pushConversationUpdate = async ({ conversationId }: { conversationId: string }) => {
+    const conversation = await lookups.findConversationSummary(conversationId);
+    if (!conversation) return;
+    await realtime.publish({
+      event: 'conversation:updated',
+      payload: { conversation },
+      rooms: conversationRooms(conversation),
+    });
+  };
+
+  const unsubscribes = [
+    events.on('message.received', pushNewMessage),
+    events.on('message.created', pushNewMessage),
+    events.on('message.status', async (event: DomainEvents['message.status']) => {
+      const conversation = await lookups.findConversationSummary(event.conversationId);
+      await realtime.publish({
+        event: 'message:status',
+        payload: {
+          messageId: event.messageId,
+          conversationId: event.conversationId,
+          status: event.status as MessageSummary['status'] & string,
+          ...(event.error === undefined ? {} : { error: event.error }),
+        },
+        rooms: conversationRooms(conversation ?? {}),
+      });
+    }),
+    events.on('conversation.created', pushConversationUpdate),
+    events.on('conversation.updated', pushConversationUpdate),
+    events.on('conversation.assigned', async (event: DomainEvents['conversation.assigned']) => {
+      const conversation = await lookups.findConversationSummary(event.conversationId);
+      if (!conversation) return;
+      await realtime.publish({
+        event: 'conversation:assigned',
+        payload: { conversation, assigneeId: event.assigneeId },
+        rooms: conversationRooms({
+          assigneeId: event.assigneeId,
+          previousAssigneeId: event.previousAssigneeId,
+          teamId: conversation.teamId ?? event.teamId,
+        }),
+      });
+    }),
+  ];
+  return () => unsubscribes.forEach((unsubscribe) => unsubscribe());
+}
