@@ -16,6 +16,9 @@ import { createMetrics, type Metrics } from './lib/metrics';
 import { createHealthRouter, type ReadinessCheck } from './modules/health';
 import { loadTemplates, type TemplateRenderer } from './modules/templates';
 import { createAgentsModule, type AgentsModule } from './modules/agents';
+import { createAttachmentsModule, type AttachmentsModule } from './modules/attachments';
+import { createChannelsModule, type ChannelsModule } from './modules/channels';
+import { createRealtimeModule, type RealtimeService } from './modules/realtime';
 import { createSocketServer, type SocketAuthenticator, type SocketServer } from './realtime/socket-server';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,6 +52,12 @@ export interface Hub {
   sockets: SocketServer;
   /** Agents, teams, auth and audit (identity). */
   agents: AgentsModule;
+  /** Configured inboxes and the channel registry (connectors register here). */
+  channels: ChannelsModule;
+  /** Attachment storage and the provider-media fetch job. */
+  attachments: AttachmentsModule;
+  /** The one way to send a server → client event (persisted, replayable). */
+  realtime: RealtimeService;
   /** Starts listening; resolves with the bound port (0 picks a free one). */
   listen(port: number, host?: string): Promise<number>;
   /** Graceful stop: no new connections, in-flight requests and jobs finish, then every connection closes. */
@@ -88,10 +97,25 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   const agentsModule = createAgentsModule({ connection, config, logger, clock, redis });
   const authenticate: SocketAuthenticator = agentsModule.authenticateSocket;
 
+  // Channels (inboxes → connectors) and attachments (store, download, media fetch).
+  const channels = createChannelsModule({ connection, logger });
+  const attachments = createAttachmentsModule({
+    dataDir: config.DATA_DIR,
+    maxBytes: config.ATTACHMENT_MAX_BYTES,
+    fetchTimeoutMs: config.ATTACHMENT_FETCH_TIMEOUT_MS,
+    queues,
+    logger,
+  });
+
   const httpModules: HttpModule[] = [
     { path: '/', router: createHealthRouter({ checks, metrics }) },
     // First among /api modules: it carries the general API rate limiter.
     ...agentsModule.routers,
+    channels.createHttpModule({
+      requireAuth: agentsModule.requireAuth,
+      requireAdmin: agentsModule.requireRole('admin'),
+    }),
+    attachments.createHttpModule({ requireAuth: agentsModule.requireAuth }),
   ];
 
   const app = buildApp({
@@ -106,6 +130,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   const socketRedis = redis.duplicate();
   socketRedis.on('error', (error) => logger.warn({ err: error }, 'socket adapter redis error'));
   const sockets = createSocketServer({ httpServer, logger, metrics, authenticate, redis: socketRedis });
+  // Realtime: persisted server → client events, /agent rooms and sync replay, domain events → pushes.
+  const realtime = createRealtimeModule({ connection, agent: sockets.agent, events, clock, logger });
 
   let closing: Promise<void> | undefined;
   const hub: Hub = {
@@ -121,6 +147,9 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     httpServer,
     sockets,
     agents: agentsModule,
+    channels,
+    attachments,
+    realtime,
     listen(port, host = config.HOST) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
