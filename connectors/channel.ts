@@ -135,10 +135,36 @@ export class SendError extends Error {
   }
 }
 
+/** How a call ended, as the agent needs to see it on the call entry. */
+export type CallOutcome = 'answered' | 'missed' | 'voicemail' | 'busy' | 'failed' | 'canceled';
+
+/**
+ * A later fact about a call or voicemail entry that was already ingested (call status callback, recording,
+ * transcription). Keyed like the entry: `channel` + `externalId` (CallSid for calls, RecordingSid for
+ * voicemails). Applying it twice changes nothing.
+ */
+export interface CallUpdateEvent {
+  channel: ChannelKind;
+  inboxId: string;
+  externalId: string;
+  occurredAt: Date;
+  /** Fields to set on the entry's call details (duration, final status, recording, transcription). */
+  call: Partial<CallDetails> & { outcome?: CallOutcome };
+  /** Text to set on the entry (a voicemail's transcription). */
+  text?: string;
+  /**
+   * The customer waits for a call back (missed call, voicemail): the conversation gets the tag `callback`
+   * and is (re)opened, so it shows in the queue as work to do.
+   */
+  needsCallback?: boolean;
+}
+
 /** Where connectors hand what they received. Resolves once the event is durable. */
 export interface InboundSink {
   ingest(event: InboundEvent): Promise<{ messageId: string; conversationId: string; duplicate: boolean }>;
   updateStatus(event: StatusEvent): Promise<void>;
+  /** Applies a CallUpdateEvent (voice connectors); optional for sinks that take no calls. */
+  updateCall?(event: CallUpdateEvent): Promise<void>;
 }
 
 /** A raw webhook request, as the provider made it, for signature checks that need the exact bytes. */
