@@ -127,7 +127,9 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     homePath: '/app/',
   });
   const httpServer = createServer(app);
-  const socketRedis = redis.duplicate();
+  // The streams adapter re-polls at once when a read fails: its client must queue commands while
+  // (re)connecting, or every read rejects synchronously and the loop starves the event loop.
+  const socketRedis = new Redis(options.infra.redisUrl, { maxRetriesPerRequest: null });
   socketRedis.on('error', (error) => logger.warn({ err: error }, 'socket adapter redis error'));
   const sockets = createSocketServer({ httpServer, logger, metrics, authenticate, redis: socketRedis });
   // Realtime: persisted server → client events, /agent rooms and sync replay, domain events → pushes.
