@@ -3,7 +3,6 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Document } from 'bson';
 import {
@@ -82,7 +81,7 @@ export interface Child {
   lines: string[];
   /** Resolves with the first stdout line matching `test` (rejects if the child exits first). */
   waitForLine(test: (line: string) => boolean): Promise<string>;
-  /** Resolves with the exit code (or signal name) once the child has exited. */
+  /** Resolves with the exit code (or signal name) once the child has exited and its output is read. */
   exited: Promise<number | string>;
   stderr(): string;
 }
@@ -95,13 +94,18 @@ export function spawnFixture(script: string, args: string[]): Child {
   const lines: string[] = [];
   let stderr = '';
   const listeners = new Set<() => void>();
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    lines.push(line);
+  // Only complete lines count: a line cut short by a SIGKILL must not pass for an acknowledgement.
+  let partial = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    const parts = (partial + chunk.toString()).split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
     for (const listener of listeners) listener();
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // 'close', not 'exit': only then has all of stdout been read, including the last acknowledgements.
   const exited = new Promise<number | string>((resolve) =>
-    child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+    child.on('close', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );
   const waitForLine = (test: (line: string) => boolean) =>
     new Promise<string>((resolve, reject) => {

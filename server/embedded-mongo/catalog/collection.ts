@@ -10,7 +10,7 @@ import { UUID, type Document } from 'bson';
 import { EngineError, ErrorCodes } from '../errors';
 import { IndexState, type IndexKey } from '../indexes/index-state';
 import { idKeyOf } from '../indexes/key-encoding';
-import { isRegexValue } from '../indexes/bson-kinds';
+import { isPlainDocument, isRegexValue } from '../indexes/bson-kinds';
 import type { ChangeLog } from '../persistence/journal-format';
 import { compileFilter } from '../semantics/index';
 import { duplicateKeyError } from './duplicate-key';
@@ -43,8 +43,9 @@ export class Collection {
 
   /** Replaces the collection options (create, collMod); compiles the validator once. */
   setOptions(options: Document): void {
-    const validator = options.validator as Document | undefined;
-    const active = validator && Object.keys(validator).length > 0 && options.validationLevel !== 'off';
+    const validator: unknown = options.validator;
+    const active =
+      isPlainDocument(validator) && Object.keys(validator).length > 0 && options.validationLevel !== 'off';
     this.validator = active ? compileFilter(validator) : undefined;
     this.opts = options;
   }
@@ -62,7 +63,7 @@ export class Collection {
         'Document failed validation',
         {
           errInfo: {
-            failingDocumentId: doc._id,
+            failingDocumentId: doc._id as unknown,
             details: { operatorName: '$and', schemaRulesNotSatisfied: [] },
           },
         },
@@ -85,6 +86,10 @@ export class Collection {
       );
     }
     const idKey = idKeyOf(id);
+    // Index conflicts are "another document has this key"; a second document with this _id is the
+    // same id key, so the _id index is checked against the document map instead.
+    const idIndex = this.indexes.get('_id_');
+    if (idIndex && this.docs.has(idKey)) this.throwDuplicate(idIndex, { encoded: idKey, values: [id] });
     const planned: Array<[IndexState, IndexKey[]]> = [];
     for (const index of this.indexes.values()) {
       const keys = index.keysOf(doc);

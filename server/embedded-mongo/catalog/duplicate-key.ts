@@ -20,15 +20,15 @@ function formatValue(value: unknown): string {
     case 'Double':
       return String((value as { value: number }).value);
     case 'Long':
-      return String(value);
+      return (value as { toString(): string }).toString();
     case 'Decimal128':
-      return `Decimal128("${String(value)}")`;
+      return `Decimal128("${(value as { toString(): string }).toString()}")`;
     case 'Binary':
       return `BinData(${(value as { sub_type: number }).sub_type}, ${(value as { toString(e: string): string }).toString('hex').toUpperCase()})`;
     case undefined:
-      return formatDocument(value as Document);
+      return formatDocument(value);
     default:
-      return String(value);
+      return JSON.stringify(value) ?? 'null';
   }
 }
 

@@ -63,7 +63,7 @@ function leadingQuery(pipeline: Document[]): {
 function runOut(ctx: CommandContext, target: unknown, docs: Document[]): void {
   const spec = typeof target === 'string' ? { db: ctx.db, coll: target } : (target as Document);
   const db = typeof spec.db === 'string' ? spec.db : ctx.db;
-  const name = spec.coll;
+  const name: unknown = spec.coll;
   if (typeof name !== 'string') throw badValue('$out requires a collection name');
   const catalog = ctx.core.catalog;
   const old = catalog.get(db, name);

@@ -60,7 +60,7 @@ export function optionalArray(body: Document, field: string): unknown[] | undefi
   const raw: unknown = body[field];
   if (raw === undefined || raw === null) return undefined;
   if (!Array.isArray(raw)) throw typeMismatch(`Field '${field}' should be an array`);
-  return raw;
+  return raw as unknown[];
 }
 
 /** Truthiness as mongod reads boolean-ish options (`true`, 1, 1.0). */

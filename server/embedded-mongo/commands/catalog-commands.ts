@@ -40,7 +40,7 @@ const create: CommandHandler = (body, ctx) => {
     }
   }
   const options: Document = {};
-  for (const [k, v] of Object.entries(body)) {
+  for (const [k, v] of Object.entries(body) as Array<[string, unknown]>) {
     if (KNOWN_CREATE_FIELDS.has(k) && k !== 'create' && k !== 'comment' && k !== 'writeConcern')
       options[k] = v;
   }
@@ -141,7 +141,7 @@ const collMod: CommandHandler = (body, ctx) => {
   const coll = ctx.core.catalog.getOrThrow(ctx.db, name);
   const options: Document = { ...coll.options };
   for (const key of ['validator', 'validationLevel', 'validationAction'])
-    if (body[key] !== undefined) options[key] = body[key];
+    if (body[key] !== undefined) options[key] = body[key] as unknown;
   const reply: Document = {};
   const index = optionalDocument(body, 'index');
   if (index) {
@@ -151,9 +151,10 @@ const collMod: CommandHandler = (body, ctx) => {
     if (!target)
       throw new EngineError(ErrorCodes.IndexNotFound, 'IndexNotFound', 'cannot find index for collMod');
     if (index.expireAfterSeconds !== undefined) {
-      reply.expireAfterSeconds_old = target.spec.expireAfterSeconds;
-      reply.expireAfterSeconds_new = index.expireAfterSeconds;
-      const spec = { ...target.spec, expireAfterSeconds: index.expireAfterSeconds };
+      const seconds: unknown = index.expireAfterSeconds;
+      reply.expireAfterSeconds_old = target.spec.expireAfterSeconds as unknown;
+      reply.expireAfterSeconds_new = seconds;
+      const spec: Document = { ...target.spec, expireAfterSeconds: seconds };
       coll.dropIndex(target.name);
       coll.addIndex(spec);
       ctx.core.catalog.log.catalog({ op: 'dropIndexes', ns: coll.ns, names: [target.name] });

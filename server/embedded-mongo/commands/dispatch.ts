@@ -5,6 +5,8 @@
 import type { Document } from 'bson';
 import { EngineError, ErrorCodes } from '../errors';
 import { aggregateCommands } from './aggregate-command';
+import { bulkWriteCommands } from './bulk-write-command';
+import { diagnosticCommands } from './diagnostics';
 import { catalogCommands } from './catalog-commands';
 import type { CommandContext, CommandHandler } from './command-types';
 import { findAndModifyCommands } from './find-and-modify';
@@ -16,7 +18,7 @@ import { errorReply } from './write-errors';
 
 const handlers = new Map<string, CommandHandler>();
 
-/** Registers handlers (the diagnostics and bulkWrite files add theirs at composition time). */
+/** Adds handlers to the table (each commands/ file exports its own). */
 export function registerCommands(table: Record<string, CommandHandler>): void {
   for (const [name, handler] of Object.entries(table)) handlers.set(name, handler);
 }
@@ -28,6 +30,8 @@ registerCommands(findAndModifyCommands);
 registerCommands(indexCommands);
 registerCommands(catalogCommands);
 registerCommands(aggregateCommands);
+registerCommands(diagnosticCommands);
+registerCommands(bulkWriteCommands);
 registerCommands({
   listCommands: () => ({
     commands: Object.fromEntries([...handlers.keys()].sort().map((n) => [n, { help: '' }])),

@@ -48,7 +48,7 @@ const listIndexes: CommandHandler = (body, ctx) => {
   const coll = ctx.core.catalog.getOrThrow(ctx.db, name);
   const ns = coll.ns;
   const specs = [...coll.indexes.values()].map((i) => i.spec);
-  const batchSize = (body.cursor as Document | undefined)?.batchSize;
+  const batchSize: unknown = (body.cursor as Document | undefined)?.batchSize;
   const batch = ctx.core.cursors.open(ns, specs, {
     batchSize: typeof batchSize === 'number' ? batchSize : undefined,
   });

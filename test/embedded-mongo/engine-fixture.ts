@@ -1,0 +1,34 @@
+/**
+ * Shared setup for the engine's own tests: an engine on a free port in memory mode and a connected
+ * `mongodb` client. Tests talk to the engine only through the driver (or mongoose, or a raw socket for
+ * wire-level cases), never through its internals.
+ */
+import { randomBytes } from 'node:crypto';
+import { MongoClient, type Db } from 'mongodb';
+import {
+  startEmbeddedMongo,
+  type EmbeddedMongo,
+  type EmbeddedMongoOptions,
+} from '../../server/embedded-mongo';
+
+export interface EngineFixture {
+  engine: EmbeddedMongo;
+  client: MongoClient;
+  /** A fresh database per call, so tests do not see each other's data. */
+  freshDb(): Db;
+  close(): Promise<void>;
+}
+
+export async function startFixture(options: EmbeddedMongoOptions = {}): Promise<EngineFixture> {
+  const engine = await startEmbeddedMongo({ port: 0, durability: 'memory', ...options });
+  const client = await MongoClient.connect(engine.uri, { serverSelectionTimeoutMS: 5000 });
+  return {
+    engine,
+    client,
+    freshDb: () => client.db(`t_${randomBytes(4).toString('hex')}`),
+    async close() {
+      await client.close();
+      await engine.stop();
+    },
+  };
+}
