@@ -24,10 +24,7 @@ interface Stack {
 let stack: Promise<Stack> | undefined;
 const stops: (() => Promise<void>)[] = [];
 
-export const testLogger: Logger = createLogger({
-  level: process.env.TEST_LOG_LEVEL ?? 'silent',
-  pretty: false,
-});
+export { testLogger };
 
 /** Starts (once) and returns the shared test infrastructure. */
 export function getTestStack(): Promise<Stack> {
