@@ -4,7 +4,7 @@
  * wrappers by their string form; this comparator follows MongoDB instead.
  */
 import type { Binary, BSONRegExp, Code, ObjectId, Timestamp } from 'bson';
-import { binaryBytes, bsonTag, bsonTypeOf, isNumeric } from './bson-types.js';
+import { binaryBytes, bsonTypeOf, isNumeric } from './bson-types.js';
 import type { StringComparator } from './collation.js';
 import { compareExact, exactNumber } from './numeric.js';
 

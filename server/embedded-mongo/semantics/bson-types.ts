@@ -170,3 +170,9 @@ export function binaryBytes(v: Binary): Uint8Array {
 export function timestampParts(v: Timestamp): [number, number] {
   return [v.t, v.i];
 }
+
+/** A document with its values typed `unknown` (bson's `Document` types them `any`). */
+export type Doc = Record<string, unknown>;
+
+/** `Array.isArray` narrowing to `unknown[]` rather than `any[]`. */
+export const isArray = (v: unknown): v is unknown[] => Array.isArray(v);

@@ -33,7 +33,7 @@ export function normalizeCollation(collation: Document | undefined): NormalizedC
   if (strength !== undefined) out.strength = strength <= 1 ? 1 : strength === 2 ? 2 : 3;
   if (typeof collation.caseLevel === 'boolean') out.caseLevel = collation.caseLevel;
   if (collation.caseFirst === 'upper' || collation.caseFirst === 'lower' || collation.caseFirst === 'off') {
-    out.caseFirst = collation.caseFirst;
+    out.caseFirst = collation.caseFirst as 'upper' | 'lower' | 'off';
   }
   if (typeof collation.numericOrdering === 'boolean') out.numericOrdering = collation.numericOrdering;
   if (typeof collation.alternate === 'string') out.alternate = collation.alternate;

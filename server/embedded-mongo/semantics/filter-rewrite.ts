@@ -5,7 +5,7 @@
  * missing field instead of an exception, `$comment` is dropped and `$where` refused.
  */
 import type { BSONRegExp, Document } from 'bson';
-import { bsonTag, isNumeric, isPlainDocument, numberOf } from './bson-types.js';
+import { bsonTag, isNumeric, isPlainDocument, numberOf, isArray } from './bson-types.js';
 import { fail } from './fail.js';
 import { toJsRegExp } from './normalize.js';
 
@@ -34,7 +34,7 @@ function safePath(path: string): string {
 }
 
 function unwrapNumbers(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(unwrapNumbers);
+  if (isArray(v)) return v.map(unwrapNumbers);
   return isNumeric(v) ? numberOf(v) : v;
 }
 
@@ -52,13 +52,13 @@ const regexOrValue = (v: unknown): unknown => (bsonTag(v) === 'BSONRegExp' ? toR
 
 function rewriteOperators(cond: Document): Document {
   const out: Document = {};
-  for (const [op, arg] of Object.entries(cond)) {
+  for (const [op, arg] of Object.entries(cond) as [string, unknown][]) {
     if (op === '$options') continue;
     if (op === '$regex') out.$regex = toRegExp(arg, typeof cond.$options === 'string' ? cond.$options : '');
     else if (op === '$not') out.$not = isPlainDocument(arg) ? rewriteCondition(arg) : regexOrValue(arg);
     else if (op === '$elemMatch' && isPlainDocument(arg)) out.$elemMatch = rewriteElemMatch(arg);
     else if (op === '$in' || op === '$nin' || op === '$all') {
-      out[op] = Array.isArray(arg)
+      out[op] = isArray(arg)
         ? arg.map((x) => (isPlainDocument(x) && x.$elemMatch ? rewriteOperators(x) : regexOrValue(x)))
         : arg;
     } else if (NUMERIC_ARG_OPS.has(op)) out[op] = unwrapNumbers(arg);
@@ -84,9 +84,9 @@ function rewriteCondition(cond: unknown): unknown {
 /** Rewrites a filter into the form the engine's mingo context evaluates with MongoDB semantics. */
 export function rewriteFilter(filter: Document): Document {
   const out: Document = {};
-  for (const [key, value] of Object.entries(filter)) {
+  for (const [key, value] of Object.entries(filter) as [string, unknown][]) {
     if (key === '$and' || key === '$or' || key === '$nor') {
-      if (!Array.isArray(value) || value.length === 0) {
+      if (!isArray(value) || value.length === 0) {
         throw fail('BadValue', `${key} must be a nonempty array`);
       }
       out[key] = value.map((f) => rewriteFilter(f as Document));

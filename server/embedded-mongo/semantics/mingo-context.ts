@@ -35,7 +35,7 @@ function comparison(test: (c: number) => boolean | number): ExprOp {
     if (!Array.isArray(args) || args.length !== 2) {
       throw fail('BadValue', 'Expression takes exactly 2 arguments');
     }
-    return test(compareBson(args[0], args[1], collationComparator(options.collation as never)));
+    return test(compareBson(args[0], args[1], collationComparator(options.collation)));
   };
 }
 
@@ -62,7 +62,7 @@ export function engineContext(): Context {
     accumulator: { ...accumulatorOps, $percentile: $percentileAccumulator, $median: $medianAccumulator },
     projection: { ...projectionOps },
     window: { ...windowOps },
-  } as never);
+  });
   return shared;
 }
 

@@ -7,7 +7,7 @@
  * the converted one.
  */
 import { BSONRegExp, type Document } from 'bson';
-import { bsonTag, isPlainDocument, numberOf } from './bson-types.js';
+import { bsonTag, isPlainDocument, numberOf, isArray } from './bson-types.js';
 import { bsonEquals } from './bson-compare.js';
 import { toBsonNumber } from './numeric.js';
 
@@ -30,7 +30,7 @@ export function toJsRegExp(pattern: string, options: string): RegExp {
 /** Converts one value (deeply) into mingo's value space, recording provenance of containers. */
 export function toMingo(v: unknown, provenance?: Provenance): unknown {
   if (v === null || typeof v !== 'object' || v instanceof Date) return v;
-  if (Array.isArray(v)) {
+  if (isArray(v)) {
     const out = v.map((x) => toMingo(x, provenance));
     provenance?.set(out, v);
     return out;
@@ -64,8 +64,8 @@ export function fromMingo(v: unknown, provenance: Provenance, original?: unknown
   if (v === null || typeof v !== 'object' || v instanceof Date) return v;
   const origin =
     provenance.get(v) ?? (original !== null && typeof original === 'object' ? original : undefined);
-  if (Array.isArray(v)) {
-    const arr = Array.isArray(origin) ? (origin as unknown[]) : [];
+  if (isArray(v)) {
+    const arr = isArray(origin) ? origin : [];
     return v.map((x, i) => fromMingo(x, provenance, arr[i]));
   }
   if (!isPlainDocument(v)) return v;

@@ -8,11 +8,11 @@ import type { Document } from 'bson';
 import { evalExpr } from 'mingo/core';
 import { $push } from 'mingo/operators/accumulator';
 import type { Options } from 'mingo/types';
-import { numberOf } from './bson-types.js';
+import { numberOf, isArray } from './bson-types.js';
 import { fail } from './fail.js';
 
 function percentiles(values: unknown[], ps: unknown, method: unknown): (number | null)[] {
-  if (!Array.isArray(ps) || ps.length === 0) {
+  if (!isArray(ps) || ps.length === 0) {
     throw fail('BadValue', "$percentile 'p' must be a non-empty array of numbers between 0 and 1");
   }
   const nums = values.filter((v) => typeof v === 'number' && !Number.isNaN(v)) as number[];
@@ -34,7 +34,7 @@ function percentiles(values: unknown[], ps: unknown, method: unknown): (number |
   });
 }
 
-const flatInput = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
+const flatInput = (v: unknown): unknown[] => (isArray(v) ? v : [v]);
 
 /** `$percentile` accumulator: `{input, p, method}` over a group. */
 export function $percentileAccumulator(

@@ -6,7 +6,7 @@
 import type { Document } from 'bson';
 import { evalExpr } from 'mingo/core';
 import type { Options } from 'mingo/types';
-import { isNumeric, isPlainDocument, numberOf } from './bson-types.js';
+import { isNumeric, isPlainDocument, numberOf, isArray } from './bson-types.js';
 import { compileFilter } from './filter.js';
 import { fail } from './fail.js';
 import { engineContext, rethrowAsEngineError } from './mingo-context.js';
@@ -25,12 +25,12 @@ interface Tree {
 const isLeaf = (n: Tree | Leaf): n is Leaf => typeof n.kind === 'string';
 
 function sliceTransform(arg: unknown): Transform {
-  const parts = Array.isArray(arg) ? arg.map(numberOf) : [numberOf(arg)];
+  const parts = isArray(arg) ? arg.map(numberOf) : [numberOf(arg)];
   if (parts.some((p) => p === undefined || !Number.isInteger(p)) || parts.length > 2) {
     throw fail('BadValue', '$slice only supports numbers and [skip, limit] arrays');
   }
   return (v) => {
-    if (!Array.isArray(v)) return v;
+    if (!isArray(v)) return v;
     if (parts.length === 1) {
       const n = parts[0] as number;
       return n >= 0 ? v.slice(0, n) : v.slice(Math.max(0, v.length + n));
@@ -46,7 +46,7 @@ function elemMatchTransform(cond: unknown): Transform {
   if (!isPlainDocument(cond)) throw fail('BadValue', '$elemMatch needs an Object');
   const test = compileFilter({ x: { $elemMatch: cond } });
   return (v) => {
-    if (!Array.isArray(v)) return undefined;
+    if (!isArray(v)) return undefined;
     const hit = v.find((el) => test({ x: [el] }));
     return hit === undefined ? undefined : [hit];
   };
@@ -78,7 +78,7 @@ function parse(projection: Document): Parsed {
   const tree: Tree = {};
   let mode: 'include' | 'exclude' | undefined;
   let includeId = true;
-  for (const [rawPath, value] of Object.entries(projection)) {
+  for (const [rawPath, value] of Object.entries(projection) as [string, unknown][]) {
     const path = rawPath.endsWith('.$') ? rawPath.slice(0, -2) : rawPath; // positional: whole array (no query here)
     const leaf = classify(path, value);
     if (path === '_id' && (leaf.kind === 'include' || leaf.kind === 'exclude')) {
@@ -107,7 +107,7 @@ function insert(tree: Tree, parts: string[], leaf: Leaf, path: string): void {
         'Location31250',
         `Path collision at ${path} remaining portion ${parts.slice(i + 1).join('.')}`,
       );
-    node = (next as Tree | undefined) ?? (node[part] = {});
+    node = next ?? (node[part] = {});
   }
   const last = parts[parts.length - 1] as string;
   if (node[last]) throw fail('Location31250', `Path collision at ${path}`);
@@ -115,7 +115,7 @@ function insert(tree: Tree, parts: string[], leaf: Leaf, path: string): void {
 }
 
 function includeSubtree(value: unknown, tree: Tree, root: Document): unknown {
-  if (Array.isArray(value))
+  if (isArray(value))
     return value.map((el) => includeSubtree(el, tree, root)).filter((el) => el !== undefined);
   if (!isPlainDocument(value)) return undefined;
   return projectInclusion(value, tree, root);
@@ -123,7 +123,7 @@ function includeSubtree(value: unknown, tree: Tree, root: Document): unknown {
 
 function projectInclusion(doc: Document, tree: Tree, root: Document): Document {
   const out: Document = {};
-  for (const [key, value] of Object.entries(doc)) {
+  for (const [key, value] of Object.entries(doc) as [string, unknown][]) {
     const node = tree[key];
     if (!node) continue;
     if (!isLeaf(node)) {
@@ -149,10 +149,10 @@ function computeField(root: Document, expr: unknown): unknown {
 }
 
 function projectExclusion(value: unknown, tree: Tree): unknown {
-  if (Array.isArray(value)) return value.map((el) => projectExclusion(el, tree));
+  if (isArray(value)) return value.map((el) => projectExclusion(el, tree));
   if (!isPlainDocument(value)) return value;
   const out: Document = {};
-  for (const [key, v] of Object.entries(value)) {
+  for (const [key, v] of Object.entries<unknown>(value)) {
     const node = tree[key];
     if (!node) out[key] = v;
     else if (!isLeaf(node)) out[key] = projectExclusion(v, node);
@@ -177,5 +177,6 @@ export function projectDocument(doc: Document, projection: Document): Document {
   }
   const body = projectInclusion(doc, tree, doc);
   delete body._id;
-  return includeId && doc._id !== undefined ? { _id: doc._id, ...body } : body;
+  const id: unknown = doc._id;
+  return includeId && id !== undefined ? { _id: id, ...body } : body;
 }

@@ -7,7 +7,7 @@
 import type { Options } from 'mingo/types';
 import { evalExpr } from 'mingo/core';
 import { resolve } from 'mingo/util';
-import { bsonTypeOf, isNumeric, numberOf, resolveTypeAlias } from './bson-types.js';
+import { bsonTypeOf, isNumeric, numberOf, resolveTypeAlias, isArray } from './bson-types.js';
 import { compareBson, typeRank } from './bson-compare.js';
 import { collationComparator, type StringComparator } from './collation.js';
 import { fail } from './fail.js';
@@ -18,10 +18,10 @@ type QueryOp = (selector: string, operand: unknown, options: Options) => (doc: u
 
 /** The values a field path stands for: the value itself and, for an array, its elements. */
 function candidates(value: unknown, depth: number): unknown[] {
-  if (!Array.isArray(value)) return [value];
+  if (!isArray(value)) return [value];
   const out: unknown[] = [value, ...value];
   // A dotted path that crossed arrays yields nested arrays; MongoDB looks one level into each.
-  if (depth > 0) for (const v of value) if (Array.isArray(v)) out.push(...(v as unknown[]));
+  if (depth > 0) for (const v of value) if (isArray(v)) out.push(...v);
   return out;
 }
 
@@ -30,7 +30,7 @@ const isNil = (v: unknown): boolean => v === null || v === undefined;
 function makeOp(predicate: Predicate, preprocess: (operand: unknown) => unknown = (x) => x): QueryOp {
   return (selector, operand, options) => {
     const depth = selector.split('.').length - 1;
-    const strCmp = collationComparator(options.collation as never);
+    const strCmp = collationComparator(options.collation);
     const rhs = preprocess(operand);
     return (doc) => {
       const lhs = resolve(doc as Record<string, unknown>, selector, { unwrapArray: true });
@@ -65,7 +65,7 @@ function ordered(test: (c: number) => boolean, includesNull: boolean): Predicate
     const anyType = rank === 1 || rank === 100; // $gt: MinKey / $lt: MaxKey cross every bracket
     const all = candidates(value, depth);
     // An array is compared whole only against an array operand; otherwise its elements are.
-    const values = Array.isArray(value) && !Array.isArray(operand) ? all.slice(1) : all;
+    const values = isArray(value) && !isArray(operand) ? all.slice(1) : all;
     return values.some(
       (v) => v !== undefined && (anyType || typeRank(v) === rank) && test(compareBson(v, operand, strCmp)),
     );
@@ -73,40 +73,40 @@ function ordered(test: (c: number) => boolean, includesNull: boolean): Predicate
 }
 
 function inList(value: unknown, operand: unknown, strCmp: StringComparator, depth: number): boolean {
-  if (!Array.isArray(operand)) throw fail('BadValue', '$in needs an array');
+  if (!isArray(operand)) throw fail('BadValue', '$in needs an array');
   return operand.some((x) => eq(value, x, strCmp, depth));
 }
 
 function all(value: unknown, operand: unknown, strCmp: StringComparator, depth: number): boolean {
-  if (!Array.isArray(operand)) throw fail('BadValue', '$all needs an array');
+  if (!isArray(operand)) throw fail('BadValue', '$all needs an array');
   return operand.length > 0 && operand.every((x) => eq(value, x, strCmp, depth));
 }
 
 function typeMatch(value: unknown, operand: unknown): boolean {
-  const specs = Array.isArray(operand) ? operand : [operand];
+  const specs = isArray(operand) ? operand : [operand];
   const names = specs.map((s) => {
     const name = resolveTypeAlias(s);
     if (!name) throw fail('BadValue', `Unknown type name alias: ${String(s)}`);
     return name;
   });
   if (value === undefined) return false;
-  const values = Array.isArray(value) ? [value, ...value] : [value];
+  const values = isArray(value) ? [value, ...value] : [value];
   return values.some((v) => names.some((n) => (n === 'number' ? isNumeric(v) : bsonTypeOf(v) === n)));
 }
 
 function mod(value: unknown, operand: unknown): boolean {
-  const [d, r] = Array.isArray(operand) ? operand.map((x) => numberOf(x)) : [];
+  const [d, r] = isArray(operand) ? operand.map((x) => numberOf(x)) : [];
   if (
     operand === undefined ||
     d === undefined ||
     r === undefined ||
-    !Array.isArray(operand) ||
+    !isArray(operand) ||
     operand.length !== 2
   ) {
     throw fail('BadValue', 'malformed mod, needs to be an array of two numbers');
   }
   if (Math.trunc(d) === 0) throw fail('BadValue', 'divisor cannot be 0');
-  const values = Array.isArray(value) ? value : [value];
+  const values = isArray(value) ? value : [value];
   return values.some((v) => {
     const n = numberOf(v);
     return n !== undefined && Number.isFinite(n) && Math.trunc(n) % Math.trunc(d) === Math.trunc(r);
@@ -137,7 +137,7 @@ export const queryOperators: Record<string, QueryOp> = {
   $nin: makeOp(not(inList)),
   $all: makeOp(all),
   $regex: makeOp((v, re, _c, d) => regexMatch(v, re as RegExp, d)),
-  $size: makeOp((v, n) => Array.isArray(v) && v.length === numberOf(n)),
+  $size: makeOp((v, n) => isArray(v) && v.length === numberOf(n)),
   $type: makeOp(typeMatch),
   $mod: makeOp(mod),
   // Expressions compute in mingo's value space, so the document and operand are converted first.

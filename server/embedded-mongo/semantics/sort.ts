@@ -6,7 +6,7 @@
 import type { Document } from 'bson';
 import { Lazy, type Iterator } from 'mingo/lazy';
 import type { Options } from 'mingo/types';
-import { isPlainDocument, numberOf } from './bson-types.js';
+import { isPlainDocument, numberOf, isArray } from './bson-types.js';
 import { compareBson } from './bson-compare.js';
 import { collationComparator, type StringComparator } from './collation.js';
 import { fail } from './fail.js';
@@ -31,14 +31,14 @@ function parseSort(sort: Document): SortField[] {
 
 function collect(value: unknown, parts: string[], i: number, out: unknown[]): void {
   if (i === parts.length) {
-    if (Array.isArray(value)) {
+    if (isArray(value)) {
       if (value.length === 0) out.push(undefined);
-      else out.push(...(value as unknown[]));
+      else out.push(...value);
     } else out.push(value);
     return;
   }
   const part = parts[i] as string;
-  if (Array.isArray(value)) {
+  if (isArray(value)) {
     if (/^\d+$/.test(part) && Number(part) < value.length) collect(value[Number(part)], parts, i + 1, out);
     for (const el of value) if (isPlainDocument(el)) collect(el[part], parts, i + 1, out);
     return;

@@ -4,15 +4,15 @@
  * mingo, a non-array target is an error, as in MongoDB.
  */
 import type { Document } from 'bson';
-import { bsonTypeOf, isPlainDocument, numberOf } from './bson-types.js';
+import { bsonTypeOf, isPlainDocument, numberOf, isArray } from './bson-types.js';
 import { compareBson } from './bson-compare.js';
 import { compileFilter } from './filter.js';
-import { fail } from './fail.js';
+import { fail, show } from './fail.js';
 import { sortDocuments } from './sort.js';
 import { copyValue, getAt, setAt } from './update-paths.js';
 import type { ApplyContext, FieldOperator } from './update-operators.js';
 
-const describeId = (id: unknown): string => (id === undefined ? 'no id' : `_id: ${String(id)}`);
+const describeId = (id: unknown): string => (id === undefined ? 'no id' : `_id: ${show(id)}`);
 
 function targetArray(
   doc: Document,
@@ -21,7 +21,7 @@ function targetArray(
 ): unknown[] | undefined {
   const current = getAt(doc, parts);
   if (current === undefined) return undefined;
-  if (!Array.isArray(current)) throw onNonArray(bsonTypeOf(current));
+  if (!isArray(current)) throw onNonArray(bsonTypeOf(current));
   return current;
 }
 
@@ -63,12 +63,12 @@ const push: FieldOperator = (doc, parts, arg, ctx) => {
     if (!['$each', '$position', '$slice', '$sort'].includes(key))
       throw fail('BadValue', `Unrecognized clause in $push: ${key}`);
   }
-  if (!Array.isArray(modifiers.$each))
+  if (!isArray(modifiers.$each))
     throw fail(
       'BadValue',
       `The argument to $each in $push must be an array but it was of type: ${bsonTypeOf(modifiers.$each)}`,
     );
-  const each = (modifiers.$each as unknown[]).map(copyValue);
+  const each = modifiers.$each.map(copyValue);
   let result = current.slice();
   if (modifiers.$position !== undefined) {
     let pos = integerArg(modifiers.$position, '$position');
@@ -93,7 +93,7 @@ const addToSet: FieldOperator = (doc, parts, arg) => {
     ) ?? [];
   let values: unknown[] = [arg];
   if (isPlainDocument(arg) && '$each' in arg) {
-    if (!Array.isArray(arg.$each))
+    if (!isArray(arg.$each))
       throw fail(
         'TypeMismatch',
         `The argument to $each in $addToSet must be an array but it was of type ${bsonTypeOf(arg.$each)}`,
@@ -146,7 +146,7 @@ const pull: FieldOperator = (doc, parts, arg) => {
 };
 
 const pullAll: FieldOperator = (doc, parts, arg) => {
-  if (!Array.isArray(arg))
+  if (!isArray(arg))
     throw fail('BadValue', `$pullAll requires an array argument but was given a ${bsonTypeOf(arg)}`);
   const current = targetArray(doc, parts, () => fail('BadValue', 'Cannot apply $pull to a non-array value'));
   if (!current) return;

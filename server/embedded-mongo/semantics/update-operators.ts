@@ -4,10 +4,10 @@
  * keeps BSON numeric types as MongoDB does.
  */
 import { Int32, Long, Timestamp, type Document } from 'bson';
-import { bsonTypeOf, isPlainDocument, numberOf } from './bson-types.js';
+import { bsonTypeOf, isPlainDocument, numberOf, isArray } from './bson-types.js';
 import { compareBson } from './bson-compare.js';
 import { arithmetic, numericKind, zeroLike } from './numeric.js';
-import { fail } from './fail.js';
+import { fail, show } from './fail.js';
 import { copyValue, getAt, setAt, unsetAt } from './update-paths.js';
 
 /** What an operator needs besides the path and its argument. */
@@ -21,7 +21,7 @@ export interface ApplyContext {
 /** Applies one operator to one concrete path of the working copy. */
 export type FieldOperator = (doc: Document, parts: string[], arg: unknown, ctx: ApplyContext) => void;
 
-const describeId = (id: unknown): string => (id === undefined ? 'no id' : `_id: ${String(id)}`);
+const describeId = (id: unknown): string => (id === undefined ? 'no id' : `_id: ${show(id)}`);
 
 function arithmeticOp(name: '$inc' | '$mul', op: 'add' | 'mul'): FieldOperator {
   const verb = op === 'add' ? 'increment' : 'multiply';
@@ -48,7 +48,7 @@ function arithmeticOp(name: '$inc' | '$mul', op: 'add' | 'mul'): FieldOperator {
     if (result === undefined) {
       throw fail(
         'BadValue',
-        `Failed to apply ${name} operations to current value (${String(current)}) for document {${describeId(ctx.id)}}`,
+        `Failed to apply ${name} operations to current value (${show(current)}) for document {${describeId(ctx.id)}}`,
       );
     }
     setAt(doc, parts, result);
@@ -84,7 +84,7 @@ const rename: FieldOperator = (doc, parts, arg) => {
   // $rename moves whole fields; MongoDB refuses paths that go through an array.
   for (const p of [parts, target]) {
     for (let i = 1; i < p.length; i++) {
-      if (Array.isArray(getAt(doc, p.slice(0, i)))) {
+      if (isArray(getAt(doc, p.slice(0, i)))) {
         throw fail(
           'BadValue',
           `The source and destination fields of $rename cannot be array elements: '${p.join('.')}' in doc with {${describeId(doc._id)}}`,

@@ -5,12 +5,12 @@
  * the paths of one update, and expansion of the positional forms `$`, `$[]` and `$[<id>]`.
  */
 import type { Document } from 'bson';
-import { isPlainDocument } from './bson-types.js';
+import { isPlainDocument, isArray } from './bson-types.js';
 import { fail } from './fail.js';
 
 /** Deep-copies documents and arrays; bson wrappers and Dates are immutable values and are shared. */
 export function copyValue<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(copyValue) as T;
+  if (isArray(v)) return v.map(copyValue) as T;
   if (isPlainDocument(v)) {
     const out: Document = {};
     for (const [k, x] of Object.entries(v)) out[k] = copyValue(x);
@@ -25,7 +25,7 @@ const isIndex = (part: string): boolean => /^\d+$/.test(part);
 export function getAt(doc: unknown, parts: string[]): unknown {
   let cur: unknown = doc;
   for (const part of parts) {
-    if (Array.isArray(cur)) cur = isIndex(part) ? cur[Number(part)] : undefined;
+    if (isArray(cur)) cur = isIndex(part) ? cur[Number(part)] : undefined;
     else if (isPlainDocument(cur)) cur = Object.hasOwn(cur, part) ? cur[part] : undefined;
     else return undefined;
   }
@@ -46,7 +46,7 @@ function parentForWrite(doc: Document, parts: string[]): Document | unknown[] {
   for (let i = 0; i < parts.length - 1; i++) {
     const part = parts[i] as string;
     let next: unknown;
-    if (Array.isArray(cur)) {
+    if (isArray(cur)) {
       if (!isIndex(part))
         throw fail(
           'PathNotViable',
@@ -56,11 +56,11 @@ function parentForWrite(doc: Document, parts: string[]): Document | unknown[] {
     } else next = cur[part];
     if (next === undefined) {
       next = {};
-      if (Array.isArray(cur)) {
+      if (isArray(cur)) {
         while (cur.length < Number(part)) cur.push(null);
         cur[Number(part)] = next;
       } else cur[part] = next;
-    } else if (!Array.isArray(next) && !isPlainDocument(next)) {
+    } else if (!isArray(next) && !isPlainDocument(next)) {
       throw fail(
         'PathNotViable',
         `Cannot create field '${parts[i + 1] ?? ''}' in element {${part}: ${describe(next)}}`,
@@ -75,7 +75,7 @@ function parentForWrite(doc: Document, parts: string[]): Document | unknown[] {
 export function setAt(doc: Document, parts: string[], value: unknown): void {
   const parent = parentForWrite(doc, parts);
   const last = parts[parts.length - 1] as string;
-  if (Array.isArray(parent)) {
+  if (isArray(parent)) {
     if (!isIndex(last))
       throw fail('PathNotViable', `Cannot create field '${last}' in element {${describe(parent)}}`);
     while (parent.length < Number(last)) parent.push(null);
@@ -89,7 +89,7 @@ export function setAt(doc: Document, parts: string[], value: unknown): void {
 export function unsetAt(doc: Document, parts: string[]): boolean {
   const parent = getAt(doc, parts.slice(0, -1));
   const last = parts[parts.length - 1] as string;
-  if (Array.isArray(parent)) {
+  if (isArray(parent)) {
     if (!isIndex(last) || Number(last) >= parent.length) return false;
     parent[Number(last)] = null;
     return true;
@@ -137,7 +137,7 @@ export function expandPath(doc: Document, path: string, resolver: PositionalReso
     const next: string[][] = [];
     for (const prefix of results) {
       const array = getAt(doc, prefix);
-      if (!Array.isArray(array)) {
+      if (!isArray(array)) {
         throw fail(
           'BadValue',
           `The path '${prefix.join('.')}' must exist in the document in order to apply array updates.`,

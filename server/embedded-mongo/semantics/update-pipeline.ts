@@ -22,6 +22,7 @@ export function applyPipelineUpdate(
   }
   const [result] = runPipeline([doc], stages, { resolveCollection: () => [], let: variables }, doc);
   if (!result) return doc;
-  if (result._id === undefined && doc._id !== undefined) return { _id: doc._id, ...result };
+  const id: unknown = doc._id;
+  if (result._id === undefined && id !== undefined) return { _id: id, ...result };
   return result;
 }

@@ -3,7 +3,7 @@
  * `$[<identifier>]` (elements passing the named array filter).
  */
 import type { Document } from 'bson';
-import { isPlainDocument } from './bson-types.js';
+import { isPlainDocument, isArray } from './bson-types.js';
 import { compileFilter } from './filter.js';
 import { fail } from './fail.js';
 import type { PositionalResolver } from './update-paths.js';
@@ -36,8 +36,8 @@ function compileArrayFilters(arrayFilters: Document[]): Map<string, (el: unknown
 function elementFilter(filter: Document, arrayPath: string): Document {
   const out: Document[] = [];
   const visit = (f: Document): void => {
-    for (const [key, cond] of Object.entries(f)) {
-      if (key === '$and' && Array.isArray(cond)) cond.forEach((c) => visit(c as Document));
+    for (const [key, cond] of Object.entries(f) as [string, unknown][]) {
+      if (key === '$and' && isArray(cond)) cond.forEach((c) => visit(c as Document));
       else if (key === arrayPath) {
         const elemMatch = isPlainDocument(cond) ? cond.$elemMatch : undefined;
         if (isPlainDocument(elemMatch)) {

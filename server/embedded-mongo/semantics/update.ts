@@ -7,7 +7,7 @@
 import { BSON, type Document } from 'bson';
 import { bsonTypeOf, isPlainDocument } from './bson-types.js';
 import { compareBson } from './bson-compare.js';
-import { fail } from './fail.js';
+import { fail, show } from './fail.js';
 import { arrayOperators } from './update-arrays.js';
 import { fieldOperators, type ApplyContext, type FieldOperator } from './update-operators.js';
 import { assertNoConflicts, comparePaths, copyValue, expandPath } from './update-paths.js';
@@ -41,8 +41,8 @@ function sameBson(a: Document, b: Document): boolean {
 }
 
 function assertIdUnchanged(before: Document, after: Document): void {
-  const a = before._id;
-  const b = after._id;
+  const a: unknown = before._id;
+  const b: unknown = after._id;
   if (a === undefined) return;
   if (b === undefined || bsonTypeOf(a) !== bsonTypeOf(b) || compareBson(a, b) !== 0) {
     throw fail(
@@ -61,8 +61,9 @@ function applyReplacement(doc: Document, replacement: Document, isUpsertInsert: 
       );
     }
   }
-  const { _id: newId, ...rest } = copyValue(replacement);
-  const id = doc._id !== undefined && !isUpsertInsert ? doc._id : (newId ?? doc._id);
+  const { _id: newId, ...rest } = copyValue(replacement as Record<string, unknown>);
+  const oldId: unknown = doc._id;
+  const id: unknown = oldId !== undefined && !isUpsertInsert ? oldId : (newId ?? oldId);
   if (
     !isUpsertInsert &&
     newId !== undefined &&
@@ -71,7 +72,7 @@ function applyReplacement(doc: Document, replacement: Document, isUpsertInsert: 
   ) {
     throw fail(
       'ImmutableField',
-      `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${String(newId)}`,
+      `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${show(newId)}`,
     );
   }
   return id === undefined ? rest : { _id: id, ...rest };
@@ -157,7 +158,7 @@ export function applyUpdate(
   }
   if (opts.isUpsertInsert && result._id !== undefined && Object.keys(result)[0] !== '_id') {
     // An inserted document always starts with _id, wherever the update put it.
-    const { _id, ...rest } = result;
+    const { _id, ...rest } = result as Record<string, unknown>;
     result = { _id, ...rest };
   }
   return { doc: result, modified: !sameBson(doc, result) };

@@ -4,7 +4,7 @@
  * into embedded documents, `_id` first.
  */
 import type { Document } from 'bson';
-import { bsonTag, isPlainDocument } from './bson-types.js';
+import { bsonTag, isPlainDocument, isArray } from './bson-types.js';
 import { copyValue, setAt } from './update-paths.js';
 
 function equalityValue(cond: unknown): { value: unknown } | undefined {
@@ -13,13 +13,13 @@ function equalityValue(cond: unknown): { value: unknown } | undefined {
   const keys = Object.keys(cond);
   if (!keys.some((k) => k.startsWith('$'))) return { value: cond };
   if ('$eq' in cond) return equalityValue(cond.$eq) && { value: cond.$eq };
-  if (Array.isArray(cond.$in) && cond.$in.length === 1) return equalityValue(cond.$in[0]);
+  if (isArray(cond.$in) && cond.$in.length === 1) return equalityValue(cond.$in[0]);
   return undefined;
 }
 
 function collect(filter: Document, seed: Document): void {
   for (const [key, cond] of Object.entries(filter)) {
-    if (key === '$and' && Array.isArray(cond)) {
+    if (key === '$and' && isArray(cond)) {
       for (const sub of cond) if (isPlainDocument(sub)) collect(sub, seed);
       continue;
     }
@@ -37,6 +37,6 @@ export function upsertSeed(filter: Document): Document {
   const seed: Document = {};
   collect(filter, seed);
   if (seed._id === undefined) return seed;
-  const { _id, ...rest } = seed;
+  const { _id, ...rest } = seed as Record<string, unknown>;
   return { _id, ...rest };
 }
