@@ -27,7 +27,10 @@ describe('disk attachment store', () => {
       .map((entry) => path.join(entry.parentPath, entry.name));
 
   it('stores bytes under a generated key with their size and sha256, and gives them back', async () => {
-    const stored = await store.put(Buffer.from('hello 你好'), { filename: '../note.txt', contentType: 'text/plain' });
+    const stored = await store.put(Buffer.from('hello 你好'), {
+      filename: '../note.txt',
+      contentType: 'text/plain',
+    });
     assert.match(stored.storageKey, /^[0-9a-f]{32}$/);
     assert.equal(stored.size, Buffer.byteLength('hello 你好'));
     assert.equal(stored.sha256, createHash('sha256').update('hello 你好').digest('hex'));
@@ -48,13 +51,19 @@ describe('disk attachment store', () => {
       store.put(Readable.from([Buffer.alloc(600), Buffer.alloc(600)]), { contentType: 'image/png' }),
       rejectsWith('PAYLOAD_TOO_LARGE'),
     );
-    await assert.rejects(store.put(Buffer.alloc(2000), { contentType: 'image/png' }), rejectsWith('PAYLOAD_TOO_LARGE'));
+    await assert.rejects(
+      store.put(Buffer.alloc(2000), { contentType: 'image/png' }),
+      rejectsWith('PAYLOAD_TOO_LARGE'),
+    );
     assert.deepEqual(await storedFiles(), []);
   });
 
   it('refuses content types outside the allowlist', async () => {
     for (const contentType of ['text/html', 'application/x-msdownload', 'image/svg+xml']) {
-      await assert.rejects(store.put(Buffer.from('x'), { contentType }), rejectsWith('UNSUPPORTED_MEDIA_TYPE'));
+      await assert.rejects(
+        store.put(Buffer.from('x'), { contentType }),
+        rejectsWith('UNSUPPORTED_MEDIA_TYPE'),
+      );
     }
   });
 
