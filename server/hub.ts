@@ -16,6 +16,7 @@ import { createMetrics, type Metrics } from './lib/metrics';
 import { createHealthRouter, type ReadinessCheck } from './modules/health';
 import { loadTemplates, type TemplateRenderer } from './modules/templates';
 import { createAgentsModule, type AgentsModule } from './modules/agents';
+import { createContactsModule, type ContactsModule } from './modules/contacts';
 import { createAttachmentsModule, type AttachmentsModule } from './modules/attachments';
 import { createChannelsModule, type ChannelsModule } from './modules/channels';
 import { createRealtimeModule, type RealtimeService } from './modules/realtime';
@@ -52,6 +53,8 @@ export interface Hub {
   sockets: SocketServer;
   /** Agents, teams, auth and audit (identity). */
   agents: AgentsModule;
+  /** Contacts and organizations: `contacts.resolveContact` for ingest, `registerContactDataOwner` for merge/export/erase. */
+  contacts: ContactsModule;
   /** Configured inboxes and the channel registry (connectors register here). */
   channels: ChannelsModule;
   /** Attachment storage and the provider-media fetch job. */
@@ -96,6 +99,14 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   // Identity: agents, teams, auth (requireAuth/requireRole for every /api module) and the audit log.
   const agentsModule = createAgentsModule({ connection, config, logger, clock, redis });
   const authenticate: SocketAuthenticator = agentsModule.authenticateSocket;
+  const contactsModule = createContactsModule({
+    connection,
+    logger,
+    clock,
+    events,
+    audit: agentsModule.audit,
+    auth: agentsModule,
+  });
 
   // Channels (inboxes → connectors) and attachments (store, download, media fetch).
   const channels = createChannelsModule({ connection, logger });
@@ -111,6 +122,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     { path: '/', router: createHealthRouter({ checks, metrics }) },
     // First among /api modules: it carries the general API rate limiter.
     ...agentsModule.routers,
+    ...contactsModule.routers,
     channels.createHttpModule({
       requireAuth: agentsModule.requireAuth,
       requireAdmin: agentsModule.requireRole('admin'),
@@ -149,6 +161,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     httpServer,
     sockets,
     agents: agentsModule,
+    contacts: contactsModule,
     channels,
     attachments,
     realtime,

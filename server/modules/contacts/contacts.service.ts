@@ -1,0 +1,280 @@
+import { trusted, Types, type Connection } from 'mongoose';
+import type { SenderIdentity } from '../../../connectors/channel';
+import { AppError } from '../../lib/app-error';
+import type { Clock } from '../../lib/clock';
+import type { Logger } from '../../lib/logger';
+import {
+  decodeIdCursor,
+  encodeIdCursor,
+  escapeRegExp,
+  isDuplicateKeyError,
+  toPage,
+  type Page,
+} from '../agents';
+import { contactModel, type ContactRecord } from './contact.model';
+import { birthdayMonthDay, toContactView, type ContactView } from './contact-view';
+import { organizationModel } from './organization.model';
+import { looksLikePhone, normalizeEmail, normalizePhone } from './phone';
+
+/** Channels whose sender id is a phone number. */
+const PHONE_CHANNELS = new Set(['sms', 'whatsapp', 'voice']);
+const MAX_MERGE_HOPS = 10;
+const MAX_RESOLVE_ATTEMPTS = 5;
+
+export interface ResolveContactInput {
+  channel: string;
+  sender: SenderIdentity;
+}
+
+export interface ContactUpdate {
+  name?: string;
+  tier?: 'A' | 'B' | 'C' | 'VIP' | null;
+  rfmSegment?: string | null;
+  tags?: string[];
+  attributes?: Record<string, unknown>;
+  organizationId?: string | null;
+  birthday?: string | null;
+  locale?: string | null;
+  emails?: string[];
+  phones?: string[];
+}
+
+const oid = (id: string) => new Types.ObjectId(id);
+
+/** The query for "the contact holding this channel identity" (it implies the unique index's partial filter). */
+export function identityFilter(channel: string, externalId: string) {
+  return { 'identities.channel': channel, identities: trusted({ $elemMatch: { channel, externalId } }) };
+}
+
+/**
+ * Contacts: resolution from channel identities, reads, search, edits and relationships. Merge, export and
+ * erasure live in their own files and use `followMerges` and the models from here.
+ */
+export function createContactsCore(deps: { connection: Connection; clock: Clock; logger: Logger }) {
+  const Contact = contactModel(deps.connection);
+  const Organization = organizationModel(deps.connection);
+  const { clock } = deps;
+
+  /** The live contact a (possibly merged-away) contact stands for. */
+  async function followMerges(doc: ContactRecord): Promise<ContactRecord> {
+    let current = doc;
+    for (let hop = 0; current.mergedInto && hop < MAX_MERGE_HOPS; hop++) {
+      const next = await Contact.findById(current.mergedInto).lean<ContactRecord>();
+      if (!next) break;
+      current = next;
+    }
+    return current;
+  }
+
+  async function findByIdentity(channel: string, externalId: string): Promise<ContactRecord | null> {
+    return Contact.findOne(identityFilter(channel, externalId)).lean<ContactRecord>();
+  }
+
+  /** A live contact (not merged away, not erased) holding `field = value`, oldest first. */
+  async function findLiveBy(field: 'emails' | 'phones', value: string): Promise<ContactRecord | null> {
+    return Contact.findOne({ [field]: value, mergedInto: null, erasedAt: null })
+      .sort({ _id: 1 })
+      .lean<ContactRecord>();
+  }
+
+  async function attemptResolve(
+    input: ResolveContactInput,
+  ): Promise<{ contactId: string; created: boolean } | null> {
+    const { channel, sender } = input;
+    const externalId = sender.externalId;
+    const byIdentity = await findByIdentity(channel, externalId);
+    if (byIdentity) return { contactId: (await followMerges(byIdentity))._id.toHexString(), created: false };
+
+    const email = normalizeEmail(sender.email ?? (channel === 'email' ? externalId : ''));
+    const phone = normalizePhone(sender.phone ?? (PHONE_CHANNELS.has(channel) ? externalId : ''));
+    const identity = { channel, externalId, ...(sender.handle ? { handle: sender.handle } : {}) };
+    const match =
+      (email && (await findLiveBy('emails', email))) || (phone && (await findLiveBy('phones', phone)));
+    if (match) {
+      // Attach the new identity; the unique index refuses it if a concurrent resolver attached it elsewhere.
+      const addToSet: Record<string, unknown> = {};
+      if (email) addToSet.emails = email;
+      if (phone) addToSet.phones = phone;
+      const result = await Contact.updateOne(
+        {
+          _id: match._id,
+          mergedInto: null,
+          identities: trusted({ $not: { $elemMatch: { channel, externalId } } }),
+        },
+        { $push: { identities: identity }, $addToSet: addToSet, $set: { updatedAt: clock.now() } },
+      );
+      return result.modifiedCount === 1 ? { contactId: match._id.toHexString(), created: false } : null;
+    }
+
+    const now = clock.now();
+    const created = await Contact.create({
+      name: sender.name?.trim() || sender.handle || email || phone || externalId,
+      emails: email ? [email] : [],
+      phones: phone ? [phone] : [],
+      identities: [identity],
+      createdAt: now,
+      updatedAt: now,
+    });
+    return { contactId: created._id.toHexString(), created: true };
+  }
+
+  async function getRecord(id: string): Promise<ContactRecord> {
+    if (!Types.ObjectId.isValid(id)) throw new AppError('NOT_FOUND', { userMessage: 'No such contact.' });
+    const doc = await Contact.findById(oid(id)).lean<ContactRecord>();
+    if (!doc) throw new AppError('NOT_FOUND', { userMessage: 'No such contact.' });
+    return doc;
+  }
+
+  async function assertOrganizationExists(id: string): Promise<void> {
+    if (!(await Organization.exists({ _id: oid(id) })))
+      throw new AppError('INVALID_INPUT', { userMessage: 'Unknown organization.' });
+  }
+
+  return {
+    Contact,
+    followMerges,
+    getRecord,
+
+    /**
+     * The contact an inbound sender is: by channel identity, then email, then phone (adding the channel
+     * identity to a contact found by email or phone), else a new contact. Race-safe: the unique identity
+     * index lets only one concurrent resolver attach or create an identity; the others retry the lookup
+     * and find the winner. A merged-away contact resolves to its target.
+     */
+    resolveContact: async (input: ResolveContactInput): Promise<{ contactId: string; created: boolean }> => {
+      if (!input.channel || !input.sender.externalId)
+        throw new AppError('INVALID_INPUT', { userMessage: 'A sender needs a channel and an external id.' });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const resolved = await attemptResolve(input);
+          if (resolved) return resolved;
+        } catch (error) {
+          if (!isDuplicateKeyError(error) || attempt >= MAX_RESOLVE_ATTEMPTS) throw error;
+        }
+        if (attempt >= MAX_RESOLVE_ATTEMPTS)
+          throw new AppError('CONFLICT', {
+            message: `could not resolve contact for ${input.channel} sender`,
+          });
+      }
+    },
+
+    getContact: async (id: string): Promise<ContactView> => {
+      return toContactView(await getRecord(id));
+    },
+
+    findContact: async (id: string): Promise<ContactView | null> => {
+      if (!Types.ObjectId.isValid(id)) return null;
+      const doc = await Contact.findById(oid(id)).lean<ContactRecord>();
+      return doc ? toContactView(doc) : null;
+    },
+
+    /** Several contacts by id, in one query (for lists that show contact names). */
+    findContacts: async (ids: string[]): Promise<ContactView[]> => {
+      const valid = [...new Set(ids)].filter((id) => Types.ObjectId.isValid(id)).slice(0, 500);
+      if (!valid.length) return [];
+      const docs = await Contact.find({ _id: trusted({ $in: valid.map(oid) }) }).lean<ContactRecord[]>();
+      return docs.map(toContactView);
+    },
+
+    toView: toContactView,
+
+    /**
+     * Search by name (case-insensitive substring), email (prefix) or phone (exact E.164 after
+     * normalisation); merged-away and erased contacts are left out. Newest first, by cursor.
+     */
+    searchContacts: async (filter: {
+      q?: string;
+      cursor?: string;
+      limit: number;
+    }): Promise<Page<ContactView>> => {
+      const query: Record<string, unknown> = { mergedInto: null, erasedAt: null };
+      const q = filter.q?.trim();
+      if (q) {
+        const phone = looksLikePhone(q) ? normalizePhone(q) : null;
+        const pattern = new RegExp(escapeRegExp(q), 'i');
+        query.$or = [
+          { name: pattern },
+          { emails: new RegExp(`^${escapeRegExp(q.toLowerCase())}`) },
+          ...(phone
+            ? [{ phones: phone }]
+            : [{ phones: new RegExp(escapeRegExp(q.replace(/[\s().-]/g, ''))) }]),
+        ];
+      }
+      if (filter.cursor) query._id = trusted({ $lt: decodeIdCursor(filter.cursor) });
+      const docs = await Contact.find(query)
+        .sort({ _id: -1 })
+        .limit(filter.limit + 1)
+        .lean<ContactRecord[]>();
+      return toPage(docs, filter.limit, toContactView, (doc) => encodeIdCursor(doc._id));
+    },
+
+    updateContact: async (id: string, update: ContactUpdate): Promise<ContactView> => {
+      const current = await getRecord(id);
+      if (current.erasedAt || current.mergedInto)
+        throw new AppError('CONFLICT', { userMessage: 'This contact was merged or erased.' });
+      const set: Record<string, unknown> = { updatedAt: clock.now() };
+      for (const key of ['name', 'tier', 'rfmSegment', 'tags', 'attributes', 'locale'] as const)
+        if (update[key] !== undefined) set[key] = update[key];
+      if (update.birthday !== undefined) {
+        set.birthday = update.birthday;
+        set.birthdayMonthDay = birthdayMonthDay(update.birthday);
+      }
+      if (update.organizationId !== undefined) {
+        if (update.organizationId) await assertOrganizationExists(update.organizationId);
+        set.organizationId = update.organizationId ? oid(update.organizationId) : null;
+      }
+      if (update.emails !== undefined) set.emails = [...new Set(update.emails)];
+      if (update.phones !== undefined) set.phones = [...new Set(update.phones)];
+      const doc = await Contact.findOneAndUpdate(
+        { _id: current._id, mergedInto: null, erasedAt: null },
+        { $set: set },
+        { returnDocument: 'after' },
+      ).lean<ContactRecord>();
+      if (!doc) throw new AppError('CONFLICT', { userMessage: 'This contact was merged or erased.' });
+      return toContactView(doc);
+    },
+
+    addRelationship: async (
+      id: string,
+      relation: { contactId?: string; organizationId?: string; kind: string },
+    ): Promise<ContactView> => {
+      const current = await getRecord(id);
+      if (relation.contactId) {
+        if (relation.contactId === id)
+          throw new AppError('INVALID_INPUT', { userMessage: 'A contact cannot relate to itself.' });
+        await getRecord(relation.contactId);
+      }
+      if (relation.organizationId) await assertOrganizationExists(relation.organizationId);
+      const entry = {
+        ...(relation.contactId ? { contactId: oid(relation.contactId) } : {}),
+        ...(relation.organizationId ? { organizationId: oid(relation.organizationId) } : {}),
+        kind: relation.kind,
+      };
+      const doc = await Contact.findOneAndUpdate(
+        { _id: current._id },
+        { $addToSet: { relationships: entry }, $set: { updatedAt: clock.now() } },
+        { returnDocument: 'after' },
+      ).lean<ContactRecord>();
+      return toContactView(doc ?? current);
+    },
+
+    removeRelationship: async (
+      id: string,
+      relation: { contactId?: string; organizationId?: string; kind?: string },
+    ): Promise<ContactView> => {
+      const current = await getRecord(id);
+      const match: Record<string, unknown> = {};
+      if (relation.contactId) match.contactId = oid(relation.contactId);
+      if (relation.organizationId) match.organizationId = oid(relation.organizationId);
+      if (relation.kind) match.kind = relation.kind;
+      const doc = await Contact.findOneAndUpdate(
+        { _id: current._id },
+        { $pull: { relationships: match }, $set: { updatedAt: clock.now() } },
+        { returnDocument: 'after' },
+      ).lean<ContactRecord>();
+      return toContactView(doc ?? current);
+    },
+  };
+}
+
+export type ContactsCore = ReturnType<typeof createContactsCore>;
