@@ -3,7 +3,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import type { Role } from '../../server/modules/agents';
 import { conversationRooms } from '../../server/modules/realtime';
 import { rooms } from '../../server/realtime/socket-events';
-import { startTestHub, testConfig, type RunningTestHub } from '../support/test-stack';
+import { startTestHub, type RunningTestHub } from '../support/test-stack';
 
 type Received = { name: string; payload: Record<string, unknown> };
 
