@@ -26,6 +26,8 @@ export interface DomainEvents {
     authorId: string | null;
     isPrivate: boolean;
   };
+  /** A stored entry changed after the fact (call details, transcription, a fetched attachment). */
+  'message.updated': { conversationId: string; messageId: string; changes: string[] };
   'message.status': { conversationId: string; messageId: string; status: string; error?: string };
   'conversation.created': {
     conversationId: string;
