@@ -11,5 +11,7 @@ export default defineConfig({
   base: '/app/',
   plugins: [react()],
   build: { outDir: path.join(root, 'dist'), emptyOutDir: true, sourcemap: true },
-  server: { proxy: { '/api': 'http://localhost:3000', '/socket.io': { target: 'http://localhost:3000', ws: true } } },
+  server: {
+    proxy: { '/api': 'http://localhost:3000', '/socket.io': { target: 'http://localhost:3000', ws: true } },
+  },
 });
