@@ -24,6 +24,7 @@ import {
 } from './percentile.js';
 import { queryOperators } from './query-operators.js';
 import { $match } from './match-stage.js';
+import { $project } from './project-stage.js';
 import { $sort } from './sort.js';
 
 type ExprOp = (obj: unknown, expr: unknown, options: Options) => unknown;
@@ -58,7 +59,7 @@ export function engineContext(): Context {
   shared ??= Context.init({
     query: { ...mingoQueryOps, ...queryOperators },
     expression: { ...expressionOps, ...expressionOverrides },
-    pipeline: { ...pipelineOps, $sort, $match },
+    pipeline: { ...pipelineOps, $sort, $match, $project },
     accumulator: { ...accumulatorOps, $percentile: $percentileAccumulator, $median: $medianAccumulator },
     projection: { ...projectionOps },
     window: { ...windowOps },
