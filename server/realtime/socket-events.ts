@@ -55,6 +55,8 @@ export interface AgentServerToClientEvents {
   ) => void;
   'conversation:updated': (payload: Persisted & { conversation: ConversationSummary }) => void;
   'message:new': (payload: Persisted & { message: MessageSummary }) => void;
+  /** A stored entry changed after the fact (call details, transcription, a fetched attachment). */
+  'message:updated': (payload: Persisted & { message: MessageSummary; changes: string[] }) => void;
   'message:status': (
     payload: Persisted & {
       messageId: string;
@@ -82,8 +84,16 @@ export interface AgentClientToServerEvents {
   'presence:set': (payload: { status: PresenceStatus }, ack?: Ack) => void;
   'offer:accept': (payload: { offerId: string }, ack?: Ack) => void;
   'offer:decline': (payload: { offerId: string }, ack?: Ack) => void;
-  /** Answered with every event after `lastEventId` (in order), then live events continue. */
-  sync: (payload: { lastEventId: string | null }, ack?: Ack<{ replayed: number }>) => void;
+  /**
+   * Answered with every event after `lastEventId` (in order, at most 5,000: `truncated` then says to sync
+   * again from the ack's `lastEventId` or reload), then live events continue. `lastEventId: null` (a fresh
+   * client) replays nothing and acks the current head. An event published during a sync can arrive both
+   * live and replayed: drop repeats by `eventId`.
+   */
+  sync: (
+    payload: { lastEventId: string | null },
+    ack?: Ack<{ replayed: number; truncated: boolean; lastEventId: string }>,
+  ) => void;
   typing: (payload: { conversationId: string }, ack?: Ack) => void;
 }
 

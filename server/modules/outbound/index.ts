@@ -14,7 +14,9 @@ import { OUTBOUND_QUEUE, registerSendProcessor, type SendJobData } from './outbo
 import type { MessageForSend, OutboundTimeline } from './outbound-timeline';
 import { sendJobId } from './send-outcome';
 
-export type { MessageForSend, OutboundTimeline } from './outbound-timeline';
+export type { MessageForSend, OutboundTimeline, TimelineForOutbound } from './outbound-timeline';
+export { createOutboundTimeline } from './outbound-timeline';
+export { resolveRecipient, type ReachableContact } from './recipient';
 export { OUTBOUND_QUEUE, sendJobId };
 
 export interface OutboundService {

@@ -91,7 +91,9 @@ export function createSendProcessor(deps: SendProcessorDeps) {
     await timeline.markFailed(message.id, error);
   };
 
-  const buildOutbound = async (message: MessageForSend): Promise<OutboundMessage> => {
+  const buildOutbound = async (
+    message: MessageForSend & { recipient: NonNullable<MessageForSend['recipient']> },
+  ): Promise<OutboundMessage> => {
     const attachments: NonNullable<OutboundMessage['attachments']> = [];
     for (const attachment of message.attachments) {
       if (!attachment.storageKey || !deps.attachments) continue;
@@ -174,6 +176,14 @@ export function createSendProcessor(deps: SendProcessorDeps) {
     const claimed = await claim(messageId, generation);
     if (!claimed) return handleHeldClaim(message, generation);
 
+    const recipient = message.recipient;
+    if (!recipient) {
+      await failMessage(message, generation, {
+        code: 'NO_RECIPIENT',
+        message: `The contact has no ${message.channel} address to send to.`,
+      });
+      throw new PermanentJobError(`no ${message.channel} recipient for message ${messageId}`);
+    }
     const channel = await deps.channels.resolve({ inboxId: message.inboxId, channel: message.channel });
     if (!channel) {
       await failMessage(message, generation, {
@@ -187,7 +197,7 @@ export function createSendProcessor(deps: SendProcessorDeps) {
 
     let externalId: string;
     try {
-      const result = await channel.send(await buildOutbound(message));
+      const result = await channel.send(await buildOutbound({ ...message, recipient }));
       externalId = result.externalId;
     } catch (error) {
       const outcome = classifySendFailure(error, { made: job.attemptsMade, allowed: job.opts.attempts ?? 1 });

@@ -1,4 +1,5 @@
 import type { ChannelKind, DeliveryStatus, SenderIdentity, ThreadKeys } from '../../../connectors/channel';
+import { resolveRecipient, type ReachableContact } from './recipient';
 
 /** A stored reply with what sending it needs (the composition root adapts the conversations module). */
 export interface MessageForSend {
@@ -16,8 +17,8 @@ export interface MessageForSend {
   subject?: string;
   thread?: ThreadKeys;
   attachments: { storageKey?: string; filename?: string; contentType: string }[];
-  /** The customer, as the channel addresses them. */
-  recipient: SenderIdentity;
+  /** The customer, as the channel addresses them; null when the channel cannot reach them. */
+  recipient: SenderIdentity | null;
 }
 
 /** What outbound needs from the timeline (conversations module). */
@@ -27,4 +28,37 @@ export interface OutboundTimeline {
   markSent(messageId: string, externalId: string): Promise<void>;
   /** Moves the message to `failed` with the provider's error (visible to the agent, who can retry). */
   markFailed(messageId: string, error: { code: string; message: string }): Promise<void>;
+}
+
+/** What the conversations module's timeline offers (its MessageForSend lacks the recipient). */
+export interface TimelineForOutbound {
+  getMessageForSend(
+    messageId: string,
+  ): Promise<(Omit<MessageForSend, 'recipient'> & { contactId: string }) | null>;
+  markSent(messageId: string, externalId: string): Promise<unknown>;
+  markFailed(messageId: string, error: { code: string; message: string }): Promise<unknown>;
+}
+
+/**
+ * Adapts the conversations timeline and the contacts module to what outbound needs: the message plus its
+ * recipient, resolved from the contact for the message's channel.
+ */
+export function createOutboundTimeline(deps: {
+  timeline: TimelineForOutbound;
+  findContact: (contactId: string) => Promise<ReachableContact | null>;
+}): OutboundTimeline {
+  return {
+    async getMessageForSend(messageId) {
+      const message = await deps.timeline.getMessageForSend(messageId);
+      if (!message) return null;
+      const contact = await deps.findContact(message.contactId);
+      return { ...message, recipient: contact ? resolveRecipient(contact, message.channel) : null };
+    },
+    async markSent(messageId, externalId) {
+      await deps.timeline.markSent(messageId, externalId);
+    },
+    async markFailed(messageId, error) {
+      await deps.timeline.markFailed(messageId, error);
+    },
+  };
 }

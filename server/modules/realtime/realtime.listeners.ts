@@ -47,6 +47,16 @@ export function registerRealtimeListeners(deps: {
   const unsubscribes = [
     events.on('message.received', pushNewMessage),
     events.on('message.created', pushNewMessage),
+    events.on('message.updated', async (event: DomainEvents['message.updated']) => {
+      const message = await lookups.findMessageSummary(event.messageId);
+      if (!message) return;
+      const conversation = await lookups.findConversationSummary(message.conversationId);
+      await realtime.publish({
+        event: 'message:updated',
+        payload: { message, changes: event.changes },
+        rooms: conversationRooms(conversation ?? {}),
+      });
+    }),
     events.on('message.status', async (event: DomainEvents['message.status']) => {
       const conversation = await lookups.findConversationSummary(event.conversationId);
       await realtime.publish({
