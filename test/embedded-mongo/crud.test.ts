@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { MongoBulkWriteError, MongoServerError, ObjectId, type Db } from 'mongodb';
-import { startFixture, type EngineFixture } from './engine-fixture';
+import { startFixture, type EngineFixture, type Loose } from './engine-fixture';
 
 describe('embedded-mongo: CRUD through the mongodb driver', () => {
   let fx: EngineFixture;
@@ -16,7 +16,7 @@ describe('embedded-mongo: CRUD through the mongodb driver', () => {
   });
 
   it('inserts documents, generates ObjectIds and stores _id first', async () => {
-    const c = db.collection('people');
+    const c = db.collection<Loose>('people');
     const res = await c.insertMany(
       [
         { name: 'ann', _id: undefined },
@@ -27,12 +27,12 @@ describe('embedded-mongo: CRUD through the mongodb driver', () => {
     const docs = await c.find({}).toArray();
     assert.equal(docs.length, 2);
     assert.ok(docs[0]!._id instanceof ObjectId);
-    assert.deepEqual(Object.keys(docs[1]!), ['_id', 'age']);
+    assert.deepEqual(Object.keys(docs[1]), ['_id', 'age']);
     assert.equal(docs[1]!._id, 7);
   });
 
   it('finds with filter, sort, skip, limit and projection', async () => {
-    const c = db.collection('nums');
+    const c = db.collection<Loose>('nums');
     await c.insertMany(Array.from({ length: 20 }, (_, i) => ({ _id: i, n: i % 5, sq: i * i, tag: `t${i}` })));
     const docs = await c
       .find({ n: { $gte: 3 } }, { projection: { sq: 1 } })
@@ -50,13 +50,13 @@ describe('embedded-mongo: CRUD through the mongodb driver', () => {
   });
 
   it('updates with operators, counts matched and modified, and leaves non-matching documents alone', async () => {
-    const c = db.collection('u');
+    const c = db.collection<Loose>('u');
     await c.insertMany([
       { _id: 1, a: 1, tags: ['x'] },
       { _id: 2, a: 2, tags: [] },
       { _id: 3, a: 3 },
     ]);
-    const many = await c.updateMany({ a: { $lte: 2 } }, { $inc: { a: 10 }, $push: { tags: 'y' } });
+    const many = await c.updateMany({ a: { $lte: 2 } }, { $inc: { a: 10 }, $push: { tags: 'y' } as Loose });
     assert.equal(many.matchedCount, 2);
     assert.equal(many.modifiedCount, 2);
     const same = await c.updateOne({ _id: 3 }, { $set: { a: 3 } });
@@ -70,7 +70,7 @@ describe('embedded-mongo: CRUD through the mongodb driver', () => {
   });
 
   it('upserts with $setOnInsert applied only on insert', async () => {
-    const c = db.collection('ups');
+    const c = db.collection<Loose>('ups');
     const first = await c.updateOne(
       { key: 'k' },
       { $set: { v: 1 }, $setOnInsert: { created: 'once' } },
@@ -90,7 +90,7 @@ describe('embedded-mongo: CRUD through the mongodb driver', () => {
   });
 
   it('replaces a document, keeping its _id, and refuses to change _id', async () => {
-    const c = db.collection('rep');
+    const c = db.collection<Loose>('rep');
     await c.insertOne({ _id: 1, a: 1, b: 2 });
     await c.replaceOne({ _id: 1 }, { c: 3 });
     assert.deepEqual(await c.findOne({ _id: 1 }), { _id: 1, c: 3 });
@@ -107,7 +107,7 @@ describe('embedded-mongo: CRUD through the mongodb driver', () => {
   });
 
   it('applies arrayFilters and pipeline updates', async () => {
-    const c = db.collection('arr');
+    const c = db.collection<Loose>('arr');
     await c.insertOne({ _id: 1, grades: [80, 95, 100], items: [{ q: 1 }, { q: 5 }] });
     await c.updateOne({ _id: 1 }, { $set: { 'grades.$[g]': 0 } }, { arrayFilters: [{ g: { $gte: 95 } }] });
     await c.updateOne({ _id: 1 }, [{ $set: { total: { $sum: '$items.q' } } }]);
@@ -117,16 +117,16 @@ describe('embedded-mongo: CRUD through the mongodb driver', () => {
   });
 
   it('deletes one or many', async () => {
-    const c = db.collection('del');
+    const c = db.collection<Loose>('del');
     await c.insertMany([{ k: 1 }, { k: 1 }, { k: 1 }, { k: 2 }]);
     assert.equal((await c.deleteOne({ k: 1 })).deletedCount, 1);
     assert.equal((await c.deleteMany({ k: 1 })).deletedCount, 2);
     assert.equal(await c.countDocuments(), 1);
-    assert.equal((await db.collection('missing').deleteMany({})).deletedCount, 0);
+    assert.equal((await db.collection<Loose>('missing').deleteMany({})).deletedCount, 0);
   });
 
   it('findOneAndUpdate / findOneAndDelete / findOneAndReplace return the right image', async () => {
-    const c = db.collection('fam');
+    const c = db.collection<Loose>('fam');
     await c.insertMany([
       { _id: 1, q: 'a', n: 1 },
       { _id: 2, q: 'a', n: 2 },
@@ -157,18 +157,18 @@ describe('embedded-mongo: CRUD through the mongodb driver', () => {
   });
 
   it('counts, estimates and lists distinct values (array elements included)', async () => {
-    const c = db.collection('cnt');
+    const c = db.collection<Loose>('cnt');
     await c.insertMany([{ t: ['a', 'b'] }, { t: 'b' }, { t: 'c', x: 1 }, { x: 2 }, { t: null }]);
     assert.equal(await c.countDocuments({ x: { $exists: true } }), 2);
     assert.equal(await c.countDocuments({}, { skip: 1, limit: 2 }), 2);
     assert.equal(await c.estimatedDocumentCount(), 5);
     assert.deepEqual(await c.distinct('t'), [null, 'a', 'b', 'c']);
     assert.deepEqual(await c.distinct('t', { x: 1 }), ['c']);
-    assert.equal(await db.collection('nothing').estimatedDocumentCount(), 0);
+    assert.equal(await db.collection<Loose>('nothing').estimatedDocumentCount(), 0);
   });
 
   it('reports duplicate keys with keyPattern, keyValue and the E11000 message; ordered stops, unordered continues', async () => {
-    const c = db.collection('dups');
+    const c = db.collection<Loose>('dups');
     await c.createIndex({ email: 1 }, { unique: true });
     await c.insertOne({ email: 'a@x' });
     await assert.rejects(c.insertOne({ email: 'a@x' }), (err: MongoServerError) => {
@@ -225,7 +225,7 @@ describe('embedded-mongo: CRUD through the mongodb driver', () => {
   });
 
   it('supports w:0 writes (no reply) followed by reads on the same client', async () => {
-    const c = db.collection('w0');
+    const c = db.collection<Loose>('w0');
     await c.insertOne({ a: 1 }, { writeConcern: { w: 0 } });
     await c.insertOne({ a: 2 }, { writeConcern: { w: 0 } });
     // A later acknowledged command on the pool sees both.
@@ -238,7 +238,7 @@ describe('embedded-mongo: CRUD through the mongodb driver', () => {
   });
 
   it('runs bulkWrite on a collection with mixed operations', async () => {
-    const c = db.collection('bulk');
+    const c = db.collection<Loose>('bulk');
     const res = await c.bulkWrite([
       { insertOne: { document: { _id: 1, v: 1 } } },
       { insertOne: { document: { _id: 2, v: 2 } } },

@@ -32,3 +32,10 @@ export async function startFixture(options: EmbeddedMongoOptions = {}): Promise<
     },
   };
 }
+
+/**
+ * Schema-less collection type for tests that store numbers, strings and ObjectIds as `_id` alike (the
+ * driver's default typing insists on ObjectId).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Loose = any;

@@ -71,8 +71,8 @@ export class Collection {
     }
   }
 
-  private throwDuplicate(index: IndexState, key: IndexKey): never {
-    throw duplicateKeyError(this.ns, index.name, index.spec.key as Document, index.keyValue(key));
+  private throwDuplicate(index: IndexState, key: IndexKey, doc: Document): never {
+    throw duplicateKeyError(this.ns, index.name, index.spec.key as Document, index.keyValue(key, doc));
   }
 
   /** Inserts a document that already has its `_id`. Throws 11000 / 121 without changing anything. */
@@ -89,12 +89,12 @@ export class Collection {
     // Index conflicts are "another document has this key"; a second document with this _id is the
     // same id key, so the _id index is checked against the document map instead.
     const idIndex = this.indexes.get('_id_');
-    if (idIndex && this.docs.has(idKey)) this.throwDuplicate(idIndex, { encoded: idKey, values: [id] });
+    if (idIndex && this.docs.has(idKey)) this.throwDuplicate(idIndex, { encoded: idKey }, doc);
     const planned: Array<[IndexState, IndexKey[]]> = [];
     for (const index of this.indexes.values()) {
       const keys = index.keysOf(doc);
       for (const key of keys)
-        if (index.findConflict(key, idKey) !== undefined) this.throwDuplicate(index, key);
+        if (index.findConflict(key, idKey) !== undefined) this.throwDuplicate(index, key, doc);
       planned.push([index, keys]);
     }
     this.validate(doc);
@@ -121,7 +121,7 @@ export class Collection {
       const old = new Set(before.map((k) => k.encoded));
       for (const key of after) {
         if (!old.has(key.encoded) && index.findConflict(key, idKey) !== undefined)
-          this.throwDuplicate(index, key);
+          this.throwDuplicate(index, key, next);
       }
       changes.push([index, before, after]);
     }
@@ -152,7 +152,7 @@ export class Collection {
     const index = new IndexState(spec);
     for (const [idKey, doc] of this.docs) {
       for (const key of index.keysOf(doc)) {
-        if (index.findConflict(key, idKey) !== undefined) this.throwDuplicate(index, key);
+        if (index.findConflict(key, idKey) !== undefined) this.throwDuplicate(index, key, doc);
         index.add([key], idKey);
       }
     }

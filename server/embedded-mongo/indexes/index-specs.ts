@@ -65,7 +65,7 @@ export function defaultIndexName(key: Document): string {
 export function normalizeIndexSpec(raw: unknown): Document {
   if (!isPlainDocument(raw))
     throw bad(ErrorCodes.TypeMismatch, 'TypeMismatch', 'index specification must be an object');
-  const key = raw.key;
+  const key: unknown = raw.key;
   if (!isPlainDocument(key) || Object.keys(key).length === 0) {
     throw bad(
       ErrorCodes.FailedToParse,

@@ -13,13 +13,14 @@ import {
   encodeKeyValue,
   type StringTransform,
 } from './key-encoding';
-import { EMPTY_ARRAY, valuesAtPath } from './path-values';
+import { EMPTY_ARRAY, MULTIPLE, singleValueAtPath, valueAtPath, valuesAtPath } from './path-values';
 import { SortedStringList } from './sorted-list';
 
 /** One key of a document in an index: the encoded key and the raw values (for keyValue in errors). */
 export interface IndexKey {
   encoded: string;
-  values: unknown[];
+  /** Raw values per field, kept only for fanned-out (multikey) keys; otherwise read from the document. */
+  values?: unknown[];
 }
 
 /** A compound key may fan out over array elements; past this many keys per document, refuse. */
@@ -34,6 +35,7 @@ export class IndexState {
   readonly isText: boolean;
   readonly collation: string;
   readonly entries = new SortedStringList();
+  private readonly fieldParts: string[][];
   /** Set once any document contributed several keys: the index can then no longer provide a sort. */
   multikey = false;
   private readonly collate: StringTransform | undefined;
@@ -43,6 +45,7 @@ export class IndexState {
     this.name = String(spec.name);
     const key = spec.key as Document;
     this.fields = Object.keys(key);
+    this.fieldParts = this.fields.map((f) => f.split('.'));
     this.isText = Object.values(key).some((v) => v === 'text');
     this.unique = spec.unique === true;
     this.sparse = spec.sparse === true;
@@ -69,6 +72,22 @@ export class IndexState {
   keysOf(doc: Document): IndexKey[] {
     if (this.isText) return [];
     if (this.partial && !this.partial(doc)) return [];
+    // Fast path (the common case): every indexed field holds one non-array value.
+    let encoded = '';
+    let allMissing = true;
+    for (let i = 0; i < this.fields.length; i++) {
+      const v = singleValueAtPath(doc, this.fieldParts[i] as string[]);
+      if (v === MULTIPLE) return this.multiKeysOf(doc);
+      if (v !== undefined) allMissing = false;
+      const enc = this.encode(v);
+      encoded = i === 0 ? enc : `${encoded}\x00${enc}`;
+    }
+    if (this.sparse && allMissing) return [];
+    return [{ encoded }];
+  }
+
+  /** Slow path: some field is (or passes through) an array, so keys fan out over its elements. */
+  private multiKeysOf(doc: Document): IndexKey[] {
     const perField = this.fields.map((f) => valuesAtPath(doc, f));
     if (this.sparse && perField.every((p) => p.values.every((v) => v === undefined))) return [];
     let keys: IndexKey[] = [{ encoded: '', values: [] }];
@@ -81,7 +100,10 @@ export class IndexState {
       const next: IndexKey[] = [];
       for (const k of keys) {
         for (const [enc, raw] of alternatives) {
-          next.push({ encoded: i === 0 ? enc : `${k.encoded}\x00${enc}`, values: [...k.values, raw] });
+          next.push({
+            encoded: i === 0 ? enc : `${k.encoded}\x00${enc}`,
+            values: [...(k.values ?? []), raw],
+          });
         }
       }
       if (next.length > MAX_KEYS_PER_DOCUMENT) {
@@ -97,11 +119,9 @@ export class IndexState {
   findConflict(key: IndexKey, idKey: string): string | undefined {
     if (!this.unique) return undefined;
     const prefix = `${key.encoded}\x00`;
-    for (const entry of this.entries.range(prefix, `${key.encoded}\x01`)) {
-      const other = entry.slice(prefix.length);
-      if (other !== idKey) return other;
-    }
-    return undefined;
+    const own = prefix + idKey;
+    const other = this.entries.firstInRange(prefix, `${key.encoded}\x01`, (e) => e !== own);
+    return other === undefined ? undefined : other.slice(prefix.length);
   }
 
   add(keys: readonly IndexKey[], idKey: string): void {
@@ -113,10 +133,10 @@ export class IndexState {
   }
 
   /** `{field: value}` for the fields of this index, from one key of a document (duplicate-key errors). */
-  keyValue(key: IndexKey): Document {
+  keyValue(key: IndexKey, doc: Document): Document {
     const out: Document = {};
     this.fields.forEach((f, i) => {
-      out[f] = key.values[i] ?? null;
+      out[f] = key.values ? (key.values[i] ?? null) : (valueAtPath(doc, f) ?? null);
     });
     return out;
   }

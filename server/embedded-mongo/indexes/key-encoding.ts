@@ -88,7 +88,7 @@ function encodeNumber(value: unknown): string {
 /** Escapes the two bytes the encoding reserves, keeping the encoding injective. */
 function escapeText(s: string): string {
   return s.includes('\x00') || s.includes('\x01')
-    ? s.replace(/\x01/g, '\x01\x01').replace(/\x00/g, '\x01\x02')
+    ? s.replaceAll('\x01', '\x01\x01').replaceAll('\x00', '\x01\x02')
     : s;
 }
 

@@ -70,3 +70,20 @@ export function valueAtPath(doc: Document, path: string): unknown {
   }
   return cur;
 }
+
+/** Returned by `singleValueAtPath` when the path meets an array (the caller must fan out). */
+export const MULTIPLE = Symbol('multiple');
+
+/**
+ * The value at a pre-split path when no array is involved: the allocation-free fast path for index keys.
+ * Returns MULTIPLE as soon as an array is met (at the leaf or along the way).
+ */
+export function singleValueAtPath(doc: Document, parts: readonly string[]): unknown {
+  let cur: unknown = doc;
+  for (let i = 0; i < parts.length; i++) {
+    if (Array.isArray(cur)) return MULTIPLE;
+    if (!isPlainDocument(cur)) return undefined;
+    cur = cur[parts[i] as string];
+  }
+  return Array.isArray(cur) ? MULTIPLE : cur;
+}

@@ -97,10 +97,19 @@ export class SortedStringList {
     }
   }
 
-  /** True when some element lies in [lo, hi). */
-  hasInRange(lo: string, hi: string): boolean {
-    for (const _ of this.range(lo, hi)) return true;
-    return false;
+  /** The first element in [lo, hi) accepted by `accept`, without allocating an iterator. */
+  firstInRange(lo: string, hi: string, accept: (e: string) => boolean): string | undefined {
+    let ci = lowerBound(this.maxes, lo);
+    let pos = ci < this.chunks.length ? lowerBound(this.chunks[ci] as string[], lo) : 0;
+    for (; ci < this.chunks.length; ci++, pos = 0) {
+      const chunk = this.chunks[ci] as string[];
+      for (; pos < chunk.length; pos++) {
+        const e = chunk[pos] as string;
+        if (e >= hi) return undefined;
+        if (accept(e)) return e;
+      }
+    }
+    return undefined;
   }
 
   clear(): void {
