@@ -3,6 +3,7 @@
  * disturb it) and hands it out in batches bounded by count and by reply size. Abandoned cursors (a
  * client breaking out of `for await`) are dropped after an idle timeout, as mongod does after 10 minutes.
  */
+import { randomBytes } from 'node:crypto';
 import { Long, calculateObjectSize, type Document } from 'bson';
 import { EngineError, ErrorCodes } from '../errors';
 
@@ -29,7 +30,13 @@ export interface Batch {
 
 export class CursorRegistry {
   private readonly cursors = new Map<bigint, CursorState>();
-  private nextId = BigInt(1 + Math.floor(Math.random() * 2 ** 40));
+  /** Random 63-bit ids, like mongod's: they stay Int64 on the client (small ids get promoted to numbers). */
+  private newId(): bigint {
+    for (;;) {
+      const id = randomBytes(8).readBigInt64LE() & 0x7fffffffffffffffn;
+      if (id > 2n ** 53n && !this.cursors.has(id)) return id;
+    }
+  }
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly idleTimeoutMs = 10 * 60_000) {
@@ -62,7 +69,7 @@ export class CursorRegistry {
     // batchSize 0 means "open the cursor, return nothing yet".
     const docs = opts.batchSize === 0 ? [] : this.take(state, batchSize);
     if (opts.singleBatch || this.peekDone(state)) return { docs, cursorId: 0n };
-    state.id = this.nextId++;
+    state.id = this.newId();
     this.cursors.set(state.id, state);
     return { docs, cursorId: state.id };
   }
