@@ -60,8 +60,12 @@ export async function* readRecords(
     return true;
   };
 
+  // Bytes buffered from the current record on; checked before `fill` so most records cost no await.
+  const buffered = () => bufferStart + buffer.length - recordOffset;
   while (recordOffset < end) {
-    if (!(await fill(RECORD_HEADER_BYTES))) return setStop(stop, 'torn', recordOffset);
+    if (buffered() < RECORD_HEADER_BYTES && !(await fill(RECORD_HEADER_BYTES))) {
+      return setStop(stop, 'torn', recordOffset);
+    }
     const at = recordOffset - bufferStart;
     const header = buffer.subarray(at, at + RECORD_HEADER_BYTES);
     const { length, crc, seq } = readHeader(header);
@@ -69,7 +73,9 @@ export async function* readRecords(
     // corrupt length before it makes us read (or wait for) gigabytes.
     if (length < 5 || length > MAX_RECORD_PAYLOAD_BYTES || seq < 0)
       return setStop(stop, 'corrupt', recordOffset);
-    if (!(await fill(RECORD_HEADER_BYTES + length))) return setStop(stop, 'torn', recordOffset);
+    if (buffered() < RECORD_HEADER_BYTES + length && !(await fill(RECORD_HEADER_BYTES + length))) {
+      return setStop(stop, 'torn', recordOffset);
+    }
     const start = recordOffset - bufferStart;
     const head = buffer.subarray(start, start + RECORD_HEADER_BYTES);
     const payload = buffer.subarray(start + RECORD_HEADER_BYTES, start + RECORD_HEADER_BYTES + length);
