@@ -17,9 +17,13 @@ import { createHealthRouter, type ReadinessCheck } from './modules/health';
 import { loadTemplates, type TemplateRenderer } from './modules/templates';
 import { createAgentsModule, type AgentsModule } from './modules/agents';
 import { createContactsModule, type ContactsModule } from './modules/contacts';
+import { createConversationsModule, type ConversationsModule } from './modules/conversations';
+import { createIngestService, type IngestService } from './modules/ingest';
+import { createOutboundModule, createOutboundTimeline, type OutboundService } from './modules/outbound';
 import { createAttachmentsModule, type AttachmentsModule } from './modules/attachments';
 import { createChannelsModule, type ChannelsModule } from './modules/channels';
 import { createRealtimeModule, type RealtimeService } from './modules/realtime';
+import { createAutomatedSender, createSlaModule, type SlaModule } from './modules/sla';
 import { createSocketServer, type SocketAuthenticator, type SocketServer } from './realtime/socket-server';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,12 +59,20 @@ export interface Hub {
   agents: AgentsModule;
   /** Contacts and organizations: `contacts.resolveContact` for ingest, `registerContactDataOwner` for merge/export/erase. */
   contacts: ContactsModule;
+  /** Conversations (tickets) and their timeline, numbering, search and API. */
+  conversations: ConversationsModule;
+  /** The one InboundSink every connector hands its events to. */
+  ingest: IngestService;
+  /** Sends queued replies through the channel connectors (bull job). */
+  outbound: OutboundService;
   /** Configured inboxes and the channel registry (connectors register here). */
   channels: ChannelsModule;
   /** Attachment storage and the provider-media fetch job. */
   attachments: AttachmentsModule;
   /** The one way to send a server → client event (persisted, replayable). */
   realtime: RealtimeService;
+  /** SLA: calendars, policies, clocks and timers, escalation, complaint hooks, reports. */
+  sla: SlaModule;
   /** Starts listening; resolves with the bound port (0 picks a free one). */
   listen(port: number, host?: string): Promise<number>;
   /** Graceful stop: no new connections, in-flight requests and jobs finish, then every connection closes. */
@@ -118,6 +130,95 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     logger,
   });
 
+  // Conversations core (timeline, numbering, search, API) and ingest, the one InboundSink. Outbound
+  // needs the timeline and the reply route needs outbound: the seam below is bound right after.
+  let outbound: OutboundService | undefined;
+  const conversations = createConversationsModule({
+    connection,
+    events,
+    clock,
+    logger,
+    publicUrl: config.PUBLIC_URL,
+    requireAuth: agentsModule.requireAuth,
+    enqueueOutbound: async (messageId) => {
+      if (!outbound) throw new Error('outbound is not wired');
+      await outbound.enqueue(messageId);
+    },
+    loadContactView: (contactId) => contactsModule.contacts.findContact(contactId),
+    findContactIds: async (q, limit) =>
+      (await contactsModule.contacts.searchContacts({ q, limit })).items.map((contact) => contact.id),
+    deleteAttachment: (storageKey) => attachments.store.delete(storageKey),
+  });
+  contactsModule.contacts.registerContactDataOwner(conversations.contactDataOwner);
+  outbound = createOutboundModule({
+    connection,
+    queues,
+    timeline: createOutboundTimeline({
+      timeline: conversations.timeline,
+      findContact: (contactId) => contactsModule.contacts.findContact(contactId),
+    }),
+    channels: channels.registry,
+    attachments: attachments.store,
+    clock,
+    logger,
+  });
+  const ingest = createIngestService({
+    conversations: conversations.conversations,
+    timeline: conversations.timeline,
+    contacts: {
+      resolveContact: (input) => contactsModule.contacts.resolveContact(input),
+      describeContact: async (contactId) => {
+        const contact = await contactsModule.contacts.findContact(contactId);
+        return contact ? { name: contact.name, ...(contact.tier ? { tier: contact.tier } : {}) } : null;
+      },
+    },
+    attachments: {
+      put: (data, meta) => attachments.store.put(data, meta),
+      delete: (storageKey) => attachments.store.delete(storageKey),
+      enqueueFetch: (input) => attachments.enqueueFetch(input),
+    },
+    events,
+    metrics,
+    logger,
+  });
+  // SLA: calendars, policies, clocks, timers (queue 'sla' + sweep), escalation, complaint hooks, reports.
+  const sla = createSlaModule({
+    connection,
+    redis,
+    queues,
+    queuePrefix: config.QUEUE_PREFIX,
+    events,
+    templates,
+    clock,
+    logger,
+    publicUrl: config.PUBLIC_URL,
+    companyName: config.COMPANY_NAME,
+    sweepIntervalMs: config.SLA_SWEEP_INTERVAL_MS,
+    // Called only after the hub is built (realtime is created with the socket server below).
+    realtime: { publish: (input) => realtime.publish(input) },
+    actions: {
+      setPriority: (id, priority) =>
+        conversations.conversations.setPriority(id, priority as 'low' | 'normal' | 'high' | 'urgent'),
+      assignTeam: (id, teamId) => conversations.conversations.assign(id, { assigneeId: null, teamId }),
+      setStatus: (id, status) => conversations.conversations.setStatus(id, { status }),
+    },
+    sendAutomated: createAutomatedSender({
+      getConversation: (id) => conversations.conversations.getConversation(id),
+      allocateSeq: (id, opts) => conversations.conversations.allocateSeq(id, opts),
+      insertMessage: (message) => conversations.timeline.insertMessage(message as never),
+      recordOutbound: (id, input) => conversations.conversations.recordOutbound(id, input),
+      enqueueOutbound: (messageId) => outbound!.enqueue(messageId),
+      events,
+      clock,
+    }),
+    setCsat: (id, input) => conversations.conversations.setCsat(id, input),
+  });
+  if (options.runWorkers !== false) {
+    sla.startWorkers();
+    outbound.startWorkers();
+    attachments.startWorkers((input) => conversations.timeline.attachToMessage(input));
+  }
+
   const httpModules: HttpModule[] = [
     { path: '/', router: createHealthRouter({ checks, metrics }) },
     // First among /api modules: it carries the general API rate limiter.
@@ -128,6 +229,12 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       requireAdmin: agentsModule.requireRole('admin'),
     }),
     attachments.createHttpModule({ requireAuth: agentsModule.requireAuth }),
+    ...conversations.httpModules,
+    ...sla.httpModules({
+      requireAuth: agentsModule.requireAuth,
+      requireAdmin: agentsModule.requireRole('admin'),
+      requireSupervisor: agentsModule.requireRole('supervisor', 'admin'),
+    }),
   ];
 
   const app = buildApp({
@@ -162,9 +269,13 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     sockets,
     agents: agentsModule,
     contacts: contactsModule,
+    conversations,
+    ingest,
+    outbound,
     channels,
     attachments,
     realtime,
+    sla,
     listen(port, host = config.HOST) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -181,6 +292,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         sockets.io.disconnectSockets(true);
         await httpClosed;
         await new Promise<void>((resolve) => void sockets.io.close(() => resolve()));
+        await sla.stop();
         await queues.close();
         socketRedis.disconnect();
         await redis.quit().catch(() => undefined);

@@ -1,0 +1,179 @@
+/**
+ * The conversation API (DESIGN §7). Every route authenticates; agents reach only conversations of their
+ * teams, assigned to them or owned by them (others answer 404, so ids reveal nothing), supervisors and
+ * admins reach all. Routes validate → call a service → respond.
+ */
+import { Router, type Request, type RequestHandler } from 'express';
+import { AppError } from '../../lib/app-error';
+import { parseInput } from '../../lib/validate';
+import type { ConversationDoc } from './conversation.model';
+import type { ConversationList } from './conversation-list';
+import { canSeeConversation, type Viewer } from './conversation-rules';
+import { toConversationView, toMessageView } from './conversation-views';
+import type { ConversationsService } from './conversations.service';
+import {
+  AssignBodySchema,
+  CategoryBodySchema,
+  ContactConversationsQuerySchema,
+  CsatBodySchema,
+  IdParamsSchema,
+  ListQuerySchema,
+  PriorityBodySchema,
+  ReplyBodySchema,
+  StatusBodySchema,
+  TagsBodySchema,
+  TimelineQuerySchema,
+} from './conversations.schemas';
+import type { TimelineService } from './timeline.service';
+
+export interface ConversationRoutesDeps {
+  requireAuth: RequestHandler;
+  conversations: ConversationsService;
+  timeline: TimelineService;
+  list: ConversationList;
+  /** The contact as the API shows it (the contacts module's view), or null when it is gone. */
+  loadContactView: (contactId: string) => Promise<unknown>;
+}
+
+/** The authenticated viewer (`requireAuth` put identity's principal on the request). */
+function viewerOf(req: Request): Viewer {
+  const principal = (req as Request & { principal?: Viewer }).principal;
+  if (!principal) throw new AppError('UNAUTHENTICATED');
+  return principal;
+}
+
+function notFound(): AppError {
+  return new AppError('NOT_FOUND', { userMessage: 'Conversation not found.' });
+}
+
+export function createConversationRouters(deps: ConversationRoutesDeps) {
+  const { requireAuth, conversations, timeline, list } = deps;
+
+  /** The conversation, if this viewer may see it. */
+  async function loadVisible(req: Request): Promise<ConversationDoc> {
+    const { id } = parseInput(IdParamsSchema, req.params, 'conversation id');
+    const conversation = await conversations.findConversation(id);
+    if (!conversation || !canSeeConversation(viewerOf(req), conversation)) throw notFound();
+    return conversation;
+  }
+
+  const conversationsRouter = Router();
+
+  conversationsRouter.get('/', requireAuth, async (req, res) => {
+    const query = parseInput(ListQuerySchema, req.query, 'query');
+    const viewer = viewerOf(req);
+    const keyword = (value: string | undefined, me: string) =>
+      value === undefined ? undefined : value === 'none' ? null : value === 'me' ? me : value;
+    const page = await list.listConversations(viewer, {
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.assignee !== undefined ? { assigneeId: keyword(query.assignee, viewer.agentId) } : {}),
+      ...(query.team !== undefined
+        ? { teamId: query.team === 'me' ? undefined : keyword(query.team, '') }
+        : {}),
+      ...(query.channel ? { channel: query.channel } : {}),
+      ...(query.category ? { category: query.category } : {}),
+      ...(query.priority ? { priority: query.priority } : {}),
+      ...(query.slaDueBefore ? { slaDueBefore: new Date(query.slaDueBefore) } : {}),
+      ...(query.q ? { q: query.q } : {}),
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+      limit: query.limit,
+    });
+    res.json({ items: page.items.map(toConversationView), nextCursor: page.nextCursor });
+  });
+
+  conversationsRouter.get('/:id', requireAuth, async (req, res) => {
+    const conversation = await loadVisible(req);
+    const contact = await deps.loadContactView(conversation.contactId);
+    res.json({ ...toConversationView(conversation), contact: contact ?? { id: conversation.contactId } });
+  });
+
+  conversationsRouter.get('/:id/timeline', requireAuth, async (req, res) => {
+    const conversation = await loadVisible(req);
+    const query = parseInput(TimelineQuerySchema, req.query, 'query');
+    const page = await timeline.listTimeline(String(conversation._id), query);
+    res.json({ items: page.items.map(toMessageView), hasMore: page.hasMore });
+  });
+
+  conversationsRouter.post('/:id/messages', requireAuth, async (req, res) => {
+    const conversation = await loadVisible(req);
+    const body = parseInput(ReplyBodySchema, req.body, 'message');
+    const message = await timeline.createReply({
+      conversationId: String(conversation._id),
+      authorId: viewerOf(req).agentId,
+      text: body.text,
+      isPrivate: body.private,
+      ...(body.channel ? { channel: body.channel } : {}),
+    });
+    res.status(201).json(toMessageView(message));
+  });
+
+  conversationsRouter.post('/:id/assign', requireAuth, async (req, res) => {
+    const conversation = await loadVisible(req);
+    const body = parseInput(AssignBodySchema, req.body, 'assignment');
+    const updated = await conversations.assign(String(conversation._id), {
+      assigneeId: body.assigneeId,
+      ...(body.teamId !== undefined ? { teamId: body.teamId } : {}),
+    });
+    res.json(toConversationView(updated));
+  });
+
+  conversationsRouter.post('/:id/status', requireAuth, async (req, res) => {
+    const conversation = await loadVisible(req);
+    const body = parseInput(StatusBodySchema, req.body, 'status');
+    const updated = await conversations.setStatus(String(conversation._id), {
+      status: body.status,
+      ...(body.snoozedUntil ? { snoozedUntil: new Date(body.snoozedUntil) } : {}),
+    });
+    res.json(toConversationView(updated));
+  });
+
+  conversationsRouter.post('/:id/priority', requireAuth, async (req, res) => {
+    const conversation = await loadVisible(req);
+    const body = parseInput(PriorityBodySchema, req.body, 'priority');
+    res.json(toConversationView(await conversations.setPriority(String(conversation._id), body.priority)));
+  });
+
+  conversationsRouter.post('/:id/category', requireAuth, async (req, res) => {
+    const conversation = await loadVisible(req);
+    const body = parseInput(CategoryBodySchema, req.body, 'category');
+    res.json(toConversationView(await conversations.setCategory(String(conversation._id), body.category)));
+  });
+
+  conversationsRouter.post('/:id/tags', requireAuth, async (req, res) => {
+    const conversation = await loadVisible(req);
+    const body = parseInput(TagsBodySchema, req.body, 'tags');
+    res.json(toConversationView(await conversations.updateTags(String(conversation._id), body)));
+  });
+
+  conversationsRouter.post('/:id/csat', requireAuth, async (req, res) => {
+    const conversation = await loadVisible(req);
+    const body = parseInput(CsatBodySchema, req.body, 'csat');
+    res.json(toConversationView(await conversations.setCsat(String(conversation._id), body)));
+  });
+
+  const messagesRouter = Router();
+  messagesRouter.post('/:id/retry', requireAuth, async (req, res) => {
+    const { id } = parseInput(IdParamsSchema, req.params, 'message id');
+    const message = await timeline.findMessage(id);
+    const conversation = message ? await conversations.findConversation(message.conversationId) : null;
+    if (!message || !conversation || !canSeeConversation(viewerOf(req), conversation))
+      throw new AppError('NOT_FOUND', { userMessage: 'Message not found.' });
+    res.json(toMessageView(await timeline.retryMessage(id)));
+  });
+
+  /** Contact 360: every conversation of a contact (that this viewer may see), newest first. */
+  const contactsRouter = Router();
+  contactsRouter.get('/:id/conversations', requireAuth, async (req, res) => {
+    const { id } = parseInput(IdParamsSchema, req.params, 'contact id');
+    const query = parseInput(ContactConversationsQuerySchema, req.query, 'query');
+    const page = await list.listConversations(viewerOf(req), {
+      contactId: id,
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+      limit: query.limit,
+    });
+    res.json({ items: page.items.map(toConversationView), nextCursor: page.nextCursor });
+  });
+
+  return { conversationsRouter, messagesRouter, contactsRouter };
+}

@@ -1,0 +1,86 @@
+/**
+ * Input schemas of the conversation API. Strings where strings are expected: an operator object
+ * (`{"status": {"$ne": null}}`) fails validation with 400 and never reaches a query.
+ */
+import { z } from 'zod';
+import { CHANNEL_KINDS } from '../../../connectors/channel';
+import { CATEGORIES, CONVERSATION_STATUSES, PRIORITIES } from './conversation.model';
+
+export const ObjectIdSchema = z.string().regex(/^[0-9a-f]{24}$/i, 'must be an id');
+export const IdParamsSchema = z.object({ id: ObjectIdSchema });
+
+/** `a,b` or repeated `?status=a&status=b`. */
+const statusList = z
+  .union([z.string().max(200), z.array(z.string().max(20)).max(10)])
+  .transform((value) =>
+    (Array.isArray(value) ? value : value.split(',')).map((s) => s.trim()).filter(Boolean),
+  )
+  .pipe(z.array(z.enum(CONVERSATION_STATUSES)).max(6));
+
+/** An agent or team id, `me` (assignee only) or `none` (unassigned / no team). */
+const idOrKeyword = z.union([ObjectIdSchema, z.enum(['me', 'none'])]);
+
+export const ListQuerySchema = z
+  .object({
+    status: statusList.optional(),
+    assignee: idOrKeyword.optional(),
+    team: idOrKeyword.optional(),
+    channel: z.enum(CHANNEL_KINDS).optional(),
+    category: z.enum(CATEGORIES).optional(),
+    priority: z.enum(PRIORITIES).optional(),
+    slaDueBefore: z.iso.datetime({ offset: true }).optional(),
+    q: z.string().trim().max(200).optional(),
+    cursor: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+  })
+  .strict();
+
+export const ContactConversationsQuerySchema = z
+  .object({
+    status: statusList.optional(),
+    cursor: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+  })
+  .strict();
+
+const seq = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+export const TimelineQuerySchema = z
+  .object({
+    after: seq.optional(),
+    before: seq.optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict()
+  .refine((q) => q.after === undefined || q.before === undefined, 'use either after or before');
+
+export const ReplyBodySchema = z
+  .object({
+    text: z.string().trim().min(1).max(20_000),
+    channel: z.enum(CHANNEL_KINDS).optional(),
+    private: z.boolean().default(false),
+  })
+  .strict();
+
+export const AssignBodySchema = z
+  .object({ assigneeId: ObjectIdSchema.nullable(), teamId: ObjectIdSchema.nullable().optional() })
+  .strict();
+
+export const StatusBodySchema = z
+  .object({
+    status: z.enum(CONVERSATION_STATUSES).exclude(['new']),
+    snoozedUntil: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+export const PriorityBodySchema = z.object({ priority: z.enum(PRIORITIES) }).strict();
+export const CategoryBodySchema = z.object({ category: z.enum(CATEGORIES) }).strict();
+
+const tag = z.string().trim().min(1).max(50);
+export const TagsBodySchema = z
+  .object({ add: z.array(tag).max(20).default([]), remove: z.array(tag).max(20).default([]) })
+  .strict()
+  .refine((body) => body.add.length + body.remove.length > 0, 'add or remove at least one tag');
+
+export const CsatBodySchema = z
+  .object({ score: z.number().int().min(1).max(5), comment: z.string().trim().max(2_000).optional() })
+  .strict();

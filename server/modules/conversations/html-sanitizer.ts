@@ -1,0 +1,41 @@
+import sanitizeHtml from 'sanitize-html';
+
+/**
+ * Email HTML → safe HTML (pure). An allowlist of formatting tags; links keep http(s)/mailto only and open
+ * safely; images survive only when they are inline (`cid:` parts or `data:` URIs): a remote image is a
+ * tracking pixel or worse, so it is removed before the HTML is stored or shown.
+ */
+const OPTIONS: sanitizeHtml.IOptions = {
+  allowedTags: [
+    ...sanitizeHtml.defaults.allowedTags.filter((tag) => tag !== 'img'),
+    'img',
+    'span',
+    'font',
+    'center',
+    'u',
+    's',
+  ],
+  allowedAttributes: {
+    a: ['href', 'name', 'title'],
+    img: ['src', 'alt', 'width', 'height'],
+    font: ['color', 'size'],
+    td: ['colspan', 'rowspan', 'align', 'valign'],
+    th: ['colspan', 'rowspan', 'align', 'valign'],
+    table: ['border', 'cellpadding', 'cellspacing', 'width'],
+    '*': ['dir', 'lang'],
+  },
+  allowedSchemes: ['http', 'https', 'mailto', 'tel'],
+  allowedSchemesByTag: { img: ['cid', 'data'] },
+  allowProtocolRelative: false,
+  disallowedTagsMode: 'discard',
+  // An <img> whose src was not inline lost it above; drop the empty tag entirely.
+  exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
+  transformTags: {
+    a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow', target: '_blank' }),
+  },
+};
+OPTIONS.allowedAttributes = { ...OPTIONS.allowedAttributes, a: ['href', 'name', 'title', 'rel', 'target'] };
+
+export function sanitizeMessageHtml(html: string): string {
+  return sanitizeHtml(html, OPTIONS);
+}

@@ -1,0 +1,124 @@
+/**
+ * The conversations module's public surface: conversations (tickets), their timeline, numbering, search,
+ * the conversation API, and the payload mappers realtime uses.
+ */
+import type { RequestHandler } from 'express';
+import type { Connection } from 'mongoose';
+import type { DomainEvents } from '../../domain-events';
+import type { HttpModule } from '../../http/app';
+import type { Clock } from '../../lib/clock';
+import type { EventBus } from '../../lib/event-bus';
+import type { Logger } from '../../lib/logger';
+import { defineConversationModels } from './conversation.model';
+import { createConversationList } from './conversation-list';
+import { createConversationRouters } from './conversations.routes';
+import { createConversationsService } from './conversations.service';
+import { createContactDataOwner } from './contact-data';
+import { defineMessageModels } from './message.model';
+import { createTimelineService } from './timeline.service';
+
+export {
+  CATEGORIES,
+  CONVERSATION_STATUSES,
+  FIRST_CONVERSATION_NUMBER,
+  PRIORITIES,
+  ROUTING_STATES,
+  type Category,
+  type ConversationDoc,
+  type ConversationStatus,
+  type Priority,
+  type RoutingState,
+} from './conversation.model';
+export { MESSAGE_DIRECTIONS, MESSAGE_KINDS, type MessageDoc, type MessageAttachment } from './message.model';
+export {
+  toConversationSummary,
+  toMessageSummary,
+  toConversationView,
+  toMessageView,
+  type ConversationView,
+  type MessageView,
+} from './conversation-views';
+export {
+  canSeeConversation,
+  isThreadedChannel,
+  ticketNumberFromSubject,
+  type Viewer,
+} from './conversation-rules';
+export { sanitizeMessageHtml } from './html-sanitizer';
+export type { ConversationsService, OpenConversationInput } from './conversations.service';
+export type { TimelineService, MessageForSend, NewMessage } from './timeline.service';
+export type { ConversationList, ConversationListQuery } from './conversation-list';
+export type { ContactDataOwner } from './contact-data';
+
+export interface ConversationsModuleDeps {
+  connection: Connection;
+  events: EventBus<DomainEvents>;
+  clock: Clock;
+  logger: Logger;
+  /** Base URL of the hub: its host names the Message-IDs of our outbound mail. */
+  publicUrl: string;
+  /** identity's `requireAuth`. */
+  requireAuth: RequestHandler;
+  /** The outbound module's `enqueue(messageId)` (a seam until that module is wired). */
+  enqueueOutbound: (messageId: string) => Promise<void>;
+  /** The contact as the API shows it (contacts module), or null. */
+  loadContactView: (contactId: string) => Promise<unknown>;
+  /** Contact ids matching a search text (contacts module), for `q`. */
+  findContactIds?: (q: string, limit: number) => Promise<string[]>;
+  /** Removes stored attachment bytes (erasure). */
+  deleteAttachment?: (storageKey: string) => Promise<void>;
+}
+
+export function createConversationsModule(deps: ConversationsModuleDeps) {
+  const { connection, events, clock, logger } = deps;
+  const { Conversation, Counter } = defineConversationModels(connection);
+  const { Message } = defineMessageModels(connection);
+  const conversations = createConversationsService({ Conversation, Counter, events, clock, logger });
+  const timeline = createTimelineService({
+    Message,
+    conversations,
+    events,
+    clock,
+    logger,
+    messageIdDomain: new URL(deps.publicUrl).hostname || 'omnihub.local',
+    enqueueOutbound: deps.enqueueOutbound,
+  });
+  const list = createConversationList({
+    Conversation,
+    Message,
+    ...(deps.findContactIds ? { findContactIds: deps.findContactIds } : {}),
+  });
+  const contactDataOwner = createContactDataOwner({
+    Conversation,
+    Message,
+    clock,
+    ...(deps.deleteAttachment ? { deleteAttachment: deps.deleteAttachment } : {}),
+  });
+  const routers = createConversationRouters({
+    requireAuth: deps.requireAuth,
+    conversations,
+    timeline,
+    list,
+    loadContactView: deps.loadContactView,
+  });
+  const httpModules: HttpModule[] = [
+    { path: '/api/conversations', router: routers.conversationsRouter },
+    { path: '/api/messages', router: routers.messagesRouter },
+    { path: '/api/contacts', router: routers.contactsRouter },
+  ];
+  return {
+    conversations,
+    timeline,
+    list,
+    contactDataOwner,
+    httpModules,
+    /** Models for the ingest module (same module family; nobody else writes them). */
+    models: { Conversation, Message },
+    /** Builds every index now (tests and first start), instead of lazily on first use. */
+    async ensureIndexes(): Promise<void> {
+      await Promise.all([Conversation.init(), Counter.init(), Message.init()]);
+    },
+  };
+}
+
+export type ConversationsModule = ReturnType<typeof createConversationsModule>;

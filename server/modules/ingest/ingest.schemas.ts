@@ -1,0 +1,90 @@
+/** Validation of what connectors hand the sink: a connector bug must not write a malformed timeline entry. */
+import { z } from 'zod';
+import { CHANNEL_KINDS, DELIVERY_STATUSES } from '../../../connectors/channel';
+
+const shortText = z.string().max(500);
+
+export const InboundEventSchema = z.object({
+  channel: z.enum(CHANNEL_KINDS),
+  inboxId: z.string().min(1).max(200),
+  externalId: z.string().min(1).max(500),
+  occurredAt: z.coerce.date().refine((date) => !Number.isNaN(date.getTime()), 'must be a valid date'),
+  from: z.object({
+    externalId: z.string().min(1).max(500),
+    handle: shortText.optional(),
+    name: shortText.optional(),
+    email: z.string().max(320).optional(),
+    phone: z.string().max(40).optional(),
+  }),
+  kind: z.enum(['message', 'call', 'voicemail']),
+  text: z.string().max(200_000).optional(),
+  html: z.string().max(5_000_000).optional(),
+  subject: z.string().max(2_000).optional(),
+  attachments: z
+    .array(
+      z.object({
+        contentType: z.string().min(1).max(255),
+        filename: z.string().max(500).optional(),
+        size: z.number().int().min(0).optional(),
+        data: z.instanceof(Buffer).optional(),
+        url: z.string().max(2_000).optional(),
+      }),
+    )
+    .max(50)
+    .optional(),
+  call: z
+    .object({
+      direction: z.enum(['inbound', 'outbound']),
+      status: z.string().max(50),
+      durationSec: z.number().min(0).optional(),
+      recordingUrl: z.string().max(2_000).optional(),
+      recordingSid: z.string().max(200).optional(),
+      transcription: z.string().max(100_000).optional(),
+    })
+    .optional(),
+  thread: z
+    .object({
+      messageId: z.string().max(1_000).optional(),
+      inReplyTo: z.string().max(1_000).optional(),
+      references: z.array(z.string().max(1_000)).max(200).optional(),
+      ticketNumber: z.number().int().positive().optional(),
+    })
+    .optional(),
+  hints: z
+    .object({
+      category: z.string().max(50).optional(),
+      priority: z.string().max(50).optional(),
+      locale: z.string().max(35).optional(),
+    })
+    .optional(),
+  isAutomated: z.boolean().optional(),
+});
+
+export const StatusEventSchema = z.object({
+  channel: z.enum(CHANNEL_KINDS),
+  inboxId: z.string().min(1).max(200),
+  externalId: z.string().min(1).max(500),
+  status: z.enum(DELIVERY_STATUSES),
+  occurredAt: z.coerce.date(),
+  error: z.object({ code: z.string().max(200), message: z.string().max(2_000) }).optional(),
+});
+
+export const CallUpdateEventSchema = z.object({
+  channel: z.enum(CHANNEL_KINDS),
+  inboxId: z.string().min(1).max(200),
+  externalId: z.string().min(1).max(500),
+  occurredAt: z.coerce.date(),
+  call: z
+    .object({
+      direction: z.enum(['inbound', 'outbound']),
+      status: z.string().max(50),
+      durationSec: z.number().min(0),
+      recordingUrl: z.string().max(2_000),
+      recordingSid: z.string().max(200),
+      transcription: z.string().max(100_000),
+      outcome: z.enum(['answered', 'missed', 'voicemail', 'busy', 'failed', 'canceled']),
+    })
+    .partial(),
+  text: z.string().max(100_000).optional(),
+  needsCallback: z.boolean().optional(),
+});

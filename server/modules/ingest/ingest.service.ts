@@ -1,0 +1,351 @@
+/**
+ * The one ingest entry point (the `InboundSink` every connector uses). Resolves once the event is durable.
+ *
+ * Order of work: validate → dedupe by (channel, externalId) → resolve the contact → pick or open the
+ * conversation (email thread keys, then the `[#number]` subject tag of the same contact; chat-like channels
+ * continue the contact's running conversation; a closed one is never written to: a new conversation links
+ * to it) → append the message with the next sequence number → conversation bookkeeping → domain events.
+ * Every step is idempotent, so a provider retry after a crash half-way finishes the work and creates
+ * nothing twice: the unique (channel, externalId) index decides duplicates, and conversation creation is
+ * keyed by the opening event.
+ */
+import { randomUUID } from 'node:crypto';
+import type {
+  CallUpdateEvent,
+  ChannelKind,
+  InboundEvent,
+  InboundSink,
+  SenderIdentity,
+  StatusEvent,
+} from '../../../connectors/channel';
+import type { DomainEvents } from '../../domain-events';
+import { AppError } from '../../lib/app-error';
+import type { EventBus } from '../../lib/event-bus';
+import type { Logger } from '../../lib/logger';
+import type { Metrics } from '../../lib/metrics';
+import { parseInput } from '../../lib/validate';
+import {
+  CATEGORIES,
+  PRIORITIES,
+  isThreadedChannel,
+  sanitizeMessageHtml,
+  ticketNumberFromSubject,
+  type Category,
+  type ConversationDoc,
+  type ConversationsService,
+  type MessageAttachment,
+  type Priority,
+  type TimelineService,
+} from '../conversations';
+import { CallUpdateEventSchema, InboundEventSchema, StatusEventSchema } from './ingest.schemas';
+
+/** The contacts module's resolution (identity), structurally. */
+export interface ContactResolver {
+  resolveContact(input: {
+    channel: ChannelKind;
+    sender: SenderIdentity;
+  }): Promise<{ contactId: string; created: boolean }>;
+  /** Display facts for list rows (name, tier); optional. */
+  describeContact?(contactId: string): Promise<{ name?: string; tier?: string } | null>;
+}
+
+export interface IngestServiceDeps {
+  conversations: ConversationsService;
+  timeline: TimelineService;
+  contacts: ContactResolver;
+  /** Attachment storage (the attachments module's store and media fetch job); without it, metadata only. */
+  attachments?: AttachmentPort;
+  events: EventBus<DomainEvents>;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+/** What ingest needs from the attachments module, structurally. */
+export interface AttachmentPort {
+  /** Stores bytes; rejects content over the size limit or of a refused type. */
+  put(
+    data: Buffer,
+    meta: { filename?: string | null; contentType: string },
+  ): Promise<{ storageKey: string; size: number }>;
+  delete(storageKey: string): Promise<void>;
+  /** Queues the download of a provider media URL, linked to the message afterwards. */
+  enqueueFetch(input: {
+    messageId: string;
+    url: string;
+    contentType: string;
+    filename?: string;
+  }): Promise<void>;
+}
+
+export interface IngestResult {
+  messageId: string;
+  conversationId: string;
+  duplicate: boolean;
+}
+
+const MAX_CONVERSATION_ATTEMPTS = 3;
+
+function pickEnum<T extends string>(values: readonly T[], value: string | undefined, fallback: T): T {
+  return value && (values as readonly string[]).includes(value) ? (value as T) : fallback;
+}
+
+export function createIngestService(deps: IngestServiceDeps): InboundSink & {
+  ingest(event: InboundEvent): Promise<IngestResult>;
+} {
+  const { conversations, timeline, contacts, events, metrics, logger } = deps;
+
+  /** The conversation an email continues: thread keys first, then the subject tag (same contact only). */
+  async function findEmailThread(event: InboundEvent, contactId: string): Promise<ConversationDoc | null> {
+    const keys = [event.thread?.inReplyTo, ...(event.thread?.references ?? [])].filter((key): key is string =>
+      Boolean(key),
+    );
+    const byKeys = await conversations.findByThreadKeys(keys);
+    if (byKeys) return byKeys;
+    const number = event.thread?.ticketNumber ?? ticketNumberFromSubject(event.subject);
+    if (number === null || number === undefined) return null;
+    const byNumber = await conversations.findByNumber(number);
+    // A ticket tag is guessable: anyone else writing "[#10001]" starts their own conversation.
+    return byNumber && byNumber.contactId === contactId ? byNumber : null;
+  }
+
+  async function selectConversation(
+    event: InboundEvent,
+    contactId: string,
+    snapshot: { name?: string; tier?: string },
+  ): Promise<{ conversation: ConversationDoc; created: boolean }> {
+    const openingKey = `${event.channel}:${event.externalId}`;
+    const opened = await conversations.findByOpeningKey(openingKey);
+    if (opened && opened.status !== 'closed') return { conversation: opened, created: false };
+    let previous: ConversationDoc | null = null;
+    if (isThreadedChannel(event.channel)) {
+      const thread = await findEmailThread(event, contactId);
+      if (thread && thread.status !== 'closed') return { conversation: thread, created: false };
+      previous = thread;
+    } else {
+      const active = await conversations.findActiveChat(contactId);
+      if (active && active.status !== 'closed') return { conversation: active, created: false };
+      const latest = await conversations.findLatestChat(contactId);
+      previous = latest?.status === 'closed' ? latest : null;
+    }
+    return conversations.openConversation({
+      contactId,
+      ...(snapshot.name ? { contactName: snapshot.name } : {}),
+      ...(snapshot.tier ? { contactTier: snapshot.tier } : {}),
+      channel: event.channel,
+      inboxId: event.inboxId,
+      ...(event.subject ? { subject: event.subject.trim() } : {}),
+      category: pickEnum<Category>(CATEGORIES, event.hints?.category, 'inquiry'),
+      priority: pickEnum<Priority>(PRIORITIES, event.hints?.priority, 'normal'),
+      openingKey: previous ? `${openingKey}:after:${String(previous._id)}` : openingKey,
+      occurredAt: event.occurredAt,
+      previousConversationId: previous ? String(previous._id) : null,
+    });
+  }
+
+  /** Inline bytes go to the attachment store now; provider URLs are fetched by a job after the insert. */
+  async function storeAttachments(event: InboundEvent): Promise<MessageAttachment[]> {
+    const stored: MessageAttachment[] = [];
+    for (const attachment of event.attachments ?? []) {
+      const entry: MessageAttachment = {
+        id: randomUUID(),
+        contentType: attachment.contentType,
+        ...(attachment.filename ? { filename: attachment.filename } : {}),
+        ...(attachment.size !== undefined ? { size: attachment.size } : {}),
+        ...(attachment.url ? { sourceUrl: attachment.url } : {}),
+      };
+      if (attachment.data && deps.attachments) {
+        try {
+          const put = await deps.attachments.put(attachment.data, {
+            filename: attachment.filename ?? null,
+            contentType: attachment.contentType,
+          });
+          entry.storageKey = put.storageKey;
+          entry.size = put.size;
+        } catch (error) {
+          // Too large or a refused type: the entry stays (the agent sees that a file came), without bytes.
+          logger.warn(
+            { err: error, channel: event.channel, externalId: event.externalId },
+            'attachment refused',
+          );
+          entry.size = attachment.data.length;
+        }
+      }
+      stored.push(entry);
+    }
+    return stored;
+  }
+
+  async function discardStored(attachments: MessageAttachment[]): Promise<void> {
+    for (const attachment of attachments)
+      if (attachment.storageKey) await deps.attachments?.delete(attachment.storageKey).catch(() => undefined);
+  }
+
+  async function enqueueFetches(messageId: string, attachments: MessageAttachment[]): Promise<void> {
+    if (!deps.attachments) return;
+    for (const attachment of attachments) {
+      if (!attachment.sourceUrl || attachment.storageKey) continue;
+      await deps.attachments
+        .enqueueFetch({
+          messageId,
+          url: attachment.sourceUrl,
+          contentType: attachment.contentType,
+          ...(attachment.filename ? { filename: attachment.filename } : {}),
+        })
+        .catch((error: unknown) => logger.warn({ err: error, messageId }, 'could not queue a media fetch'));
+    }
+  }
+
+  async function ingest(raw: InboundEvent): Promise<IngestResult> {
+    let event: InboundEvent;
+    try {
+      event = parseInput(InboundEventSchema, raw, 'inbound event');
+    } catch (error) {
+      const channel = (raw as { channel?: unknown } | null)?.channel;
+      metrics.ingestEvents.inc({
+        channel: typeof channel === 'string' ? channel.slice(0, 20) : 'unknown',
+        outcome: 'rejected',
+      });
+      throw error;
+    }
+    const known = await timeline.findByExternalId(event.channel, event.externalId);
+    if (known) {
+      metrics.ingestEvents.inc({ channel: event.channel, outcome: 'duplicate' });
+      return { messageId: String(known._id), conversationId: known.conversationId, duplicate: true };
+    }
+    const { contactId } = await contacts.resolveContact({ channel: event.channel, sender: event.from });
+    const snapshot = (await contacts.describeContact?.(contactId)) ?? {
+      ...(event.from.name ? { name: event.from.name } : {}),
+    };
+
+    let selected: { conversation: ConversationDoc; created: boolean } | null = null;
+    let seq: number | null = null;
+    for (let attempt = 0; attempt < MAX_CONVERSATION_ATTEMPTS && seq === null; attempt++) {
+      selected = await selectConversation(event, contactId, snapshot);
+      // Null when the conversation was closed in between: pick again (a new one opens).
+      seq = await conversations.allocateSeq(String(selected.conversation._id), { openOnly: true });
+    }
+    if (!selected || seq === null)
+      throw new AppError('CONFLICT', { message: 'could not find an open conversation for an inbound event' });
+    const conversationId = String(selected.conversation._id);
+
+    const attachments = await storeAttachments(event);
+    const { message, duplicate } = await timeline.insertMessage({
+      conversationId,
+      contactId,
+      seq,
+      direction: 'inbound',
+      kind: event.kind,
+      channel: event.channel,
+      inboxId: event.inboxId,
+      externalId: event.externalId,
+      authorId: null,
+      ...(event.text !== undefined ? { text: event.text } : {}),
+      ...(event.html ? { html: sanitizeMessageHtml(event.html) } : {}),
+      ...(event.subject ? { subject: event.subject } : {}),
+      attachments,
+      ...(event.call ? { call: event.call } : {}),
+      occurredAt: event.occurredAt,
+      isAutomated: event.isAutomated ?? false,
+      ...(event.thread
+        ? {
+            thread: {
+              ...(event.thread.messageId ? { messageId: event.thread.messageId } : {}),
+              ...(event.thread.inReplyTo ? { inReplyTo: event.thread.inReplyTo } : {}),
+              ...(event.thread.references?.length ? { references: event.thread.references } : {}),
+            },
+          }
+        : {}),
+    });
+    if (duplicate) {
+      await discardStored(attachments);
+      metrics.ingestEvents.inc({ channel: event.channel, outcome: 'duplicate' });
+      return { messageId: String(message._id), conversationId: message.conversationId, duplicate: true };
+    }
+    const messageId = String(message._id);
+    await enqueueFetches(messageId, attachments);
+    const { conversation, previousStatus } = await conversations.recordInbound(conversationId, {
+      channel: event.channel,
+      inboxId: event.inboxId,
+      occurredAt: event.occurredAt,
+      ...(event.thread?.messageId ? { threadKey: event.thread.messageId } : {}),
+      ...(snapshot.name ? { contactName: snapshot.name } : {}),
+      ...(snapshot.tier ? { contactTier: snapshot.tier } : {}),
+    });
+    metrics.ingestEvents.inc({ channel: event.channel, outcome: 'stored' });
+    logger.debug({ messageId, conversationId, channel: event.channel }, 'inbound event stored');
+
+    if (selected.created)
+      await events.emit('conversation.created', {
+        conversationId,
+        contactId,
+        channel: event.channel,
+        category: conversation.category,
+        priority: conversation.priority,
+        teamId: conversation.teamId,
+        previousConversationId: conversation.previousConversationId,
+      });
+    const reopened = !selected.created && previousStatus !== conversation.status;
+    if (reopened)
+      await events.emit('conversation.updated', {
+        conversationId,
+        changes: ['status'],
+        status: conversation.status,
+        previousStatus,
+        teamId: conversation.teamId,
+        assigneeId: conversation.assigneeId,
+      });
+    await events.emit('message.received', {
+      conversationId,
+      messageId,
+      contactId,
+      channel: event.channel,
+      isNewConversation: selected.created,
+      teamId: conversation.teamId,
+      assigneeId: conversation.assigneeId,
+      reopened,
+      isAutomated: event.isAutomated ?? false,
+    });
+    return { messageId, conversationId, duplicate: false };
+  }
+
+  async function updateStatus(raw: StatusEvent): Promise<void> {
+    const event = parseInput(StatusEventSchema, raw, 'status event');
+    const result = await timeline.applyDeliveryStatus({
+      channel: event.channel,
+      externalId: event.externalId,
+      status: event.status,
+      ...(event.error ? { error: event.error } : {}),
+    });
+    if (!result.message)
+      logger.info(
+        { channel: event.channel, externalId: event.externalId, status: event.status },
+        'status for an unknown message',
+      );
+  }
+
+  /**
+   * A later fact about a call or voicemail entry (status callback, recording, transcription): merged into
+   * the entry's call details; `needsCallback` tags the conversation and opens it as work to do.
+   */
+  async function updateCall(raw: CallUpdateEvent): Promise<void> {
+    const event: CallUpdateEvent = parseInput(CallUpdateEventSchema, raw, 'call update');
+    const updated = await timeline.applyCallUpdate({
+      channel: event.channel,
+      externalId: event.externalId,
+      call: event.call,
+      ...(event.text !== undefined ? { text: event.text } : {}),
+    });
+    if (!updated) {
+      logger.info(
+        { channel: event.channel, externalId: event.externalId },
+        'call update for an unknown entry',
+      );
+      return;
+    }
+    if (event.needsCallback) await conversations.requestCallback(updated.conversationId);
+  }
+
+  return { ingest, updateStatus, updateCall };
+}
+
+export type IngestService = ReturnType<typeof createIngestService>;
