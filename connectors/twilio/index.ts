@@ -14,7 +14,6 @@ export { createTwilioWebhookRouter } from './twilio-webhooks';
 export { TWILIO_WEBHOOK_PATH } from './twilio-http';
 export {
   createMemoryCallSessions,
-  type AttachmentFetcher,
   type BusinessHours,
   type CallSessions,
   type CallSessionState,

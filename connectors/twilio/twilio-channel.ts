@@ -81,7 +81,7 @@ export function createTwilioChannel(options: TwilioChannelOptions): TwilioChanne
     env: {},
     ...(options.apiBaseUrl ? { httpClient: createRedirectingHttpClient(options.apiBaseUrl, timeoutMs) } : {}),
   });
-  const defaultStatusCallback = `${options.publicUrl}/webhooks/twilio/status`;
+  const defaultStatusCallback = `${options.publicUrl}/webhooks/twilio/status?inbox=${encodeURIComponent(inbox.inboxId)}`;
 
   const senderFor = (channel: ChannelKind): string => {
     const number = channel === 'whatsapp' ? inbox.whatsappNumber : inbox.phoneNumber;

@@ -255,6 +255,10 @@ export function mapVoicemail(
     from: senderFromAddress(address, 'voice'),
     kind: 'voicemail',
     ...(transcription ? { text: transcription } : {}),
+    // The recording itself, fetched into the attachment store by ingest's media job.
+    attachments: [
+      { url: params.RecordingUrl, contentType: 'audio/x-wav', filename: `${params.RecordingSid}.wav` },
+    ],
     call: {
       direction: 'inbound',
       status: 'completed',

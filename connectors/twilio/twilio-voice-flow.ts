@@ -347,7 +347,7 @@ export function createVoiceHandlers(deps: TwilioWebhookDeps) {
     const now = deps.clock.now();
     const caller = queryString(req, 'caller');
     const locale = localeOf(req);
-    const stored = await deps.sink.ingest(
+    await deps.sink.ingest(
       mapVoicemail(params, {
         inboxId: inbox.inboxId,
         receivedAt: now,
@@ -364,22 +364,6 @@ export function createVoiceHandlers(deps: TwilioWebhookDeps) {
       call: { outcome: 'voicemail', recordingSid: params.RecordingSid, recordingUrl: params.RecordingUrl },
       needsCallback: true,
     });
-    if (!stored.duplicate && deps.attachments) {
-      await deps.attachments
-        .enqueueFetch({
-          messageId: stored.messageId,
-          url: params.RecordingUrl,
-          contentType: 'audio/x-wav',
-          filename: `${params.RecordingSid}.wav`,
-          auth: { type: 'basic', username: inbox.accountSid, password: inbox.authToken },
-        })
-        .catch((error: unknown) =>
-          deps.logger?.error(
-            { err: error, messageId: stored.messageId },
-            'could not queue a recording fetch',
-          ),
-        );
-    }
     done();
   };
 

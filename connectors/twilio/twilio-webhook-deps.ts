@@ -31,17 +31,6 @@ export interface ConversationLookup {
   findNumber(conversationId: string): Promise<number | null>;
 }
 
-/** Provider media → stored attachment, fetched by a job after the message is durable. */
-export interface AttachmentFetcher {
-  enqueueFetch(input: {
-    messageId: string;
-    url: string;
-    contentType: string;
-    filename?: string;
-    auth?: { type: 'basic'; username: string; password: string };
-  }): Promise<void>;
-}
-
 /** Per-call state shared by the voice webhooks of one call (several hub nodes may serve them). */
 export interface CallSessionState {
   conversationId?: string;
@@ -89,7 +78,6 @@ export interface TwilioWebhookDeps {
   voiceRouting?: VoiceRouting;
   businessHours?: BusinessHours;
   conversations?: ConversationLookup;
-  attachments?: AttachmentFetcher;
   /** Language of the IVR when the caller picks none. */
   defaultLocale?: VoiceLocale;
   /** Body size limit of the webhook routes (Twilio's requests are a few KB). */

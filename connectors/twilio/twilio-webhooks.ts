@@ -104,24 +104,8 @@ export function createTwilioWebhookRouter(deps: TwilioWebhookDeps): Router {
     if (!parsed.success || !(parsed.data.MessageSid ?? parsed.data.SmsMessageSid ?? parsed.data.SmsSid))
       return refuse(res, 400, 'INVALID_INPUT', 'Not a Twilio message webhook.');
     const event = mapInboundMessage(parsed.data, { inboxId: inbox.inboxId, receivedAt: deps.clock.now() });
-    const stored = await deps.sink.ingest(event);
-    if (!stored.duplicate && deps.attachments) {
-      for (const attachment of event.attachments ?? []) {
-        if (!attachment.url) continue;
-        try {
-          await deps.attachments.enqueueFetch({
-            messageId: stored.messageId,
-            url: attachment.url,
-            contentType: attachment.contentType,
-            ...(attachment.filename ? { filename: attachment.filename } : {}),
-            auth: { type: 'basic', username: inbox.accountSid, password: inbox.authToken },
-          });
-        } catch (error) {
-          // The message is durable with its media URL; a lost fetch job must not make Twilio see a failure.
-          deps.logger?.error({ err: error, messageId: stored.messageId }, 'could not queue a media fetch');
-        }
-      }
-    }
+    // Ingest keeps the media URLs on the message and queues their download (attachments job) itself.
+    await deps.sink.ingest(event);
     sendTwiml(res, emptyMessagingTwiml());
   });
 

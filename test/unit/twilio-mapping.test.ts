@@ -210,25 +210,27 @@ describe('Twilio payload mapping', () => {
     assert.match(event.call?.recordingUrl ?? '', /Recordings\/RE64545a8c9fbe9d6d191c2423c2c993ce$/);
     assert.equal(event.occurredAt.toISOString(), '2023-07-03T21:45:28.000Z');
     assert.equal(event.text, undefined);
+    assert.deepEqual(event.attachments, [
+      {
+        url: 'https://api.twilio.com/2010-04-01/Accounts/ACcc830b11ab88f5dd8ccc1430511c2357/Recordings/RE64545a8c9fbe9d6d191c2423c2c993ce',
+        contentType: 'audio/x-wav',
+        filename: 'RE64545a8c9fbe9d6d191c2423c2c993ce.wav',
+      },
+    ]);
   });
 
   it('maps both transcription callbacks (percent- and plus-encoded) to voicemail text', () => {
-    const first = mapVoicemail(
-      TranscriptionCallbackSchema.parse(
-        formParams(loadTwilioFixture('voice_transcription_callback').rawBody),
-      ),
-      context,
-    );
+    const transcribed = (name: string) => {
+      const params = TranscriptionCallbackSchema.parse(formParams(loadTwilioFixture(name).rawBody));
+      assert.ok(params.RecordingUrl, 'transcription callbacks carry the recording URL');
+      return mapVoicemail({ ...params, RecordingUrl: params.RecordingUrl }, context);
+    };
+    const first = transcribed('voice_transcription_callback');
     assert.equal(first.externalId, 'RE64545a8c9fbe9d6d191c2423c2c993ce');
     assert.match(first.text ?? '', /^One of my fondest memories/);
     assert.equal(first.call?.transcription, first.text);
     assert.equal(first.from.externalId, '+19788356697', 'outbound-api call: the customer is the callee');
-    const plus = mapVoicemail(
-      TranscriptionCallbackSchema.parse(
-        formParams(loadTwilioFixture('voice_transcription_callback_plus_encoded').rawBody),
-      ),
-      context,
-    );
+    const plus = transcribed('voice_transcription_callback_plus_encoded');
     assert.equal(plus.text, 'A testing signature validation.');
   });
 

@@ -31,6 +31,8 @@ export interface CallRunOptions {
   recordingBaseUrl: string;
   /** Where the status callback goes (Twilio number configuration); default `/webhooks/twilio/voice/status`. */
   statusCallbackUrl?: string;
+  /** The caller hangs up after this many TwiML requests (e.g. 1: during the greeting). */
+  hangUpAfterRequests?: number;
   /** Safety stop for runaway TwiML loops. */
   maxSteps?: number;
   deliver(url: string, params: Record<string, string>): Promise<{ status: number; body: string }>;
@@ -243,6 +245,8 @@ export async function runTwilioCall(options: CallRunOptions): Promise<CallRunRes
     params: { CallStatus: 'ringing' },
   };
   while (next) {
+    if (options.hangUpAfterRequests !== undefined && result.requests.length >= options.hangUpAfterRequests)
+      break;
     const document = await fetchTwiml(next.url, next.params);
     if (!document) break;
     next = await play(document, next.url);

@@ -103,7 +103,7 @@ export type TwilioStub = ReturnType<typeof createTwilioStub>;
 
 export function createTwilioStub(options: TwilioStubOptions) {
   const publicUrl = options.publicUrl.replace(/\/+$/, '');
-  const deliverTo = (options.deliverTo ?? publicUrl).replace(/\/+$/, '');
+  let deliverTo = (options.deliverTo ?? publicUrl).replace(/\/+$/, '');
   let baseUrl = (options.baseUrl ?? '').replace(/\/+$/, '');
   const phoneNumber = options.phoneNumber ?? '+15005550006';
   const whatsappNumber = options.whatsappNumber ?? '+14155238886';
@@ -323,6 +323,10 @@ export function createTwilioStub(options: TwilioStubOptions) {
     messages,
     calls,
     deliveries,
+    /** Where webhooks are delivered from now on (the hub's real address). */
+    setDeliverTo(url: string) {
+      deliverTo = url.replace(/\/+$/, '');
+    },
     setBaseUrl(url: string) {
       baseUrl = url.replace(/\/+$/, '');
     },
