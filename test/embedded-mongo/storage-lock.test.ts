@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFile, utimes, writeFile } from 'node:fs/promises';
+import { readFile, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { makeTempDir, openStore, recoverAll, removeTempDirs, spawnFixture } from './storage-helpers';
 
@@ -20,8 +20,11 @@ describe('embedded-mongo durable store: data directory lock', () => {
     const store = await openStore(dir);
     assert.equal((await readFile(path.join(dir, LOCK), 'utf8')).trim(), String(process.pid));
     await assert.rejects(openStore(dir), /already open in this process/);
-    // Another spelling of the same directory is the same directory.
-    await assert.rejects(openStore(path.join(dir, '.', '..', path.basename(dir))), /already open/);
+    // Another spelling of the same directory (relative, through a symlink) is the same directory.
+    await assert.rejects(openStore(path.relative(process.cwd(), dir)), /already open/);
+    const link = path.join(await makeTempDir(), 'link');
+    await symlink(dir, link);
+    await assert.rejects(openStore(link), /already open/);
     await store.close();
     const again = await openStore(dir);
     await again.close();

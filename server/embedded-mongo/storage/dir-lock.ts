@@ -1,4 +1,4 @@
-import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { open, readFile, realpath, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { LOCK_FILE, fsyncDir, isErrno } from './data-files';
 
@@ -25,8 +25,9 @@ const EMPTY_LOCK_GRACE_MS = 5_000;
  * an error naming the holder, so an operator knows which process to stop.
  */
 export async function acquireDirLock(dir: string): Promise<DirLock> {
-  // Resolved, so that two spellings of one directory meet in heldByThisProcess.
-  const lockPath = path.resolve(dir, LOCK_FILE);
+  // The real path, so that two spellings of one directory (relative, symlinked) meet in heldByThisProcess:
+  // otherwise our own pid in the lock would look like an earlier incarnation's and be taken over.
+  const lockPath = path.join(await realpath(dir), LOCK_FILE);
   if (heldByThisProcess.has(lockPath)) {
     throw new Error(`data directory ${dir} is already open in this process (lock ${lockPath})`);
   }

@@ -1,4 +1,5 @@
 import { mkdir, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
 import { acquireDirLock, type DirLock } from './dir-lock';
 import { fsyncDir, isErrno, joinData, listDataDir, type DataDirListing } from './data-files';
 import { scanJournal, type JournalScan } from './journal-scan';
@@ -22,7 +23,9 @@ export async function openDataDir(
   dir: string,
   options: { keepPreviousSnapshot: boolean; warn: (message: string) => void },
 ): Promise<OpenedDataDir> {
-  await mkdir(dir, { recursive: true });
+  const created = await mkdir(dir, { recursive: true });
+  // A directory created just now must itself survive a power loss: its entry lives in the parent.
+  if (created !== undefined) await fsyncDir(path.dirname(path.resolve(dir)));
   const lock = await acquireDirLock(dir);
   try {
     const listing = await listDataDir(dir);
