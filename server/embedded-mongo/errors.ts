@@ -39,6 +39,7 @@ export const ErrorCodes = {
   DuplicateKey: 11000,
   Location40573: 40573,
   PathNotViable: 28,
+  ConversionFailure: 241,
   DollarPrefixedFieldName: 52,
   EmptyFieldName: 56,
   Location31250: 31250,

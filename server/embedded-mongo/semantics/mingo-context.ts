@@ -23,6 +23,8 @@ import {
   $percentileExpression,
 } from './percentile.js';
 import { queryOperators } from './query-operators.js';
+import { $bucket } from './bucket-stage.js';
+import { conversionOperators } from './conversion-ops.js';
 import { $match } from './match-stage.js';
 import { $project } from './project-stage.js';
 import { $sort } from './sort.js';
@@ -58,8 +60,8 @@ let shared: Context | undefined;
 export function engineContext(): Context {
   shared ??= Context.init({
     query: { ...mingoQueryOps, ...queryOperators },
-    expression: { ...expressionOps, ...expressionOverrides },
-    pipeline: { ...pipelineOps, $sort, $match, $project },
+    expression: { ...expressionOps, ...expressionOverrides, ...conversionOperators },
+    pipeline: { ...pipelineOps, $sort, $match, $project, $bucket },
     accumulator: { ...accumulatorOps, $percentile: $percentileAccumulator, $median: $medianAccumulator },
     projection: { ...projectionOps },
     window: { ...windowOps },
