@@ -124,7 +124,7 @@ export function createInboxService(deps: { connection: Connection }): InboxServi
             ...(Object.keys(set).length ? { $set: set } : {}),
             ...(Object.keys(unset).length ? { $unset: unset } : {}),
           },
-          { new: true },
+          { returnDocument: 'after' },
         ).lean<InboxDoc>();
       } catch (error) {
         if (isDuplicateKey(error)) throw conflict(error);

@@ -72,7 +72,7 @@ export function createSendProcessor(deps: SendProcessorDeps) {
           $set: { state: 'sending', leaseUntil: new Date(now().getTime() + leaseMs), updatedAt: now() },
           $inc: { attempts: 1 },
         },
-        { new: true },
+        { returnDocument: 'after' },
       )
       .lean<OutboundSendDoc>();
 

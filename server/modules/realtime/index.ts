@@ -21,6 +21,7 @@ import { createRealtimeService, type RealtimeService } from './realtime.service'
 import { attachRealtimeSocketHandlers } from './realtime.socket';
 
 export type { RealtimeLookups } from './realtime.listeners';
+export { createConversationLookups } from './conversation-lookups';
 export type { AgentEventName, AgentEventPayload, PublishInput, RealtimeService } from './realtime.service';
 export { conversationRooms, principalRooms, type ConversationAudience } from './realtime-rooms';
 export { formatEventId } from './event-id';

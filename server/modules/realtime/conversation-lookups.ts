@@ -1,0 +1,24 @@
+import {
+  toConversationSummary,
+  toMessageSummary,
+  type ConversationDoc,
+  type MessageDoc,
+} from '../conversations';
+import type { RealtimeLookups } from './realtime.listeners';
+
+/** Realtime's reads, on the conversations module's finders and payload mappers. */
+export function createConversationLookups(deps: {
+  findConversation(conversationId: string): Promise<ConversationDoc | null>;
+  findMessage(messageId: string): Promise<MessageDoc | null>;
+}): RealtimeLookups {
+  return {
+    async findConversationSummary(conversationId) {
+      const conversation = await deps.findConversation(conversationId);
+      return conversation ? toConversationSummary(conversation) : null;
+    },
+    async findMessageSummary(messageId) {
+      const message = await deps.findMessage(messageId);
+      return message ? toMessageSummary(message) : null;
+    },
+  };
+}

@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import type { Job } from 'bull';
+import { PermanentJobError } from '../../server/infra/queues';
+import {
+  createOutboundTimeline,
+  OUTBOUND_QUEUE,
+  sendJobId,
+  type OutboundTimeline,
+} from '../../server/modules/outbound';
+import { getOutboundSendModel } from '../../server/modules/outbound/outbound-send.model';
+import { createSendProcessor, type SendJobData } from '../../server/modules/outbound/outbound-send.job';
+import { RecordingChannel } from '../support/recording-channel';
+import { startTestHub, testLogger, type RunningTestHub } from '../support/test-stack';
+
+/**
+ * The send job's at-least-once cases, driven by hand: bull can run a job twice (stalled detection), a
+ * worker can crash between the provider call and the timeline update, and attempts run out. The hub runs
+ * no workers here, so only these calls process jobs.
+ */
+describe('outbound: one send per job, whatever bull does', () => {
+  let stack: RunningTestHub;
+  let counter = 0;
+
+  const fakeJob = (messageId: string, generation = 0, attemptsMade = 0) =>
+    ({ data: { messageId, generation }, attemptsMade, opts: { attempts: 6 } }) as unknown as Job<SendJobData>;
+
+  const processorWith = (timeline?: Partial<OutboundTimeline>) => {
+    const real = createOutboundTimeline({
+      timeline: stack.hub.conversations.timeline,
+      findContact: (id) => stack.hub.contacts.contacts.findContact(id),
+    });
+    return createSendProcessor({
+      queues: stack.hub.queues,
+      sends: getOutboundSendModel(stack.hub.connection),
+      timeline: { ...real, ...timeline },
+      channels: stack.hub.channels.registry,
+      clock: stack.hub.clock,
+      logger: testLogger,
+    });
+  };
+
+  /** A stored, queued reply on a fresh inbox served by `channel`. */
+  const queuedReply = async (channel: RecordingChannel) => {
+    stack.hub.channels.registry.register(channel);
+    const phone = `+1555020${String((counter += 1)).padStart(4, '0')}`;
+    const { conversationId } = await stack.hub.ingest.ingest({
+      channel: 'sms',
+      inboxId: channel.inboxId,
+      externalId: `SM-claims-${counter}`,
+      occurredAt: stack.hub.clock.now(),
+      from: { externalId: phone, phone },
+      kind: 'message',
+      text: 'Hello',
+    });
+    const message = await stack.hub.conversations.timeline.createReply({
+      conversationId,
+      authorId: 'a'.repeat(24),
+      text: `reply ${counter}`,
+      isPrivate: false,
+    });
+    return String(message._id);
+  };
+
+  const statusOf = async (messageId: string) =>
+    (await stack.hub.conversations.timeline.findMessage(messageId))?.status;
+
+  before(async () => {
+    stack = await startTestHub({ runWorkers: false });
+  });
+  after(() => stack.close());
+
+  it('sends once when the same job runs twice in a row', async () => {
+    const channel = new RecordingChannel({ inboxId: 'claims-seq', kinds: ['sms'] });
+    const messageId = await queuedReply(channel);
+    const process = processorWith();
+    assert.equal((await process(fakeJob(messageId))).outcome, 'sent');
+    assert.equal((await process(fakeJob(messageId))).outcome, 'already-sent');
+    assert.equal(channel.calls, 1);
+    assert.equal(await statusOf(messageId), 'sent');
+  });
+
+  it('sends once when a second run starts while the first is still talking to the provider', async () => {
+    const channel = new RecordingChannel({ inboxId: 'claims-concurrent', kinds: ['sms'] }).hold();
+    const messageId = await queuedReply(channel);
+    const process = processorWith();
+    const first = process(fakeJob(messageId));
+    await channel.waitForCalls(1);
+    assert.equal((await process(fakeJob(messageId))).outcome, 'in-progress-elsewhere');
+    // the second run leaves a delayed check for when the first one's claim would have expired
+    const check = await stack.hub.queues.queue(OUTBOUND_QUEUE).getJob(`${sendJobId(messageId, 0)}:check`);
+    assert.ok(check && (await check.isDelayed()));
+    channel.release();
+    assert.equal((await first).outcome, 'sent');
+    assert.equal((await process(fakeJob(messageId))).outcome, 'already-sent');
+    assert.equal(channel.calls, 1);
+    await check.remove();
+  });
+
+  it('does not call the provider again when recording the send failed after it was accepted', async () => {
+    const channel = new RecordingChannel({ inboxId: 'claims-marksent', kinds: ['sms'] });
+    const messageId = await queuedReply(channel);
+    let failNext = true;
+    const real = createOutboundTimeline({
+      timeline: stack.hub.conversations.timeline,
+      findContact: (id) => stack.hub.contacts.contacts.findContact(id),
+    });
+    const process = processorWith({
+      markSent: async (id, externalId) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('database went away');
+        }
+        await real.markSent(id, externalId);
+      },
+    });
+    await assert.rejects(process(fakeJob(messageId)), /database went away/);
+    assert.equal(await statusOf(messageId), 'queued');
+    const retry = await process(fakeJob(messageId, 0, 1));
+    assert.equal(retry.outcome, 'already-sent');
+    assert.equal(channel.calls, 1);
+    const message = await stack.hub.conversations.timeline.findMessage(messageId);
+    assert.equal(message?.status, 'sent');
+    assert.equal(message?.externalId, `rec-${messageId}-1`);
+  });
+
+  it('fails the message with the last error when the last attempt fails transiently', async () => {
+    const channel = new RecordingChannel({ inboxId: 'claims-exhausted', kinds: ['sms'] }).failTransiently(10);
+    const messageId = await queuedReply(channel);
+    const process = processorWith();
+    await assert.rejects(process(fakeJob(messageId, 0, 0)), /provider unavailable/);
+    assert.equal(await statusOf(messageId), 'queued');
+    await assert.rejects(
+      process(fakeJob(messageId, 0, 5)),
+      (error: unknown) => !(error instanceof PermanentJobError),
+    );
+    const message = await stack.hub.conversations.timeline.findMessage(messageId);
+    assert.equal(message?.status, 'failed');
+    assert.deepEqual(message?.error, { code: '503', message: 'provider unavailable (503)' });
+    assert.equal(channel.calls, 2);
+  });
+
+  it('fails as uncertain, without sending, a send whose worker died mid-call', async () => {
+    const channel = new RecordingChannel({ inboxId: 'claims-crash', kinds: ['sms'] });
+    const messageId = await queuedReply(channel);
+    // What a crashed worker leaves behind: a claim whose lease has run out, and no outcome.
+    await getOutboundSendModel(stack.hub.connection).create({
+      _id: messageId,
+      generation: 0,
+      state: 'sending',
+      leaseUntil: new Date(stack.hub.clock.now().getTime() - 1_000),
+      attempts: 1,
+    });
+    assert.equal((await processorWith()(fakeJob(messageId, 0, 1))).outcome, 'in-doubt');
+    const message = await stack.hub.conversations.timeline.findMessage(messageId);
+    assert.equal(message?.status, 'failed');
+    assert.equal(message?.error?.code, 'SEND_UNCERTAIN');
+    assert.equal(channel.calls, 0);
+  });
+
+  it('ignores a job of an older generation once the agent retried', async () => {
+    const channel = new RecordingChannel({ inboxId: 'claims-stale', kinds: ['sms'] }).failPermanently();
+    const messageId = await queuedReply(channel);
+    const process = processorWith();
+    await assert.rejects(process(fakeJob(messageId)), PermanentJobError);
+    await stack.hub.conversations.timeline.retryMessage(messageId);
+    const fixed = new RecordingChannel({ inboxId: 'claims-stale', kinds: ['sms'] });
+    stack.hub.channels.registry.register(fixed);
+    assert.equal((await process(fakeJob(messageId, 0))).outcome, 'stale');
+    assert.equal(fixed.calls, 0);
+    assert.equal((await process(fakeJob(messageId, 1))).outcome, 'sent');
+    assert.equal(fixed.calls, 1);
+  });
+
+  it('refuses an internal note for good, calling no provider', async () => {
+    const channel = new RecordingChannel({ inboxId: 'claims-note', kinds: ['sms'] });
+    const replyId = await queuedReply(channel);
+    const reply = await stack.hub.conversations.timeline.findMessage(replyId);
+    const note = await stack.hub.conversations.timeline.createReply({
+      conversationId: reply!.conversationId,
+      authorId: 'a'.repeat(24),
+      text: 'internal only',
+      isPrivate: true,
+    });
+    await assert.rejects(processorWith()(fakeJob(String(note._id))), PermanentJobError);
+    assert.equal(channel.calls, 0);
+  });
+});
