@@ -137,7 +137,7 @@ describe('ingest (the InboundSink)', () => {
     const answer = await running.hub.ingest.ingest(
       email('ours@example.com', {
         subject: 'Re: something else',
-        thread: { inReplyTo: sent.thread!.messageId },
+        thread: { inReplyTo: sent.thread.messageId },
       }),
     );
     assert.equal(answer.conversationId, first.conversationId);
