@@ -187,6 +187,47 @@ describe('embedded-mongo durable store: what a crash during compaction leaves', 
     assert.deepEqual(await journalFiles(dir), ['journal-0000000000000031.wal']);
   });
 
+  it('ends the log at a corrupt record in an older segment, dropping the newer segment after it', async () => {
+    const dir = await makeTempDir();
+    const store = await openStore(dir);
+    await Promise.all(range(0, 10).map((i) => store.append({ i })));
+    // A snapshotDocs that throws changes nothing; an iteration failing after the rotation leaves two
+    // segments and no snapshot.
+    await assert.rejects(
+      store.compact(() => {
+        throw new Error('no state today');
+      }),
+    );
+    await assert.rejects(
+      store.compact(function* () {
+        yield* [];
+        throw new Error('no state today');
+      }),
+    );
+    await Promise.all(range(10, 15).map((i) => store.append({ i })));
+    await store.close();
+    const segments = await journalFiles(dir);
+    assert.deepEqual(segments, ['journal-0000000000000001.wal', 'journal-0000000000000011.wal']);
+    const recordBytes = (await stat(path.join(dir, segments[0]!))).size / 10;
+    await flipByte(path.join(dir, segments[0]!), recordBytes * 7 + 20);
+
+    const { journal, warnings } = await reopenAndRecover(dir);
+    assert.deepEqual(numbers(journal), range(0, 7));
+    assert.match(warnings.join('\n'), /journal-0000000000000011\.wal follows the end of the valid log/);
+    assert.deepEqual(await journalFiles(dir), ['journal-0000000000000001.wal']);
+    await appendOne(dir, 100);
+    assert.deepEqual(numbers((await reopenAndRecover(dir)).journal), [...range(0, 7), 100]);
+  });
+
+  it('refuses to start when journal records right after the snapshot are missing', async () => {
+    const dir = await compactedDir(10, 5);
+    await rename(
+      path.join(dir, 'journal-0000000000000011.wal'),
+      path.join(dir, 'journal-0000000000000013.wal'),
+    );
+    await assert.rejects(openStore(dir), /journal records 11\.\.12 after snapshot 10 are missing/);
+  });
+
   it('refuses clearly to start from a corrupt snapshot when no older one is kept', async () => {
     const dir = await compactedDir(10, 2);
     await flipByte(path.join(dir, 'snapshot-0000000000000010.bson'), 100);
@@ -227,6 +268,13 @@ describe('embedded-mongo durable store: what a crash during compaction leaves', 
     await rename(`${file}.corrupt`, file);
   });
 });
+
+async function appendOne(dir: string, i: number): Promise<void> {
+  const store = await openStore(dir);
+  await recoverAll(store);
+  await store.append({ i });
+  await store.close();
+}
 
 async function flipByte(file: string, at: number): Promise<void> {
   const handle = await open(file, 'r+');
