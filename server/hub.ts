@@ -22,7 +22,7 @@ import { createIngestService, type IngestService } from './modules/ingest';
 import { createOutboundModule, createOutboundTimeline, type OutboundService } from './modules/outbound';
 import { createAttachmentsModule, type AttachmentsModule } from './modules/attachments';
 import { createChannelsModule, type ChannelsModule } from './modules/channels';
-import { createRealtimeModule, type RealtimeService } from './modules/realtime';
+import { createConversationLookups, createRealtimeModule, type RealtimeService } from './modules/realtime';
 import { createAutomatedSender, createSlaModule, type SlaModule } from './modules/sla';
 import { createSocketServer, type SocketAuthenticator, type SocketServer } from './realtime/socket-server';
 
@@ -252,7 +252,17 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   socketRedis.on('error', (error) => logger.warn({ err: error }, 'socket adapter redis error'));
   const sockets = createSocketServer({ httpServer, logger, metrics, authenticate, redis: socketRedis });
   // Realtime: persisted server → client events, /agent rooms and sync replay, domain events → pushes.
-  const realtime = createRealtimeModule({ connection, agent: sockets.agent, events, clock, logger });
+  const realtime = createRealtimeModule({
+    connection,
+    agent: sockets.agent,
+    events,
+    clock,
+    logger,
+    lookups: createConversationLookups({
+      findConversation: (id) => conversations.conversations.findConversation(id),
+      findMessage: (id) => conversations.timeline.findMessage(id),
+    }),
+  });
 
   let closing: Promise<void> | undefined;
   const hub: Hub = {
