@@ -64,6 +64,10 @@ const ConfigSchema = z.object({
     .default(20 * 1024 * 1024),
   /** How long the attachments job waits for a provider's media download before retrying. */
   ATTACHMENT_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** How often the SLA sweep fires overdue warnings/breaches and re-arms lost timers (0 disables it). */
+  SLA_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
+  /** The company name customers see in acknowledgements and CSAT messages. */
+  COMPANY_NAME: z.string().min(1).max(200).default('Omnihub'),
 });
 
 export type Config = Readonly<
