@@ -3,6 +3,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import type { Role } from '../../server/modules/agents';
 import { conversationRooms } from '../../server/modules/realtime';
 import { rooms } from '../../server/realtime/socket-events';
+import { RecordingChannel } from '../support/recording-channel';
 import { startTestHub, type RunningTestHub } from '../support/test-stack';
 
 type Received = { name: string; payload: Record<string, unknown> };
@@ -177,7 +178,11 @@ describe('realtime: persisted socket events', () => {
     const ack = await socket.sync({ lastEventId: '0' });
     assert.equal(ack.ok, true);
     assert.equal(ack.replayed, socket.received.length);
-    assert.deepEqual(socket.received.map(textOf), publishedToB);
+    // (other modules may publish to team rooms too: only the messages matter here)
+    assert.deepEqual(
+      socket.received.filter((event) => event.name === 'message:new').map(textOf),
+      publishedToB,
+    );
   });
 
   it('answers a first sync (no last id) with where the stream stands, replaying nothing', async () => {
@@ -209,6 +214,67 @@ describe('realtime: persisted socket events', () => {
     assert.equal(socket.socket.connected, true);
     const ack = await socket.sync({ lastEventId: '0' });
     assert.equal(ack.ok, true);
+  });
+
+  describe('domain events become pushes', () => {
+    let phoneCounter = 0;
+    const inbound = (phone: string, text: string) =>
+      stack.hub.ingest.ingest({
+        channel: 'sms',
+        inboxId: 'rt-sms',
+        externalId: `SM-rt-${(phoneCounter += 1)}`,
+        occurredAt: stack.hub.clock.now(),
+        from: { externalId: phone, phone },
+        kind: 'message',
+        text,
+      });
+
+    it('pushes an inbound message of a conversation of its team, and not to other teams', async () => {
+      const { conversationId } = await inbound('+15550300001', 'first message');
+      await stack.hub.conversations.conversations.assign(conversationId, { assigneeId: null, teamId: teamA });
+      const ofA = await client(agentOfA.token);
+      const ofB = await client(agentOfB.token);
+      const { messageId } = await inbound('+15550300001', 'second message');
+      const event = await ofA.waitFor(isText('second message'));
+      const message = event.payload.message as { id: string; conversationId: string; direction: string };
+      assert.equal(message.id, messageId);
+      assert.equal(message.conversationId, conversationId);
+      assert.equal(message.direction, 'inbound');
+      assert.match(String(event.payload.eventId), /^\d{16}$/);
+      await publishMessage(teamB, 'marker for B');
+      await ofB.waitFor(isText('marker for B'));
+      assert.equal(ofB.received.some(isText('second message')), false);
+    });
+
+    it('tells the new assignee, the team and the previous assignee about an assignment', async () => {
+      const { conversationId } = await inbound('+15550300002', 'assign me');
+      const ofA = await client(agentOfA.token);
+      await stack.hub.conversations.conversations.assign(conversationId, {
+        assigneeId: agentOfA.id,
+        teamId: teamA,
+      });
+      const event = await ofA.waitFor((e) => e.name === 'conversation:assigned');
+      assert.equal(event.payload.assigneeId, agentOfA.id);
+      assert.equal((event.payload.conversation as { id: string }).id, conversationId);
+    });
+
+    it('pushes a reply and then its delivery status', async () => {
+      const channel = new RecordingChannel({ inboxId: 'rt-sms', kinds: ['sms'] });
+      stack.hub.channels.registry.register(channel);
+      const { conversationId } = await inbound('+15550300003', 'please answer');
+      await stack.hub.conversations.conversations.assign(conversationId, { assigneeId: null, teamId: teamA });
+      const ofA = await client(agentOfA.token);
+      const reply = await stack.hub.conversations.timeline.createReply({
+        conversationId,
+        authorId: agentOfA.id,
+        text: 'on it',
+        isPrivate: false,
+      });
+      const created = await ofA.waitFor(isText('on it'));
+      const status = await ofA.waitFor((e) => e.name === 'message:status' && e.payload.status === 'sent');
+      assert.equal(status.payload.messageId, String(reply._id));
+      assert.ok(String(status.payload.eventId) > String(created.payload.eventId));
+    });
   });
 
   it('reaches a socket connected to another hub process sharing Redis and MongoDB', async () => {
