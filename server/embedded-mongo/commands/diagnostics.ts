@@ -4,6 +4,7 @@ import type { Collection } from '../catalog/collection';
 import { isPlainDocument } from '../indexes/bson-kinds';
 import { findDocuments } from '../query/read-path';
 import { SERVER_VERSION } from '../engine-core';
+import { aggregateCommands } from './aggregate-command';
 import { badValue, optionalCount, optionalDocument, optionalSpec, requireString } from './args';
 import type { CommandContext, CommandHandler } from './command-types';
 
@@ -110,6 +111,8 @@ function explainedQuery(cmd: Document): { coll: string; filter: Document; sort?:
 const explain: CommandHandler = (body, ctx: CommandContext) => {
   const cmd = optionalDocument(body, 'explain');
   if (!cmd) throw badValue('explain requires a command object');
+  if (Object.keys(cmd)[0] === 'aggregate')
+    return aggregateCommands.aggregate!({ ...cmd, explain: true }, ctx);
   const q = explainedQuery(cmd);
   const coll = ctx.core.catalog.get(ctx.db, q.coll);
   const res = coll ? findDocuments(coll, { filter: q.filter, sort: q.sort, limit: q.limit }) : undefined;
