@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ATTACHMENTS_FETCH_QUEUE, fetchJobId } from '../../server/modules/attachments';
+import { startTestHub, type RunningTestHub } from '../support/test-stack';
+
+/** A provider media server: serves fixed bodies, records requests, and can require basic auth. */
+async function startMediaStub() {
+  const requests: { url: string; authorization?: string }[] = [];
+  const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2_000, 7)]);
+  const server: Server = createServer((req, res) => {
+    requests.push({
+      url: req.url ?? '',
+      ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+    });
+    if (req.url === '/media/photo.jpg') {
+      res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': jpeg.length });
+      return res.end(jpeg);
+    }
+    if (req.url === '/media/private.jpg') {
+      const expected = `Basic ${Buffer.from('AC123:secret').toString('base64')}`;
+      if (req.headers.authorization !== expected) return res.writeHead(401).end();
+      res.writeHead(200, { 'content-type': 'image/jpeg' });
+      return res.end(jpeg);
+    }
+    if (req.url === '/media/huge-chunked') {
+      // No content-length: the limit must hold while streaming.
+      res.writeHead(200, { 'content-type': 'video/mp4' });
+      for (let i = 0; i < 20; i += 1) res.write(Buffer.alloc(1_000, 1));
+      return res.end();
+    }
+    if (req.url === '/media/page.html') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      return res.end('<!doctype html><script>alert(1)</script>');
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: (path: string) => `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`,
+    requests,
+    jpeg,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function eventually<T>(check: () => Promise<T | null | undefined | false>): Promise<T> {
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('attachments: download route and provider media fetch', () => {
+  let stack: RunningTestHub;
+  let media: Awaited<ReturnType<typeof startMediaStub>>;
+  let token: string;
+  let counter = 0;
+
+  before(async () => {
+    media = await startMediaStub();
+    stack = await startTestHub({ configOverrides: { ATTACHMENT_MAX_BYTES: '10000' } });
+    const email = 'agent@example.test';
+    const password = 'correct horse battery staple';
+    await stack.hub.agents.agents.createAgent({ email, password, name: 'Agent', role: 'agent' }, null);
+    token = (await stack.hub.agents.auth.login({ email, password })).token;
+  });
+  after(async () => {
+    await stack.close();
+    await media.close();
+  });
+
+  const download = (key: string, withToken = true) =>
+    fetch(`${stack.baseUrl}/api/attachments/${key}`, {
+      headers: withToken ? { authorization: `Bearer ${token}` } : {},
+    });
+
+  /** An inbound MMS carrying a provider media URL; resolves with the stored message id. */
+  const mmsWith = async (url: string, contentType: string) => {
+    counter += 1;
+    const phone = `+1555040${String(counter).padStart(4, '0')}`;
+    const { messageId } = await stack.hub.ingest.ingest({
+      channel: 'sms',
+      inboxId: 'mms-inbox',
+      externalId: `MM-${counter}`,
+      occurredAt: stack.hub.clock.now(),
+      from: { externalId: phone, phone },
+      kind: 'message',
+      text: 'see picture',
+      attachments: [{ url, contentType, filename: 'photo.jpg' }],
+    });
+    return messageId;
+  };
+
+  const failedFetch = (messageId: string, url: string) =>
+    eventually(async () => {
+      const job = await stack.hub.queues.queue(ATTACHMENTS_FETCH_QUEUE).getJob(fetchJobId(messageId, url));
+      return job && (await job.isFailed()) ? job : null;
+    });
+
+  it('serves a stored attachment only to an authenticated agent, as a download', async () => {
+    const stored = await stack.hub.attachments.store.put(Buffer.from('%PDF-1.7 invoice'), {
+      filename: '发票 2026.pdf',
+      contentType: 'application/pdf',
+    });
+    const anonymous = await download(stored.storageKey, false);
+    assert.equal(anonymous.status, 401);
+    await anonymous.body?.cancel();
+
+    const response = await download(stored.storageKey);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'application/pdf');
+    assert.match(response.headers.get('content-disposition') ?? '', /^attachment;/);
+    assert.match(response.headers.get('content-disposition') ?? '', /filename\*=UTF-8''%E5%8F%91%E7%A5%A8/);
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(await response.text(), '%PDF-1.7 invoice');
+  });
+
+  it('answers 404 for an unknown key and 400 for a malformed one', async () => {
+    const unknown = await download('0'.repeat(32));
+    assert.equal(unknown.status, 404);
+    await unknown.body?.cancel();
+    const malformed = await download('..%2F..%2Fetc%2Fpasswd');
+    assert.equal(malformed.status, 400);
+    await malformed.body?.cancel();
+  });
+
+  it('fetches provider media into the store and links it to its message', async () => {
+    const url = media.url('/media/photo.jpg');
+    const messageId = await mmsWith(url, 'image/jpeg');
+    const linked = await eventually(async () => {
+      const message = await stack.hub.conversations.timeline.findMessage(messageId);
+      return message?.attachments[0]?.storageKey ? message.attachments[0] : null;
+    });
+    assert.equal(linked.size, media.jpeg.length);
+    const response = await download(linked.storageKey!);
+    assert.equal(response.status, 200);
+    assert.deepEqual(Buffer.from(await response.arrayBuffer()), media.jpeg);
+  });
+
+  it('sends the given credentials to the media URL', async () => {
+    const url = media.url('/media/private.jpg');
+    const messageId = await mmsWith(url, 'image/jpeg');
+    const queue = stack.hub.queues.queue(ATTACHMENTS_FETCH_QUEUE);
+    // ingest queued it without credentials: the provider answered 401, a permanent failure
+    await failedFetch(messageId, url);
+    await (await queue.getJob(fetchJobId(messageId, url)))?.remove();
+    await stack.hub.attachments.enqueueFetch({
+      messageId,
+      url,
+      contentType: 'image/jpeg',
+      auth: { type: 'basic', username: 'AC123', password: 'secret' },
+    });
+    await eventually(
+      async () => (await stack.hub.conversations.timeline.findMessage(messageId))?.attachments[0]?.storageKey,
+    );
+    assert.ok(
+      media.requests.some((r) => r.url === '/media/private.jpg' && r.authorization?.startsWith('Basic ')),
+    );
+  });
+
+  it('refuses media over the size limit while streaming, storing nothing', async () => {
+    const url = media.url('/media/huge-chunked');
+    const messageId = await mmsWith(url, 'video/mp4');
+    const job = await failedFetch(messageId, url);
+    assert.match(String(job.failedReason), /larger than 10000 bytes/);
+    assert.equal(job.attemptsMade, 1, 'a size refusal is permanent: no retries');
+    const message = await stack.hub.conversations.timeline.findMessage(messageId);
+    assert.equal(message?.attachments[0]?.storageKey, undefined);
+  });
+
+  it('refuses media whose type is not allowed', async () => {
+    const url = media.url('/media/page.html');
+    const messageId = await mmsWith(url, 'text/html');
+    const job = await failedFetch(messageId, url);
+    assert.match(String(job.failedReason), /not accepted|cannot be stored/);
+    assert.equal(
+      (await stack.hub.conversations.timeline.findMessage(messageId))?.attachments[0]?.storageKey,
+      undefined,
+    );
+  });
+
+  it('gives up at once on media the provider says does not exist', async () => {
+    const url = media.url('/media/gone.jpg');
+    const messageId = await mmsWith(url, 'image/jpeg');
+    const job = await failedFetch(messageId, url);
+    assert.match(String(job.failedReason), /404/);
+    assert.equal(job.attemptsMade, 1);
+  });
+});
