@@ -159,7 +159,11 @@ export class JournalWriter {
         this.writtenSeq = batch[batch.length - 1]!.seq;
         if (this.options.mode === 'relaxed') settle(this.waiters, this.writtenSeq);
         if (this.options.mode === 'journaled' || this.syncWaiters.length > 0) this.kickSync();
-        else this.relaxedTimer ??= setTimeout(() => this.kickSync(), this.options.relaxedSyncDelayMs).unref();
+        else
+          this.relaxedTimer ??= setTimeout(
+            () => this.onRelaxedTimer(),
+            this.options.relaxedSyncDelayMs,
+          ).unref();
       }
     } catch (error) {
       this.fail(error);
@@ -183,6 +187,12 @@ export class JournalWriter {
     this.dirty.add(segment);
     this.stats.writes++;
     this.stats.bytesWritten += total;
+  }
+
+  private onRelaxedTimer(): void {
+    // Forget the fired timer first, so that the next write always arms a new one.
+    this.relaxedTimer = undefined;
+    this.kickSync();
   }
 
   private kickSync(): void {
