@@ -47,13 +47,13 @@ export class Engine {
 
   /** Runs an internal write (TTL deletions) through the same journal path. */
   runWrite(fn: () => void): Promise<void> {
+    let durable: Promise<void> | undefined;
     try {
       fn();
     } finally {
-      const durable = this.flush();
-      if (durable) return durable;
+      durable = this.flush();
     }
-    return Promise.resolve();
+    return durable ?? Promise.resolve();
   }
 
   private flush(): Promise<void> | undefined {

@@ -91,4 +91,22 @@ describe('embedded-mongo: cursors', () => {
     const names = await db.listCollections({}, { batchSize: 1 }).toArray();
     assert.ok(names.some((n) => n.name === 'many'));
   });
+
+  it('drops cursors left idle past the timeout', async () => {
+    const quick = await startFixture({ cursorIdleTimeoutMs: 100 });
+    try {
+      const qdb = quick.freshDb();
+      await qdb.collection<Loose>('c').insertMany(Array.from({ length: 10 }, (_, i) => ({ _id: i })));
+      const first = await qdb.command({ find: 'c', filter: {}, batchSize: 2 });
+      const kept = await qdb.command({ getMore: first.cursor.id, collection: 'c', batchSize: 2 });
+      assert.equal(kept.cursor.nextBatch.length, 2);
+      await new Promise((r) => setTimeout(r, 400));
+      await assert.rejects(
+        qdb.command({ getMore: first.cursor.id, collection: 'c' }),
+        (e: MongoServerError) => e.code === 43,
+      );
+    } finally {
+      await quick.close();
+    }
+  });
 });

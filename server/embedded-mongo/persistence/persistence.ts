@@ -29,7 +29,7 @@ function toRecords(ops: JournalOp[]): JournalRecord[] {
   };
   for (const op of ops) {
     if (op.op !== 'put') {
-      const size = op.op === 'del' ? op.ids.length * 64 : calculateObjectSize(op as unknown as Document);
+      const size = op.op === 'del' ? op.ids.length * 64 : calculateObjectSize(op);
       if (bytes + size > MAX_RECORD_BYTES) flush();
       current.push(op);
       bytes += size;

@@ -30,7 +30,8 @@ function isIndexableValue(v: unknown): boolean {
 function isRangeValue(v: unknown): boolean {
   if (!isIndexableValue(v) || v === null || isPlainDocument(v)) return false;
   const tag = bsonTypeOf(v);
-  if (tag === 'Decimal128' && Number.isNaN(Number.parseFloat(String(v)))) return false;
+  if (tag === 'Decimal128' && Number.isNaN(Number.parseFloat((v as { toString(): string }).toString())))
+    return false;
   if ((tag === 'Double' || tag === 'Int32') && Number.isNaN((v as { value: number }).value)) return false;
   return true;
 }

@@ -77,9 +77,10 @@ export function updateDocuments(
   if (!st.upsert) return { matched: 0, modified: 0 };
   const seed = upsertSeed(st.filter);
   const opts = { isUpsertInsert: true, arrayFilters: st.arrayFilters, let: st.let };
-  const seeded = isReplacement(st.update) ? { ...(seed._id !== undefined ? { _id: seed._id } : {}) } : seed;
+  const seedId: unknown = seed._id;
+  const seeded: Document = isReplacement(st.update) ? (seedId !== undefined ? { _id: seedId } : {}) : seed;
   const { doc } = applyUpdate(seeded, st.update, opts);
-  const stored = withIdFirst(doc, seed._id);
+  const stored = withIdFirst(doc, seedId);
   const coll = catalog.ensure(db, name).coll;
   coll.insert(stored);
   return { matched: 0, modified: 0, upsertedId: stored._id, after: stored };
