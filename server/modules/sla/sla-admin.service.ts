@@ -86,7 +86,7 @@ export function createSlaAdmin(deps: { store: SlaStore; clock: Clock; onRulesCha
           Calendars.findByIdAndUpdate(
             idOf(id, 'Calendar'),
             { $set: { ...input, updatedAt: clock.now() } },
-            { new: true },
+            { returnDocument: 'after' },
           )
             .lean<CalendarDoc>()
             .exec(),
@@ -132,7 +132,7 @@ export function createSlaAdmin(deps: { store: SlaStore; clock: Clock; onRulesCha
           Policies.findByIdAndUpdate(
             idOf(id, 'Policy'),
             { $set: { ...input, updatedAt: clock.now() } },
-            { new: true },
+            { returnDocument: 'after' },
           )
             .lean<SlaPolicyDoc>()
             .exec(),
