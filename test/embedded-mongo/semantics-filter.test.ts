@@ -99,6 +99,8 @@ describe('semantics: compileFilter', () => {
     assert.ok(matches({ 'items.k': 'b' }, doc));
     assert.ok(matches({ items: { $elemMatch: { k: 'b', n: { $gte: new Int32(2) } } } }, doc));
     assert.ok(matches({ arr: { $all: [new Double(1), 7] } }, doc));
+    assert.ok(matches({ items: { $all: [{ $elemMatch: { k: 'a' } }, { $elemMatch: { n: 2 } }] } }, doc));
+    assert.ok(!matches({ items: { $all: [{ $elemMatch: { k: 'a' } }, { $elemMatch: { n: 9 } }] } }, doc));
     assert.ok(matches({ arr: { $size: new Int32(2) } }, doc));
   });
 

@@ -86,4 +86,10 @@ describe('semantics: projectDocument', () => {
   it('keeps binary subtypes', () => {
     assert.equal((projectDocument(doc, { bin: 1 }).bin as Binary).sub_type, 4);
   });
+
+  it('keeps the element the query matched for a positional projection (arr.$)', () => {
+    const out = projectDocument(doc, { 'items.$': 1 }, { filter: { 'items.k': 'b' } });
+    assert.deepEqual(out, { _id: id, items: [{ k: 'b', n: 2 }] });
+    assert.deepEqual(projectDocument(doc, { 'items.$': 1 }).items, doc.items);
+  });
 });

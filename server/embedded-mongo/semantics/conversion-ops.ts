@@ -27,9 +27,6 @@ export const conversionOperators: Record<string, ExprOp> = {
     if (v === null || v === undefined) return null;
     if (bsonTag(v) === 'ObjectId') return v;
     if (typeof v === 'string' && ObjectId.isValid(v) && v.length === 24) return new ObjectId(v);
-    throw fail(
-      'ConversionFailure',
-      `Failed to parse objectId ${show(v)} in $convert with no onError value`,
-    );
+    throw fail('ConversionFailure', `Failed to parse objectId ${show(v)} in $convert with no onError value`);
   },
 };

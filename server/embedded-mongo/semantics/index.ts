@@ -11,7 +11,7 @@ export { compileFilter, type FilterOptions } from './filter.js';
 export { sortDocuments } from './sort.js';
 export { applyUpdate, type UpdateOptions, type UpdateOutcome } from './update.js';
 export { upsertSeed } from './upsert-seed.js';
-export { projectDocument } from './projection.js';
+export { projectDocument, type ProjectionOptions } from './projection.js';
 export { runPipeline, type PipelineContext } from './pipeline.js';
 export { bsonTypeOf, type BsonTypeName } from './bson-types.js';
 export { normalizeCollation, normalizeLocale } from './collation.js';

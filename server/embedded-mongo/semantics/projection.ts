@@ -11,6 +11,7 @@ import { compileFilter } from './filter.js';
 import { fail } from './fail.js';
 import { engineContext, rethrowAsEngineError } from './mingo-context.js';
 import { fromMingo, toMingo } from './normalize.js';
+import { elementFilter } from './update-positional.js';
 
 type Transform = (value: unknown) => unknown; // returns undefined to drop the field
 type Leaf =
@@ -74,18 +75,34 @@ interface Parsed {
   includeId: boolean;
 }
 
-function parse(projection: Document): Parsed {
+function positionalTransform(filter: Document | undefined, path: string): Leaf {
+  const sub = filter ? elementFilter(filter, path) : {};
+  if (Object.keys(sub).length === 0) return { kind: 'include' }; // no query on the array: keep it whole
+  const test = compileFilter(sub);
+  return {
+    kind: 'transform',
+    apply: (v) => {
+      if (!isArray(v)) return v;
+      const hit = v.find((el) => test({ e: el }));
+      return hit === undefined ? undefined : [hit];
+    },
+  };
+}
+
+function parse(projection: Document, filter: Document | undefined): Parsed {
   const tree: Tree = {};
   let mode: 'include' | 'exclude' | undefined;
   let includeId = true;
   for (const [rawPath, value] of Object.entries(projection) as [string, unknown][]) {
-    const path = rawPath.endsWith('.$') ? rawPath.slice(0, -2) : rawPath; // positional: whole array (no query here)
-    const leaf = classify(path, value);
+    const positional = rawPath.endsWith('.$');
+    const path = positional ? rawPath.slice(0, -2) : rawPath;
+    const leaf = positional ? positionalTransform(filter, path) : classify(path, value);
     if (path === '_id' && (leaf.kind === 'include' || leaf.kind === 'exclude')) {
       includeId = leaf.kind === 'include';
       continue;
     }
-    const kind = leaf.kind === 'computed' ? 'include' : leaf.kind === 'transform' ? undefined : leaf.kind;
+    const kind =
+      leaf.kind === 'computed' || positional ? 'include' : leaf.kind === 'transform' ? undefined : leaf.kind;
     if (kind && mode && kind !== mode) {
       throw kind === 'exclude'
         ? fail('Location31254', `Cannot do exclusion on field ${path} in inclusion projection`)
@@ -164,12 +181,18 @@ function projectExclusion(value: unknown, tree: Tree): unknown {
   return out;
 }
 
+/** Options of {@link projectDocument}. */
+export interface ProjectionOptions {
+  /** The find filter; the positional projection `'arr.$': 1` keeps the first element it matched. */
+  filter?: Document;
+}
+
 /**
  * Applies a find projection to a stored document and returns a new document.
  * @throws EngineError 31254/31253 when inclusion and exclusion are mixed, 31250 on path collisions.
  */
-export function projectDocument(doc: Document, projection: Document): Document {
-  const { tree, inclusion, includeId } = parse(projection);
+export function projectDocument(doc: Document, projection: Document, opts: ProjectionOptions = {}): Document {
+  const { tree, inclusion, includeId } = parse(projection, opts.filter);
   if (!inclusion) {
     const out = projectExclusion(doc, tree) as Document;
     if (!includeId) delete out._id;

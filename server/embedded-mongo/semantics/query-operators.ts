@@ -6,8 +6,9 @@
  */
 import type { Options } from 'mingo/types';
 import { evalExpr } from 'mingo/core';
+import { Query } from 'mingo/query';
 import { resolve } from 'mingo/util';
-import { bsonTypeOf, isNumeric, numberOf, resolveTypeAlias, isArray } from './bson-types.js';
+import { bsonTypeOf, isNumeric, isPlainDocument, numberOf, resolveTypeAlias, isArray } from './bson-types.js';
 import { compareBson, typeRank } from './bson-compare.js';
 import { collationComparator, type StringComparator } from './collation.js';
 import { fail } from './fail.js';
@@ -77,9 +78,19 @@ function inList(value: unknown, operand: unknown, strCmp: StringComparator, dept
   return operand.some((x) => eq(value, x, strCmp, depth));
 }
 
-function all(value: unknown, operand: unknown, strCmp: StringComparator, depth: number): boolean {
-  if (!isArray(operand)) throw fail('BadValue', '$all needs an array');
-  return operand.length > 0 && operand.every((x) => eq(value, x, strCmp, depth));
+function makeAll(options: Options): Predicate {
+  return (value, operand, strCmp, depth) => {
+    if (!isArray(operand)) throw fail('BadValue', '$all needs an array');
+    return (
+      operand.length > 0 &&
+      operand.every((x) => {
+        // {$all: [{$elemMatch: ...}, ...]}: every clause must be met by some element.
+        if (isPlainDocument(x) && '$elemMatch' in x)
+          return isArray(value) && new Query({ v: x }, options).test({ v: value });
+        return eq(value, x, strCmp, depth);
+      })
+    );
+  };
 }
 
 function typeMatch(value: unknown, operand: unknown): boolean {
@@ -135,7 +146,7 @@ export const queryOperators: Record<string, QueryOp> = {
   $lte: makeOp(ordered((c) => c <= 0, true)),
   $in: makeOp(inList),
   $nin: makeOp(not(inList)),
-  $all: makeOp(all),
+  $all: (selector, operand, options) => makeOp(makeAll(options))(selector, operand, options),
   $regex: makeOp((v, re, _c, d) => regexMatch(v, re as RegExp, d)),
   $size: makeOp((v, n) => isArray(v) && v.length === numberOf(n)),
   $type: makeOp(typeMatch),

@@ -33,7 +33,7 @@ function compileArrayFilters(arrayFilters: Document[]): Map<string, (el: unknown
 }
 
 /** Conditions of the query on the array at `arrayPath`, rewritten to apply to one element `e`. */
-function elementFilter(filter: Document, arrayPath: string): Document {
+export function elementFilter(filter: Document, arrayPath: string): Document {
   const out: Document[] = [];
   const visit = (f: Document): void => {
     for (const [key, cond] of Object.entries(f) as [string, unknown][]) {
