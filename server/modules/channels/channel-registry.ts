@@ -24,7 +24,7 @@ export interface ChannelRegistry {
 
 /**
  * The channel registry: configured inboxes → Channel instances. Inbox-backed channels are built lazily and
- * rebuilt when the inbox changes (its `updatedAt` moves), so every hub process picks up an admin's edit on
+ * rebuilt when the inbox changes (its `revision` moves), so every hub process picks up an admin's edit on
  * its next send without a restart.
  */
 export function createChannelRegistry(deps: { inboxes: InboxService; logger: Logger }): ChannelRegistry {
@@ -36,7 +36,7 @@ export function createChannelRegistry(deps: { inboxes: InboxService; logger: Log
   const buildFor = (inbox: InboxConfig): Channel | null => {
     if (!inbox.enabled) return null;
     const cached = built.get(inbox.id);
-    if (cached && cached.version === inbox.updatedAt.getTime()) return cached.channel;
+    if (cached && cached.version === inbox.revision) return cached.channel;
     const factory = factories.get(inbox.channel);
     if (!factory) {
       deps.logger.warn({ inboxId: inbox.id, channel: inbox.channel }, 'no connector registered for inbox');
@@ -50,7 +50,7 @@ export function createChannelRegistry(deps: { inboxes: InboxService; logger: Log
           deps.logger.warn({ err: error, inboxId: inbox.id }, 'stopping a replaced channel failed'),
         );
     }
-    built.set(inbox.id, { version: inbox.updatedAt.getTime(), channel });
+    built.set(inbox.id, { version: inbox.revision, channel });
     return channel;
   };
 

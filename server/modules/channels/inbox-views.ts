@@ -12,7 +12,8 @@ export interface InboxConfig {
   credentials: Readonly<Record<string, string>>;
   isDefault: boolean;
   enabled: boolean;
-  updatedAt: Date;
+  /** Bumped by every edit (the registry rebuilds the connector when it changes). */
+  revision: number;
 }
 
 export function toInboxConfig(doc: InboxDoc): InboxConfig {
@@ -26,7 +27,7 @@ export function toInboxConfig(doc: InboxDoc): InboxConfig {
     credentials: Object.freeze({ ...(doc.credentials ?? {}) }),
     isDefault: doc.isDefault ?? false,
     enabled: doc.enabled ?? true,
-    updatedAt: doc.updatedAt,
+    revision: doc.revision ?? 0,
   };
 }
 

@@ -24,6 +24,8 @@ export const inboxSchema = new Schema(
     /** The inbox replies of this channel kind go out through when a conversation names no inbox. */
     isDefault: { type: Boolean, default: false },
     enabled: { type: Boolean, default: true },
+    /** Bumped by every edit: hub processes rebuild an inbox's connector when it moves. */
+    revision: { type: Number, default: 0 },
   },
   { collection: 'inboxes', timestamps: true, versionKey: false, minimize: false },
 );
@@ -44,6 +46,7 @@ export interface InboxDoc {
   credentials: Record<string, string>;
   isDefault: boolean;
   enabled: boolean;
+  revision: number;
   createdAt: Date;
   updatedAt: Date;
 }

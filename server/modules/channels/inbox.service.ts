@@ -123,6 +123,7 @@ export function createInboxService(deps: { connection: Connection }): InboxServi
           {
             ...(Object.keys(set).length ? { $set: set } : {}),
             ...(Object.keys(unset).length ? { $unset: unset } : {}),
+            $inc: { revision: 1 },
           },
           { returnDocument: 'after' },
         ).lean<InboxDoc>();
