@@ -15,6 +15,7 @@ describe('outbound: inboxes and the channel registry', () => {
       headers: { authorization: `Bearer ${tokens[role]}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test reads nested JSON freely
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   };
 
