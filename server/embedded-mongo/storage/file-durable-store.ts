@@ -38,6 +38,7 @@ export class FileDurableStore implements DurableStoreHandle {
       lastSeq: opened.journal.lastSeq,
       relaxedSyncDelayMs: options.relaxedSyncDelayMs ?? 100,
       beforeDatasync: options.hooks?.beforeDatasync,
+      afterDatasync: options.hooks?.afterDatasync,
     });
     this.writer.journalBytes = opened.journal.replayBytes;
   }

@@ -24,6 +24,8 @@ export interface JournalWriterOptions {
   relaxedSyncDelayMs: number;
   /** Test hook awaited before each group's fdatasync, e.g. to hold a sync in flight. */
   beforeDatasync?: () => Promise<void>;
+  /** Test hook told, after each fdatasync, which file it covered up to which byte. */
+  afterDatasync?: (file: string, coveredBytes: number) => void;
 }
 
 interface Pending {
@@ -213,8 +215,10 @@ export class JournalWriter {
         await this.options.beforeDatasync?.();
         // Older segments first: a record is never durable before the ones it follows.
         for (const segment of segments) {
+          const covered = segment.size; // bytes whose write completed before this fdatasync began
           await (await segment.handle).datasync();
           this.stats.syncs++;
+          this.options.afterDatasync?.(segment.path, covered);
         }
         this.syncedSeq = target;
         settle(this.waiters, target);

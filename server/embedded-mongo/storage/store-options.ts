@@ -18,9 +18,14 @@ export interface OpenDurableStoreOptions extends DurableStoreOptions {
   relaxedSyncDelayMs?: number;
   /** Told about recovery events worth logging (torn tail truncated, corrupt snapshot skipped). */
   onWarning?: (message: string) => void;
-  /** Test hooks: let a test hold a sync in flight or crash at a chosen point of a compaction. */
+  /** Test hooks: hold a sync in flight, see what each sync covered, crash at a point of a compaction. */
   hooks?: {
     beforeDatasync?: () => Promise<void>;
+    /**
+     * Told after each journal fdatasync which file it made durable up to which byte: a test can then
+     * simulate a power cut by keeping only those bytes.
+     */
+    afterDatasync?: (file: string, coveredBytes: number) => void;
     onCompactionStep?: (step: CompactionStep) => void | Promise<void>;
   };
 }
