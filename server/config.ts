@@ -56,6 +56,13 @@ const ConfigSchema = z.object({
     .default(30 * 24 * 3600),
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  ROUTING_OFFER_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
+  ROUTING_VOICE_OFFER_TIMEOUT_SECONDS: z.coerce.number().positive().default(20),
+  ROUTING_DISCONNECT_GRACE_SECONDS: z.coerce.number().nonnegative().default(60),
+  ROUTING_MAX_CONSECUTIVE_EXPIRIES: z.coerce.number().int().positive().default(3),
+  ROUTING_UNANSWERED_TIMEOUT_SECONDS: z.coerce.number().positive().default(600),
+  ROUTING_AGING_SECONDS_PER_POINT: z.coerce.number().positive().default(60),
+  ROUTING_AUTO_ACCEPT: booleanFlag.default(false),
   /** Largest attachment stored (uploads and provider media fetched by the attachments job). */
   ATTACHMENT_MAX_BYTES: z.coerce
     .number()
@@ -68,6 +75,38 @@ const ConfigSchema = z.object({
   SLA_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
   /** The company name customers see in acknowledgements and CSAT messages. */
   COMPANY_NAME: z.string().min(1).max(200).default('Omnihub'),
+  /**
+   * The config-defined Twilio inbox (SMS, WhatsApp through Twilio, voice). When TWILIO_ACCOUNT_SID is unset
+   * on the embedded default, demo values are used and the REST API points at the hub's built-in stub
+   * (/twilio-stub), so the customer simulator works offline.
+   */
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, 'must be an account sid (AC + 32 hex characters)')
+    .optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(8).optional(),
+  TWILIO_PHONE_NUMBER: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number (+8613800138000)')
+    .optional(),
+  TWILIO_WHATSAPP_NUMBER: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number, without the whatsapp: prefix')
+    .optional(),
+  /** Base URL of the Twilio REST API (tests and the demo point it at a local stub). */
+  TWILIO_API_BASE: z.url().optional(),
+  /** API key and TwiML app for browser calling (GET /api/voice/token); optional. */
+  TWILIO_API_KEY_SID: z
+    .string()
+    .regex(/^SK[0-9a-fA-F]{32}$/)
+    .optional(),
+  TWILIO_API_KEY_SECRET: z.string().min(8).optional(),
+  TWILIO_TWIML_APP_SID: z
+    .string()
+    .regex(/^AP[0-9a-fA-F]{32}$/)
+    .optional(),
+  /** How long a caller waits in the queue for an agent before being offered the voicemail. */
+  VOICE_MAX_WAIT_SECONDS: z.coerce.number().int().positive().max(3600).default(60),
 });
 
 export type Config = Readonly<
@@ -83,6 +122,8 @@ export type Config = Readonly<
     usesEmbeddedMongo: boolean;
     /** True when the hub runs its own private redis-server. */
     usesPrivateRedis: boolean;
+    /** True when Twilio runs on demo values against the hub's built-in stub (no Twilio account). */
+    TWILIO_DEMO: boolean;
   }
 >;
 
@@ -114,5 +155,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     LOG_PRETTY: raw.LOG_PRETTY ?? Boolean(process.stdout.isTTY),
     usesEmbeddedMongo: raw.MONGODB_URI === undefined,
     usesPrivateRedis: raw.REDIS_URL === undefined,
+    ...twilioSettings(raw, publicUrl),
   });
+}
+
+/** Demo Twilio values for the embedded default: Twilio's magic From number and its WhatsApp sandbox. */
+export const TWILIO_DEMO_ACCOUNT = Object.freeze({
+  TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
+  TWILIO_AUTH_TOKEN: 'omnihub-demo-twilio-auth-token',
+  TWILIO_PHONE_NUMBER: '+15005550006',
+  TWILIO_WHATSAPP_NUMBER: '+14155238886',
+});
+
+/** Twilio settings: configured values, or demo values against the built-in stub on the embedded default. */
+function twilioSettings(raw: z.infer<typeof ConfigSchema>, publicUrl: string) {
+  const demo = raw.TWILIO_ACCOUNT_SID === undefined && raw.MONGODB_URI === undefined;
+  if (!demo) return { TWILIO_DEMO: false };
+  return {
+    TWILIO_DEMO: true,
+    ...TWILIO_DEMO_ACCOUNT,
+    TWILIO_PHONE_NUMBER: raw.TWILIO_PHONE_NUMBER ?? TWILIO_DEMO_ACCOUNT.TWILIO_PHONE_NUMBER,
+    TWILIO_WHATSAPP_NUMBER: raw.TWILIO_WHATSAPP_NUMBER ?? TWILIO_DEMO_ACCOUNT.TWILIO_WHATSAPP_NUMBER,
+    TWILIO_API_BASE: raw.TWILIO_API_BASE ?? `${publicUrl}/twilio-stub`,
+  };
 }

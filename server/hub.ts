@@ -19,11 +19,14 @@ import { createAgentsModule, type AgentsModule } from './modules/agents';
 import { createContactsModule, type ContactsModule } from './modules/contacts';
 import { createConversationsModule, type ConversationsModule } from './modules/conversations';
 import { createIngestService, type IngestService } from './modules/ingest';
+import { runDemoSeed } from './modules/demo';
 import { createOutboundModule, createOutboundTimeline, type OutboundService } from './modules/outbound';
 import { createAttachmentsModule, type AttachmentsModule } from './modules/attachments';
 import { createChannelsModule, type ChannelsModule } from './modules/channels';
 import { createConversationLookups, createRealtimeModule, type RealtimeService } from './modules/realtime';
 import { createAutomatedSender, createSlaModule, type SlaModule } from './modules/sla';
+import { createRoutingModule, type RoutingModule } from './modules/routing';
+import { createCalendarBusinessHours, createTwilioModule } from './modules/webhooks/twilio';
 import { createSocketServer, type SocketAuthenticator, type SocketServer } from './realtime/socket-server';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -73,6 +76,8 @@ export interface Hub {
   realtime: RealtimeService;
   /** SLA: calendars, policies, clocks and timers, escalation, complaint hooks, reports. */
   sla: SlaModule;
+  /** Live routing: queues, offers, presence, capacity, transfers. */
+  routing: RoutingModule;
   /** Starts listening; resolves with the bound port (0 picks a free one). */
   listen(port: number, host?: string): Promise<number>;
   /** Graceful stop: no new connections, in-flight requests and jobs finish, then every connection closes. */
@@ -213,6 +218,46 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     }),
     setCsat: (id, input) => conversations.conversations.setCsat(id, input),
   });
+  // Routing: queues per team, offers with expiry, presence with grace, capacity, transfers, manual pick.
+  const routing = createRoutingModule({
+    connection,
+    config,
+    Conversation: conversations.models.Conversation,
+    agents: agentsModule.agents,
+    // Called only after the hub is built (realtime is created with the socket server below).
+    realtime: { publish: (input) => realtime.publish(input) },
+    events,
+    queues,
+    redis,
+    clock,
+    logger,
+    requireAuth: agentsModule.requireAuth,
+    requireSupervisor: agentsModule.requireRole('supervisor', 'admin'),
+    addNote: ({ conversationId, authorId, text }) =>
+      conversations.timeline.createReply({ conversationId, authorId, text, isPrivate: true }),
+    runWorkers: options.runWorkers !== false,
+  });
+  // Twilio (SMS, WhatsApp, voice): connectors in the registry, /webhooks/twilio, click-to-call and the
+  // voice token; in demo mode the built-in Twilio stub and the customer simulator (/simulator).
+  const twilioModule = createTwilioModule({
+    config,
+    logger,
+    clock,
+    redis,
+    templates,
+    channels,
+    sink: ingest,
+    requireAuth: agentsModule.requireAuth,
+    findConversation: (id) => conversations.conversations.findConversation(id),
+    findContactPhones: async (contactId) =>
+      (await contactsModule.contacts.findContact(contactId))?.phones ?? null,
+    findAgentPhone: async (agentId) => (await agentsModule.agents.findAgent(agentId))?.phone ?? null,
+    businessHours: createCalendarBusinessHours({
+      findInboxTeamId: async (inboxId) => (await channels.inboxes.findConfig(inboxId))?.teamId ?? null,
+      findTeamCalendarId: async (teamId) => (await sla.store.findTeam(teamId))?.calendarId ?? null,
+      findCalendar: async (calendarId) => (await sla.store.getRules()).calendars.get(calendarId) ?? null,
+    }),
+  });
   if (options.runWorkers !== false) {
     sla.startWorkers();
     outbound.startWorkers();
@@ -230,11 +275,13 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     }),
     attachments.createHttpModule({ requireAuth: agentsModule.requireAuth }),
     ...conversations.httpModules,
+    ...routing.httpModules,
     ...sla.httpModules({
       requireAuth: agentsModule.requireAuth,
       requireAdmin: agentsModule.requireRole('admin'),
       requireSupervisor: agentsModule.requireRole('supervisor', 'admin'),
     }),
+    ...twilioModule.httpModules,
   ];
 
   const app = buildApp({
@@ -263,6 +310,21 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       findMessage: (id) => conversations.timeline.findMessage(id),
     }),
   });
+  routing.attachSockets(sockets.agent);
+  if (options.runWorkers !== false) routing.start();
+
+  // Demo data on first start of an empty database (SEED_DEMO), through the real services and ingest.
+  if (config.SEED_DEMO)
+    await runDemoSeed({
+      connection,
+      identity: agentsModule.agents,
+      setContactTier: (contactId, tier) => contactsModule.contacts.updateContact(contactId, { tier }),
+      ingest,
+      conversations: conversations.conversations,
+      timeline: conversations.timeline,
+      clock,
+      logger,
+    }).catch((error: unknown) => logger.error({ err: error }, 'demo seed failed'));
 
   let closing: Promise<void> | undefined;
   const hub: Hub = {
@@ -286,6 +348,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     attachments,
     realtime,
     sla,
+    routing,
     listen(port, host = config.HOST) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -302,6 +365,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         sockets.io.disconnectSockets(true);
         await httpClosed;
         await new Promise<void>((resolve) => void sockets.io.close(() => resolve()));
+        await routing.close();
         await sla.stop();
         await queues.close();
         socketRedis.disconnect();

@@ -1,0 +1,139 @@
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import { getPrincipal, isSupervisorOrAdmin, type AgentsService } from '../agents';
+import { canSeeConversation, toConversationSummary, type ConversationDoc } from '../conversations';
+import { AppError } from '../../lib/app-error';
+import { parseInput } from '../../lib/validate';
+import type { Assignments } from './assignments';
+import type { Dispatcher } from './dispatcher';
+import type { PresenceStatusValue } from './routing.models';
+import { op, type RoutingContext } from './routing-context';
+
+const ObjectIdString = z.string().regex(/^[a-f0-9]{24}$/, 'must be an id');
+const QueueQuerySchema = z.strictObject({
+  teamId: ObjectIdString,
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+const TransferSchema = z
+  .strictObject({
+    agentId: ObjectIdString.optional(),
+    teamId: ObjectIdString.optional(),
+    note: z.string().trim().min(1).max(5000).optional(),
+  })
+  .refine((body) => Boolean(body.agentId) !== Boolean(body.teamId), {
+    message: 'give exactly one of agentId and teamId',
+  });
+const ReassignSchema = z.strictObject({ agentId: ObjectIdString, force: z.boolean().default(false) });
+
+/**
+ * `/api/routing`: the supervisor's live view, the queue (manual pick), transfers and reassignment.
+ * Route handlers validate, call the routing services, and answer.
+ */
+export function createRoutingRouter(deps: {
+  ctx: RoutingContext;
+  agents: AgentsService;
+  dispatcher: Dispatcher;
+  assignments: Assignments;
+  requireAuth: RequestHandler;
+  requireSupervisor: RequestHandler;
+  addNote: (input: { conversationId: string; authorId: string; text: string }) => Promise<unknown>;
+}): Router {
+  const { ctx } = deps;
+  const router = Router();
+
+  const loadConversation = async (id: string): Promise<ConversationDoc> => {
+    const conversationId = parseInput(ObjectIdString, id, 'conversation id');
+    const conversation = await ctx.Conversation.findById(conversationId).lean<ConversationDoc>();
+    if (!conversation) throw new AppError('NOT_FOUND', { userMessage: 'Conversation not found.' });
+    return conversation;
+  };
+
+  router.get('/live', deps.requireAuth, deps.requireSupervisor, async (_req, res) => {
+    const teams = (await deps.agents.listTeams({ limit: 200 })).items;
+    const queues = await Promise.all(
+      teams.map(async (team) => ({
+        teamId: team.id,
+        teamName: team.name,
+        ...(await deps.dispatcher.queueStats(team.id)),
+      })),
+    );
+    const presences = await ctx.models.Presence.find({
+      status: op({ $in: ['online', 'away'] as PresenceStatusValue[] }),
+    })
+      .limit(1000)
+      .lean();
+    const agents = await Promise.all(
+      presences.map(async (p) => ({
+        agentId: p._id,
+        name: (await deps.agents.findAgent(p._id))?.name ?? null,
+        status: p.status,
+        load: p.load,
+      })),
+    );
+    const offers = await ctx.models.Offer.find({ status: 'pending' })
+      .sort({ expiresAt: 1 })
+      .limit(500)
+      .lean();
+    res.json({
+      queues,
+      agents,
+      offers: offers.map((o) => ({
+        offerId: o._id,
+        conversationId: o.conversationId,
+        agentId: o.agentId,
+        expiresAt: o.expiresAt.toISOString(),
+      })),
+    });
+  });
+
+  router.get('/queue', deps.requireAuth, async (req, res) => {
+    const principal = getPrincipal(req);
+    const query = parseInput(QueueQuerySchema, req.query, 'query');
+    if (!isSupervisorOrAdmin(principal) && !principal.teamIds.includes(query.teamId))
+      throw new AppError('FORBIDDEN');
+    const queued = await ctx.Conversation.find({ teamId: query.teamId, 'routing.state': 'queued' })
+      .sort({ 'routing.sortKey': 1 })
+      .limit(query.limit)
+      .lean<ConversationDoc[]>();
+    res.json({ items: queued.map(toConversationSummary) });
+  });
+
+  router.post('/queue/:conversationId/pick', deps.requireAuth, async (req, res) => {
+    const principal = getPrincipal(req);
+    const conversation = await loadConversation(String(req.params.conversationId));
+    res.json(toConversationSummary(await deps.assignments.pick(String(conversation._id), principal.agentId)));
+  });
+
+  router.post('/conversations/:id/transfer', deps.requireAuth, async (req, res) => {
+    const principal = getPrincipal(req);
+    const body = parseInput(TransferSchema, req.body, 'transfer');
+    const conversation = await loadConversation(String(req.params.id));
+    if (!canSeeConversation(principal, conversation))
+      throw new AppError('NOT_FOUND', { userMessage: 'Conversation not found.' });
+    if (!isSupervisorOrAdmin(principal) && conversation.assigneeId !== principal.agentId)
+      throw new AppError('FORBIDDEN', {
+        userMessage: 'Only the assignee or a supervisor can transfer this conversation.',
+      });
+    const conversationId = String(conversation._id);
+    if (body.note) await deps.addNote({ conversationId, authorId: principal.agentId, text: body.note });
+    if (body.teamId) {
+      await deps.agents.getTeam(body.teamId);
+      await deps.assignments.unassignToQueue(conversation, { teamId: body.teamId });
+    } else if (body.agentId) {
+      await deps.assignments.assignTo(conversation, body.agentId, { force: false });
+    }
+    res.json(toConversationSummary(await loadConversation(conversationId)));
+  });
+
+  router.post('/conversations/:id/reassign', deps.requireAuth, deps.requireSupervisor, async (req, res) => {
+    const body = parseInput(ReassignSchema, req.body, 'reassignment');
+    const conversation = await loadConversation(String(req.params.id));
+    res.json(
+      toConversationSummary(
+        await deps.assignments.assignTo(conversation, body.agentId, { force: body.force }),
+      ),
+    );
+  });
+
+  return router;
+}
