@@ -40,7 +40,7 @@ export interface RealtimeModuleDeps {
 /** Builds realtime: the publish service, the /agent connection and sync handlers, and the domain listeners. */
 export function createRealtimeModule(deps: RealtimeModuleDeps): RealtimeService {
   const logger = deps.logger.child({ module: 'realtime' });
-  const realtime = createRealtimeService({ ...deps, logger });
+  const realtime = createRealtimeService({ connection: deps.connection, agent: deps.agent });
   attachRealtimeSocketHandlers({ agent: deps.agent, realtime, logger, syncLimit: deps.syncLimit });
   if (deps.lookups)
     registerRealtimeListeners({ events: deps.events, realtime, lookups: deps.lookups, logger });

@@ -1,6 +1,5 @@
 import { trusted, type Connection } from 'mongoose';
-import type { Clock } from '../../lib/clock';
-import type { Logger } from '../../lib/logger';
+import { systemClock } from '../../lib/clock';
 import type { AgentServerToClientEvents } from '../../realtime/socket-events';
 import type { AgentNamespace } from '../../realtime/socket-server';
 import { formatEventId } from './event-id';
@@ -52,8 +51,6 @@ const COUNTER_ID = 'realtime.events';
 export function createRealtimeService(deps: {
   connection: Connection;
   agent: AgentNamespace;
-  clock: Clock;
-  logger: Logger;
 }): RealtimeService {
   const Events = getRealtimeEventModel(deps.connection);
   const counters = () => {
@@ -93,7 +90,9 @@ export function createRealtimeService(deps: {
           name: input.event,
           payload: JSON.stringify(input.payload),
           rooms: targetRooms,
-          createdAt: deps.clock.now(),
+          // Retention (the TTL index) is about wall time, not business time: a test's or a simulation's
+          // manual clock set in the past must not make fresh events expire at once.
+          createdAt: systemClock.now(),
         });
         if (targetRooms.length > 0) {
           const emitter = deps.agent.to(targetRooms) as unknown as {
