@@ -1,7 +1,7 @@
 /**
  * Supervisor reports on SLA and resolution time. They aggregate the numbers stored on each conversation
  * when a target was met (`sla.firstResponse.businessMinutes`, …), never recompute clocks: one `$match` on
- * the creation date, one `$group` collecting the stored values per group; percentiles are computed here
+ * when the customer first wrote (`metrics.firstInboundAt`), one `$group` collecting the stored values per group; percentiles are computed here
  * (linear interpolation between closest ranks, as numpy's default), so the same code runs on MongoDB of
  * any version and on the embedded engine.
  */
@@ -102,6 +102,7 @@ function toRow(acc: GroupAccumulator, label: string, now: Date): ReportRow {
   const backlog = { lt1d: 0, d1to3: 0, d3to7: 0, gt7d: 0, total: 0 };
   for (const created of acc.openComplaints) {
     if (!(created instanceof Date)) continue;
+    // Age of an open complaint: since the customer first wrote.
     const days = (now.getTime() - created.getTime()) / 86_400_000;
     const bucket = BACKLOG_BUCKETS.find((b) => days < b.maxDays) ?? BACKLOG_BUCKETS[3];
     backlog[bucket.key]++;
@@ -177,7 +178,8 @@ export function createSlaReports(deps: { store: SlaStore; now: () => Date }) {
   async function slaReport(input: { from: Date; to: Date; groupBy: ReportGroup }): Promise<SlaReport> {
     const now = deps.now();
     const pipeline: Document[] = [
-      { $match: { createdAt: { $gte: input.from, $lt: input.to } } },
+      // The range is on when the customer first wrote (provider time), the start of every SLA clock.
+      { $match: { 'metrics.firstInboundAt': { $gte: input.from, $lt: input.to } } },
       {
         $group: {
           _id: GROUP_FIELD[input.groupBy],
@@ -199,7 +201,7 @@ export function createSlaReports(deps: { store: SlaStore; now: () => Date }) {
                     { $not: [{ $in: ['$status', ['resolved', 'closed']] }] },
                   ],
                 },
-                '$createdAt',
+                '$metrics.firstInboundAt',
                 null,
               ],
             },
