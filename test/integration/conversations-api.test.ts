@@ -11,7 +11,7 @@ describe('conversation API', () => {
   let agentB: { token: string; agentId: string };
   let supervisor: { token: string; agentId: string };
   /** Conversation ids by name. */
-  const ids: Record<string, string> = {};
+  const ids = {} as Record<'sms' | 'mail' | 'complaint' | 'chat' | 'tg', string>;
 
   const get = (path: string, token = supervisor.token) => call(running.baseUrl, 'GET', path, { token });
   const post = (path: string, body: unknown, token = supervisor.token) =>

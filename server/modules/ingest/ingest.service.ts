@@ -91,6 +91,7 @@ function pickEnum<T extends string>(values: readonly T[], value: string | undefi
 
 export function createIngestService(deps: IngestServiceDeps): InboundSink & {
   ingest(event: InboundEvent): Promise<IngestResult>;
+  updateCall(event: CallUpdateEvent): Promise<void>;
 } {
   const { conversations, timeline, contacts, events, metrics, logger } = deps;
 
