@@ -94,7 +94,7 @@ const contactMergeSchema = new Schema(
     startedAt: { type: Date, required: true },
     completedAt: { type: Date, default: null },
   },
-  { collection: 'contact_merges', versionKey: false },
+  { collection: 'contact_merges', versionKey: false, minimize: false },
 );
 contactMergeSchema.index({ targetId: 1 });
 contactMergeSchema.index({ status: 1, startedAt: 1 });

@@ -11,12 +11,17 @@ import type { Clock } from '../../lib/clock';
 import type { EventBus } from '../../lib/event-bus';
 import type { Logger } from '../../lib/logger';
 import type { AuditService, Role } from '../agents';
-import { createContactsCore } from './contacts.service';
-import { createRegistry, type ContactDataOwner, type ContactViewSection } from './data-owners';
+import { createContactsInternals } from './contacts-module';
+import { createContactsRouter, createOrganizationsRouter } from './contacts.routes';
 
 export type { ContactView } from './contact-view';
 export type { ContactDataOwner, ContactViewSection } from './data-owners';
 export type { ResolveContactInput, ContactUpdate } from './contacts.service';
+export type { ContactDetail } from './contacts-module';
+export type { ContactExport } from './contact-privacy';
+export type { MergeResult } from './contact-merge';
+export type { OrganizationView } from './organizations.service';
+export type { Network, NetworkNode, NetworkEdge } from './contact-network';
 export { CONTACT_TIERS, type ContactTier } from './contact.model';
 export { normalizePhone, normalizeEmail, DEFAULT_PHONE_REGION } from './phone';
 
@@ -30,10 +35,14 @@ export interface ContactsModuleDeps {
   auth: { requireAuth: RequestHandler; requireRole: (...roles: Role[]) => RequestHandler };
 }
 
+/**
+ * Builds the contacts module. `contacts` is the service other modules use (ingest calls `resolveContact`;
+ * conversations registers a data owner and a 360-view section); `routers` serve `/api/contacts` and
+ * `/api/organizations`.
+ */
 export function createContactsModule(deps: ContactsModuleDeps) {
-  const core = createContactsCore(deps);
-  const owners = createRegistry<ContactDataOwner>('contact data owner');
-  const sections = createRegistry<ContactViewSection>('contact view section');
+  const internals = createContactsInternals(deps);
+  const { contacts: core, owners, sections, merge, privacy } = internals;
 
   const contacts = {
     resolveContact: core.resolveContact,
@@ -45,14 +54,25 @@ export function createContactsModule(deps: ContactsModuleDeps) {
     updateContact: core.updateContact,
     addRelationship: core.addRelationship,
     removeRelationship: core.removeRelationship,
+    getContactDetail: internals.getContactDetail,
+    /** Merges `sourceId` into `targetId`; idempotent, resumable, audited; emits `contact.merged`. */
+    merge: (sourceId: string, targetId: string, actorId: string | null) =>
+      merge.merge(sourceId, targetId, actorId),
+    resumePendingMerges: merge.resumePendingMerges,
+    export: privacy.exportContact,
+    erase: privacy.eraseContact,
     /** Registers a module that keeps data about contacts (merge, export and erasure reach it). */
     registerContactDataOwner: owners.register,
     /** Adds a section to the contact's 360 view (`GET /api/contacts/:id`). */
     registerContactViewSection: sections.register,
   };
 
-  const routers: HttpModule[] = [];
-  return { contacts, routers };
+  const routeDeps = { internals, requireAuth: deps.auth.requireAuth, requireRole: deps.auth.requireRole };
+  const routers: HttpModule[] = [
+    { path: '/api/contacts', router: createContactsRouter(routeDeps) },
+    { path: '/api/organizations', router: createOrganizationsRouter(routeDeps) },
+  ];
+  return { contacts, organizations: internals.organizations, routers };
 }
 
 export type ContactsModule = ReturnType<typeof createContactsModule>;
