@@ -303,4 +303,46 @@ describe('semantics: runPipeline', () => {
     assert.throws(() => run([{ $bogus: {} }]), { code: 2 });
     assert.throws(() => run([{ $match: { $where: 'true' } }]), { code: 2 });
   });
+
+  it('reports stored BSON types from the $type expression', () => {
+    const docs = [
+      {
+        _id: new ObjectId(),
+        i: new Int32(1),
+        d: new Double(1),
+        l: Long.fromInt(1),
+        dec: Decimal128.fromString('1'),
+        s: 'x',
+      },
+    ];
+    const [out] = runPipeline(
+      docs,
+      [
+        {
+          $project: {
+            _id: 0,
+            id: { $type: '$_id' },
+            i: { $type: '$i' },
+            d: { $type: '$d' },
+            l: { $type: '$l' },
+            dec: { $type: '$dec' },
+            s: { $type: '$s' },
+            m: { $type: '$nope' },
+            sum: { $type: { $add: ['$i', 1] } },
+          },
+        },
+      ],
+      ctx,
+    );
+    assert.deepEqual(out, {
+      id: 'objectId',
+      i: 'int',
+      d: 'double',
+      l: 'long',
+      dec: 'decimal',
+      s: 'string',
+      m: 'missing',
+      sum: 'int',
+    });
+  });
 });

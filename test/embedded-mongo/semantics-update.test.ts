@@ -195,6 +195,7 @@ describe('semantics: applyUpdate operators', () => {
     assert.equal(doc.renamed.s, 'x');
     assert.equal(doc.arr[0], null);
     assert.equal(update(base(), { $rename: { nope: 'x' } }).modified, false);
+    assert.throws(() => update(base(), { $rename: { s: 's' } }), { code: 2 });
   });
 
   it('reports modified=false for a no-op and detects numeric type changes', () => {

@@ -28,6 +28,7 @@ import { conversionOperators } from './conversion-ops.js';
 import { $match } from './match-stage.js';
 import { $project } from './project-stage.js';
 import { $sort } from './sort.js';
+import { $type } from './type-expression.js';
 
 type ExprOp = (obj: unknown, expr: unknown, options: Options) => unknown;
 
@@ -60,7 +61,7 @@ let shared: Context | undefined;
 export function engineContext(): Context {
   shared ??= Context.init({
     query: { ...mingoQueryOps, ...queryOperators },
-    expression: { ...expressionOps, ...expressionOverrides, ...conversionOperators },
+    expression: { ...expressionOps, ...expressionOverrides, ...conversionOperators, $type },
     pipeline: { ...pipelineOps, $sort, $match, $project, $bucket },
     accumulator: { ...accumulatorOps, $percentile: $percentileAccumulator, $median: $medianAccumulator },
     projection: { ...projectionOps },

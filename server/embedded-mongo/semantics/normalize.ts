@@ -14,6 +14,12 @@ import { toBsonNumber } from './numeric.js';
 /** Converted container → the original it was made from. */
 export type Provenance = WeakMap<object, object>;
 
+/**
+ * The provenance of every converted document. Keys are the converted containers themselves, so
+ * entries die with them; operators evaluated inside a pipeline use it to see stored types.
+ */
+export const sharedProvenance: Provenance = new WeakMap();
+
 /** Converts a MongoDB regex (with the `x` extended flag, which JS lacks) to a JS RegExp. */
 export function toJsRegExp(pattern: string, options: string): RegExp {
   let source = pattern;

@@ -9,7 +9,7 @@ import { Aggregator } from 'mingo/aggregator';
 import { bsonTag, numberOf } from './bson-types.js';
 import { normalizeCollation } from './collation.js';
 import { engineContext, rethrowAsEngineError } from './mingo-context.js';
-import { fromMingo, toMingo, type Provenance } from './normalize.js';
+import { fromMingo, sharedProvenance, toMingo, type Provenance } from './normalize.js';
 
 /** What {@link runPipeline} needs from the database it runs in. */
 export interface PipelineContext {
@@ -42,7 +42,7 @@ export function runPipeline(
   ctx: PipelineContext,
   origin?: Document,
 ): Document[] {
-  const provenance: Provenance = new WeakMap();
+  const provenance: Provenance = sharedProvenance;
   const byId = new Map<string, Document>();
   const input = Array.from(docs, (d) => {
     const key = idKey(d._id);

@@ -81,6 +81,8 @@ const rename: FieldOperator = (doc, parts, arg) => {
   if (typeof arg !== 'string')
     throw fail('BadValue', `The 'to' field for $rename must be a string: ${parts.join('.')}: ${String(arg)}`);
   const target = arg.split('.');
+  if (arg === parts.join('.'))
+    throw fail('BadValue', `The source and target field for $rename must differ: ${arg}`);
   // $rename moves whole fields; MongoDB refuses paths that go through an array.
   for (const p of [parts, target]) {
     for (let i = 1; i < p.length; i++) {

@@ -108,7 +108,7 @@ function collectTargets(doc: Document, update: Document, opts: UpdateOptions): T
       if (path === '' || path.split('.').includes(''))
         throw fail('EmptyFieldName', `An empty update path is not valid.`);
       paths.push(path);
-      if (op === '$rename') paths.push(String(arg));
+      if (op === '$rename' && arg !== path) paths.push(String(arg));
       raw.push({ op, path, arg });
     }
   }
