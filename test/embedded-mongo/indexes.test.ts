@@ -233,6 +233,47 @@ describe('embedded-mongo: indexes', () => {
     assert.equal(sorted.length, 4);
   });
 
+  it('pairs fields of one array element in a compound multikey index (no cross-element duplicates)', async () => {
+    const c = db.collection<Loose>('identities');
+    await c.createIndex(
+      { 'identities.channel': 1, 'identities.externalId': 1 },
+      { unique: true, partialFilterExpression: { 'identities.channel': { $exists: true } } },
+    );
+    await c.insertOne({
+      name: 'A',
+      identities: [
+        { channel: 'sms', externalId: '+8613800000001' },
+        { channel: 'whatsapp', externalId: '+8613800000002' },
+      ],
+    });
+    // Same phone on another channel, for another contact: not a duplicate (no sms/+...02 element exists).
+    await c.insertOne({ name: 'B', identities: [{ channel: 'sms', externalId: '+8613800000002' }] });
+    await assert.rejects(
+      c.insertOne({ name: 'C', identities: [{ channel: 'whatsapp', externalId: '+8613800000002' }] }),
+      (e: MongoServerError) => {
+        assert.deepEqual(e.keyValue, {
+          'identities.channel': 'whatsapp',
+          'identities.externalId': '+8613800000002',
+        });
+        return e.code === 11000;
+      },
+    );
+    await c.insertMany([{ name: 'D' }, { name: 'E', identities: [] }]);
+    // A plain (non-partial) compound multikey index must not narrow a query to one element's pairs.
+    await c.createIndex({ 'identities.channel': 1, 'identities.externalId': 1 }, { name: 'plain' });
+    assert.equal(
+      await c.countDocuments({ 'identities.channel': 'sms', 'identities.externalId': '+8613800000002' }),
+      2,
+    );
+    const exact = await c
+      .find({ identities: { $elemMatch: { channel: 'sms', externalId: '+8613800000002' } } })
+      .toArray();
+    assert.deepEqual(
+      exact.map((d) => d.name),
+      ['B'],
+    );
+  });
+
   it('deletes expired documents through a TTL index', async () => {
     const c = db.collection<Loose>('ttl');
     await c.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0 });

@@ -68,7 +68,7 @@ function opMsg(
   body: Document,
   opts: { flags?: number; sequences?: Array<[string, Document[]]>; checksum?: boolean } = {},
 ): Buffer {
-  const parts: Buffer[] = [Buffer.from([0]), serialize(body)];
+  const parts: Uint8Array[] = [Buffer.from([0]), serialize(body)];
   for (const [id, docs] of opts.sequences ?? []) {
     const payload = Buffer.concat([Buffer.from(`${id}\0`), ...docs.map((d) => serialize(d))]);
     const size = Buffer.alloc(4);

@@ -13,7 +13,7 @@ import {
   encodeKeyValue,
   type StringTransform,
 } from './key-encoding';
-import { EMPTY_ARRAY, MULTIPLE, singleValueAtPath, valueAtPath, valuesAtPath } from './path-values';
+import { EMPTY_ARRAY, MULTIPLE, keyTuples, singleValueAtPath, valueAtPath } from './path-values';
 import { SortedStringList } from './sorted-list';
 
 /** One key of a document in an index: the encoded key and the raw values (for keyValue in errors). */
@@ -88,31 +88,19 @@ export class IndexState {
 
   /** Slow path: some field is (or passes through) an array, so keys fan out over its elements. */
   private multiKeysOf(doc: Document): IndexKey[] {
-    const perField = this.fields.map((f) => valuesAtPath(doc, f));
-    if (this.sparse && perField.every((p) => p.values.every((v) => v === undefined))) return [];
-    let keys: IndexKey[] = [{ encoded: '', values: [] }];
-    for (let i = 0; i < perField.length; i++) {
-      const alternatives = new Map<string, unknown>();
-      for (const v of (perField[i] as { values: unknown[] }).values) {
-        const enc = this.encode(v);
-        if (!alternatives.has(enc)) alternatives.set(enc, v === EMPTY_ARRAY ? [] : (v ?? null));
-      }
-      const next: IndexKey[] = [];
-      for (const k of keys) {
-        for (const [enc, raw] of alternatives) {
-          next.push({
-            encoded: i === 0 ? enc : `${k.encoded}\x00${enc}`,
-            values: [...(k.values ?? []), raw],
-          });
-        }
-      }
-      if (next.length > MAX_KEYS_PER_DOCUMENT) {
+    const tuples = keyTuples(doc, this.fieldParts);
+    if (this.sparse && tuples.every((t) => t.every((v) => v === undefined))) return [];
+    const keys = new Map<string, IndexKey>();
+    for (const tuple of tuples) {
+      const encoded = tuple.map((v) => this.encode(v)).join('\x00');
+      if (!keys.has(encoded))
+        keys.set(encoded, { encoded, values: tuple.map((v) => (v === EMPTY_ARRAY ? [] : (v ?? null))) });
+      if (keys.size > MAX_KEYS_PER_DOCUMENT) {
         throw new EngineError(ErrorCodes.BadValue, 'BadValue', `too many index keys for index ${this.name}`);
       }
-      keys = next;
     }
-    if (keys.length > 1) this.multikey = true;
-    return keys;
+    this.multikey = true;
+    return [...keys.values()];
   }
 
   /** The id key of another document holding `key`, if this is a unique index and there is one. */

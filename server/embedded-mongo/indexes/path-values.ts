@@ -87,3 +87,79 @@ export function singleValueAtPath(doc: Document, parts: readonly string[]): unkn
   }
   return Array.isArray(cur) ? MULTIPLE : cur;
 }
+
+/** One value per indexed field; `undefined` where a field is missing. */
+export type KeyTuple = unknown[];
+
+function leafValues(value: unknown): unknown[] {
+  if (!Array.isArray(value)) return [value];
+  return value.length === 0 ? [EMPTY_ARRAY] : value;
+}
+
+/**
+ * The key tuples of a compound index over `paths` (each pre-split), generated the way mongod does:
+ * fields whose paths pass through the same array advance through it in lockstep, one tuple per element
+ * (so `{'ids.channel': 1, 'ids.externalId': 1}` pairs each element's own channel and id, never one
+ * element's channel with another's id); independent parts combine as a product.
+ */
+export function keyTuples(doc: Document, paths: readonly string[][]): KeyTuple[] {
+  const out = resolveMany(
+    doc,
+    paths.map((p, i) => ({ field: i, rest: p })),
+  );
+  return out.map((partial) => paths.map((_, i) => partial.get(i)));
+}
+
+interface PendingField {
+  field: number;
+  rest: readonly string[];
+}
+
+type Partial = Map<number, unknown>;
+
+function product(a: Partial[], b: Partial[]): Partial[] {
+  const out: Partial[] = [];
+  for (const x of a) for (const y of b) out.push(new Map([...x, ...y]));
+  return out;
+}
+
+function resolveMany(value: unknown, fields: PendingField[]): Partial[] {
+  const leaves = fields.filter((f) => f.rest.length === 0);
+  const deeper = fields.filter((f) => f.rest.length > 0);
+  let result: Partial[] = [new Map<number, unknown>()];
+  for (const leaf of leaves)
+    result = product(
+      result,
+      leafValues(value).map((v) => new Map([[leaf.field, v]])),
+    );
+  if (deeper.length === 0) return result;
+  if (Array.isArray(value)) {
+    // Every field continuing through this array takes its values from the same element.
+    const positional = deeper.filter((f) => /^\d+$/.test(f.rest[0] as string));
+    const through = deeper.filter((f) => !/^\d+$/.test(f.rest[0] as string));
+    let perElement: Partial[] = [];
+    if (through.length > 0) {
+      for (const el of value) if (isPlainDocument(el)) perElement.push(...resolveMany(el, through));
+      if (perElement.length === 0) perElement = [new Map(through.map((f) => [f.field, undefined]))];
+    } else {
+      perElement = [new Map<number, unknown>()];
+    }
+    for (const f of positional) {
+      const el: unknown = value[Number(f.rest[0])];
+      perElement = product(perElement, resolveMany(el, [{ field: f.field, rest: f.rest.slice(1) }]));
+    }
+    return product(result, perElement);
+  }
+  if (!isPlainDocument(value)) {
+    return product(result, [new Map(deeper.map((f) => [f.field, undefined]))]);
+  }
+  const byHead = new Map<string, PendingField[]>();
+  for (const f of deeper) {
+    const head = f.rest[0] as string;
+    const group = byHead.get(head) ?? [];
+    group.push({ field: f.field, rest: f.rest.slice(1) });
+    byHead.set(head, group);
+  }
+  for (const [head, group] of byHead) result = product(result, resolveMany(value[head], group));
+  return result;
+}

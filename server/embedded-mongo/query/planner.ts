@@ -7,6 +7,7 @@
 import type { Document } from 'bson';
 import type { Collection } from '../catalog/collection';
 import { idKeyOfEntry, type IndexState } from '../indexes/index-state';
+import { bsonTypeOf, isPlainDocument } from '../indexes/bson-kinds';
 import { collationIdentity, idKeyOf, nextTypeByte } from '../indexes/key-encoding';
 import { extractConstraints, type FieldConstraint } from './predicates';
 
@@ -18,6 +19,12 @@ export interface QueryPlan {
   /** For explain: 'COLLSCAN', 'IDHACK' or 'IXSCAN'. */
   stage: 'COLLSCAN' | 'IDHACK' | 'IXSCAN';
   indexName?: string;
+  /**
+   * The candidates ARE the matches: the filter is nothing but equalities on the keys the index matched
+   * exactly, with values whose key encoding is exact. The read path then skips compiling the filter
+   * (the dominant cost of a point read).
+   */
+  exact?: boolean;
 }
 
 /** Past this many `$in` combinations the planner prefers fewer key fields. */
@@ -57,6 +64,9 @@ function buildChoice(
   let prefixes = [''];
   let eqFields = 0;
   for (const field of index.fields) {
+    // A multikey compound index pairs values per array element, while a filter without $elemMatch may
+    // match fields from different elements: only the leading field's bounds are safe (as in mongod).
+    if (index.multikey && eqFields >= 1) break;
     const c = constraints.get(field);
     if (!c?.eq || !collationAllows(index, c.eq, queryCollation, false)) break;
     if (index.sparse && c.eq.some((v) => v === null)) break;
@@ -68,7 +78,11 @@ function buildChoice(
   const rangeField = index.fields[eqFields];
   const rc = rangeField === undefined ? undefined : constraints.get(rangeField);
   const bounds = [rc?.lower?.value, rc?.upper?.value].filter((v) => v !== undefined);
-  const hasRange = bounds.length > 0 && !index.sparse && collationAllows(index, bounds, queryCollation, true);
+  const hasRange =
+    bounds.length > 0 &&
+    !index.sparse &&
+    !(index.multikey && eqFields >= 1) &&
+    collationAllows(index, bounds, queryCollation, true);
   if (eqFields === 0 && !hasRange) return undefined;
   const ranges: Array<[string, string]> = prefixes.map((p) => {
     const sep = eqFields === 0 ? '' : '\x00';
@@ -132,6 +146,40 @@ function sortDirection(
   return direction;
 }
 
+/** Values whose index key encoding is exactly MongoDB equality (no rounding, no collation, no null). */
+function hasExactKey(v: unknown): boolean {
+  if (typeof v === 'string' || typeof v === 'boolean' || v instanceof Date) return true;
+  if (typeof v === 'number') return Number.isSafeInteger(v);
+  const tag = bsonTypeOf(v);
+  if (tag === 'ObjectId') return true;
+  if (tag === 'Int32') return true;
+  if (tag === 'Double') return Number.isSafeInteger((v as { value: number }).value);
+  if (tag === 'Long') {
+    const n = (v as { toNumber(): number }).toNumber();
+    return Number.isSafeInteger(n);
+  }
+  return false;
+}
+
+/**
+ * True when `filter` is only `{f: v}` / `{f: {$eq: v}}` / `{f: {$in: [v...]}}` over exactly `fields`,
+ * with exact-key values and plain (non-positional) paths.
+ */
+function isExactEqualityFilter(filter: Document, fields: readonly string[]): boolean {
+  const keys = Object.keys(filter);
+  if (keys.length !== fields.length || !keys.every((k) => fields.includes(k))) return false;
+  return keys.every((k) => {
+    if (k.split('.').some((part) => /^\d+$/.test(part))) return false;
+    const v: unknown = filter[k];
+    if (hasExactKey(v)) return true;
+    if (!isPlainDocument(v)) return false;
+    const ops = Object.keys(v);
+    if (ops.length !== 1) return false;
+    if (ops[0] === '$eq') return hasExactKey(v.$eq);
+    return ops[0] === '$in' && Array.isArray(v.$in) && v.$in.every(hasExactKey);
+  });
+}
+
 /** Plans `filter` (with optional `sort`) over `coll`. */
 export function planQuery(
   coll: Collection,
@@ -143,10 +191,11 @@ export function planQuery(
   const queryCollation = collationIdentity(collation);
   const idConstraint = constraints.get('_id');
   if (idConstraint?.eq && (queryCollation === 'simple' || !hasString(idConstraint.eq))) {
+    const exact = isExactEqualityFilter(filter, ['_id']);
     const docs = [...new Set(idConstraint.eq.map(idKeyOf))]
       .map((k) => coll.docs.get(k))
       .filter((d) => d !== undefined);
-    return { candidates: docs, sorted: docs.length <= 1, stage: 'IDHACK' };
+    return { candidates: docs, sorted: docs.length <= 1, stage: 'IDHACK', exact };
   }
   let best: IndexChoice | undefined;
   for (const index of coll.indexes.values()) {
@@ -160,6 +209,11 @@ export function planQuery(
       sorted: dir !== undefined,
       stage: 'IXSCAN',
       indexName: best.index.name,
+      exact:
+        best.index.collation === 'simple' &&
+        queryCollation === 'simple' &&
+        !best.hasRange &&
+        isExactEqualityFilter(filter, best.index.fields.slice(0, best.eqFields)),
     };
   }
   // No usable constraint: an index can still provide the sort order (paging through a whole collection).

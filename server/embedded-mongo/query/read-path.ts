@@ -28,12 +28,12 @@ export interface ReadResult {
 /** Documents of `coll` matching `opts`, sorted, skipped and limited. */
 export function findDocuments(coll: Collection, opts: ReadOptions): ReadResult {
   const filter = opts.filter ?? {};
-  const matches =
-    Object.keys(filter).length === 0
-      ? () => true
-      : compileFilter(filter, { collation: opts.collation, let: opts.let });
   const sort = opts.sort && Object.keys(opts.sort).length > 0 ? opts.sort : undefined;
   const plan = planQuery(coll, filter, sort, opts.collation);
+  const matches =
+    Object.keys(filter).length === 0 || plan.exact
+      ? () => true
+      : compileFilter(filter, { collation: opts.collation, let: opts.let });
   const skip = Math.max(0, opts.skip ?? 0);
   const limit = opts.limit && opts.limit > 0 ? opts.limit : Number.POSITIVE_INFINITY;
   let examined = 0;
