@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFile, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { makeTempDir, openStore, recoverAll, removeTempDirs, spawnFixture } from './storage-helpers';
 
 const LOCK = 'store.lock';
+
+async function lockPid(dir: string): Promise<number> {
+  return Number((await readFile(path.join(dir, LOCK), 'utf8')).split('\n')[0]);
+}
 
 /** The pid of a process that has exited (so it is certainly not running any more). */
 function deadPid(): number {
@@ -18,7 +22,7 @@ describe('embedded-mongo durable store: data directory lock', () => {
   it('refuses a second open of one directory in the same process, until the first closes', async () => {
     const dir = await makeTempDir();
     const store = await openStore(dir);
-    assert.equal((await readFile(path.join(dir, LOCK), 'utf8')).trim(), String(process.pid));
+    assert.equal(await lockPid(dir), process.pid);
     await assert.rejects(openStore(dir), /already open in this process/);
     // Another spelling of the same directory (relative, through a symlink) is the same directory.
     await assert.rejects(openStore(path.relative(process.cwd(), dir)), /already open/);
@@ -63,7 +67,7 @@ describe('embedded-mongo durable store: data directory lock', () => {
     holder.process.kill('SIGKILL');
     assert.equal(await holder.exited, 'SIGKILL');
     const store = await openStore(dir);
-    assert.equal((await readFile(path.join(dir, LOCK), 'utf8')).trim(), String(process.pid));
+    assert.equal(await lockPid(dir), process.pid);
     await recoverAll(store);
     await store.close();
   });
@@ -74,6 +78,27 @@ describe('embedded-mongo durable store: data directory lock', () => {
       await writeFile(path.join(dir, LOCK), `${pid}\n`);
       const store = await openStore(dir);
       await store.close();
+    }
+  });
+
+  it('takes over a live pid whose boot id or start time differ (the pid was reused)', async function () {
+    const bootId = await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => '');
+    if (!bootId) this.skip(); // identity checks need Linux's /proc
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      const pid = other.pid!;
+      for (const content of [`${pid}\nanother-boot\n\n`, `${pid}\n${bootId.trim()}\n1\n`]) {
+        const dir = await makeTempDir();
+        await writeFile(path.join(dir, LOCK), content);
+        const store = await openStore(dir);
+        await store.close();
+      }
+      // With only a pid recorded (nothing proves otherwise), the live process keeps its lock.
+      const dir = await makeTempDir();
+      await writeFile(path.join(dir, LOCK), `${pid}\n`);
+      await assert.rejects(openStore(dir), new RegExp(`locked by process ${pid}`));
+    } finally {
+      other.kill('SIGKILL');
     }
   });
 

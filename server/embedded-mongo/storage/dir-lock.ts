@@ -1,6 +1,7 @@
 import { open, readFile, realpath, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { LOCK_FILE, fsyncDir, isErrno } from './data-files';
+import { isDifferentProcess, readProcessIdentity } from './process-identity';
 
 /** A held data-directory lock. */
 export interface DirLock {
@@ -20,9 +21,10 @@ const heldByThisProcess = new Set<string>();
 const EMPTY_LOCK_GRACE_MS = 5_000;
 
 /**
- * Takes the data directory's lock: an exclusive create of `store.lock` holding our pid. A lock whose pid is
- * dead (or our own pid left by an earlier incarnation) is stale and taken over; a live one is refused with
- * an error naming the holder, so an operator knows which process to stop.
+ * Takes the data directory's lock: an exclusive create of `store.lock` holding our pid (plus boot id and
+ * start time). A lock whose pid is dead, belongs to another boot or to a process started at another time,
+ * or is our own pid left by an earlier incarnation, is stale and taken over; a live one is refused with an
+ * error naming the holder, so an operator knows which process to stop.
  */
 export async function acquireDirLock(dir: string): Promise<DirLock> {
   // The real path, so that two spellings of one directory (relative, symlinked) meet in heldByThisProcess:
@@ -69,7 +71,10 @@ async function tryCreateLock(lockPath: string): Promise<boolean> {
     throw error;
   }
   try {
-    await handle.writeFile(`${process.pid}\n`);
+    // The pid first (what an operator reads), then what tells this process apart from a later one
+    // reusing the pid: the boot id and our start time.
+    const { bootId, startTime } = await readProcessIdentity(process.pid);
+    await handle.writeFile(`${process.pid}\n${bootId ?? ''}\n${startTime ?? ''}\n`);
     await handle.sync();
   } finally {
     await handle.close();
@@ -85,7 +90,8 @@ async function inspectHolder(lockPath: string): Promise<{ pid: number | undefine
     if (isErrno(error, 'ENOENT')) return { pid: undefined, live: false };
     throw error;
   }
-  const pid = Number.parseInt(text.trim(), 10);
+  const [pidLine = '', bootId, startTime] = text.split('\n');
+  const pid = Number.parseInt(pidLine.trim(), 10);
   if (!Number.isInteger(pid) || pid <= 0) {
     // Empty or garbled: a crash between create and write, or a live process in that window right now.
     const age = await stat(lockPath).then(
@@ -96,7 +102,15 @@ async function inspectHolder(lockPath: string): Promise<{ pid: number | undefine
   }
   // Our own pid, but not in heldByThisProcess: left by an earlier process that had the same pid.
   if (pid === process.pid) return { pid, live: false };
-  return { pid, live: isProcessAlive(pid) };
+  if (!isProcessAlive(pid)) return { pid, live: false };
+  // Alive, but perhaps only a later process that got the same pid (after a reboot, or pid wrap-around).
+  return {
+    pid,
+    live: !(await isDifferentProcess(pid, {
+      bootId: bootId || undefined,
+      startTime: startTime || undefined,
+    })),
+  };
 }
 
 function isProcessAlive(pid: number): boolean {
@@ -119,7 +133,7 @@ function makeLock(lockPath: string): DirLock {
       try {
         const text = await readFile(lockPath, 'utf8');
         // Never delete a lock another process took over (e.g. after an operator removed ours by hand).
-        if (Number.parseInt(text.trim(), 10) === process.pid) await unlink(lockPath);
+        if (Number.parseInt(text.split('\n')[0] ?? '', 10) === process.pid) await unlink(lockPath);
       } catch (error) {
         if (!isErrno(error, 'ENOENT')) throw error;
       } finally {
