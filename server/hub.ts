@@ -9,6 +9,7 @@ import type { DomainEvents } from './domain-events';
 import { buildApp, type HttpModule } from './http/app';
 import { connectMongoose } from './infra/mongo';
 import { createQueueFactory, type QueueFactory } from './infra/queues';
+import { AppError } from './lib/app-error';
 import { systemClock, type Clock } from './lib/clock';
 import { createEventBus, type EventBus } from './lib/event-bus';
 import type { Logger } from './lib/logger';
@@ -153,6 +154,13 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     findContactIds: async (q, limit) =>
       (await contactsModule.contacts.searchContacts({ q, limit })).items.map((contact) => contact.id),
     deleteAttachment: (storageKey) => attachments.store.delete(storageKey),
+    validateAssignment: async ({ assigneeId, teamId }) => {
+      const agent = assigneeId ? await agentsModule.agents.findAgent(assigneeId) : null;
+      if (assigneeId && !agent?.active)
+        throw new AppError('INVALID_INPUT', { userMessage: 'Unknown or inactive agent.' });
+      if (teamId && !(await agentsModule.agents.findTeam(teamId)))
+        throw new AppError('INVALID_INPUT', { userMessage: 'Unknown team.' });
+    },
   });
   contactsModule.contacts.registerContactDataOwner(conversations.contactDataOwner);
   outbound = createOutboundModule({

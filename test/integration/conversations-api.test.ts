@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Types } from 'mongoose';
 import { OUTBOUND_QUEUE, sendJobId } from '../../server/modules/outbound';
 import { startTestHub, type RunningTestHub } from '../support/test-stack';
 import { call, createTeam, email, inbound, loginAs, nextId } from './conversations-support';
@@ -403,6 +404,8 @@ describe('conversation API', () => {
       5,
     );
     assert.equal((await post(`/api/conversations/${id}/assign`, { assigneeId: nextId() })).status, 400);
+    const unknownAgent = new Types.ObjectId().toHexString();
+    assert.equal((await post(`/api/conversations/${id}/assign`, { assigneeId: unknownAgent })).status, 400);
     for (const off of offs) off();
     assert.deepEqual(seen, [
       `assigned:${agentB.agentId}`,

@@ -33,6 +33,8 @@ export interface ConversationRoutesDeps {
   list: ConversationList;
   /** The contact as the API shows it (the contacts module's view), or null when it is gone. */
   loadContactView: (contactId: string) => Promise<unknown>;
+  /** Throws 400 when the agent or team does not exist or cannot take work (identity). */
+  validateAssignment?: (input: { assigneeId: string | null; teamId?: string | null }) => Promise<void>;
 }
 
 /** The authenticated viewer (`requireAuth` put identity's principal on the request). */
@@ -110,6 +112,7 @@ export function createConversationRouters(deps: ConversationRoutesDeps) {
   conversationsRouter.post('/:id/assign', requireAuth, async (req, res) => {
     const conversation = await loadVisible(req);
     const body = parseInput(AssignBodySchema, req.body, 'assignment');
+    await deps.validateAssignment?.(body);
     const updated = await conversations.assign(String(conversation._id), {
       assigneeId: body.assigneeId,
       ...(body.teamId !== undefined ? { teamId: body.teamId } : {}),

@@ -65,6 +65,8 @@ export interface ConversationsModuleDeps {
   loadContactView: (contactId: string) => Promise<unknown>;
   /** Contact ids matching a search text (contacts module), for `q`. */
   findContactIds?: (q: string, limit: number) => Promise<string[]>;
+  /** Throws 400 when an assignee or team is unknown or inactive (identity). */
+  validateAssignment?: (input: { assigneeId: string | null; teamId?: string | null }) => Promise<void>;
   /** Removes stored attachment bytes (erasure). */
   deleteAttachment?: (storageKey: string) => Promise<void>;
 }
@@ -100,6 +102,7 @@ export function createConversationsModule(deps: ConversationsModuleDeps) {
     timeline,
     list,
     loadContactView: deps.loadContactView,
+    ...(deps.validateAssignment ? { validateAssignment: deps.validateAssignment } : {}),
   });
   const httpModules: HttpModule[] = [
     { path: '/api/conversations', router: routers.conversationsRouter },
