@@ -16,7 +16,7 @@ import { createAuditService } from './audit.service';
 import { createRequireAuth, requireRole } from './auth.middleware';
 import { createAuthRouter } from './auth.routes';
 import { createAuthService } from './auth.service';
-import { createRateLimiter, loginRateLimitKey, RedisRateLimitStore } from './rate-limit';
+import { apiRateLimitKey, createRateLimiter, loginRateLimitKey, RedisRateLimitStore } from './rate-limit';
 
 export type { Principal, SessionTokens, AuthService } from './auth.service';
 export type { AuditService, AuditEntryInput, AuditEntryView } from './audit.service';
@@ -61,7 +61,11 @@ export function createAgentsModule(deps: AgentsModuleDeps) {
 
   const store = (name: string) =>
     deps.redis ? new RedisRateLimitStore(deps.redis, `${config.QUEUE_PREFIX}:ratelimit:${name}:`) : undefined;
-  const apiLimiter = createRateLimiter({ perMinute: config.API_RATE_LIMIT_PER_MINUTE, store: store('api') });
+  const apiLimiter = createRateLimiter({
+    perMinute: config.API_RATE_LIMIT_PER_MINUTE,
+    key: apiRateLimitKey,
+    store: store('api'),
+  });
   const loginLimiter = createRateLimiter({
     perMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE,
     key: loginRateLimitKey,

@@ -1,7 +1,8 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type IncrementResponse, type Store } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
 import { AppError } from '../../lib/app-error';
+import { hashToken, parseBearer } from './tokens';
 
 const WINDOW_MS = 60_000;
 
@@ -56,7 +57,7 @@ export class RedisRateLimitStore implements Store {
 export interface RateLimitOptions {
   perMinute: number;
   /** Counts per IP unless given (the login limiter adds the email). */
-  key?: (ip: string, body: unknown) => string;
+  key?: (ip: string, req: Request) => string;
   /** Only failed requests count (the login limiter: a correct password does not use up attempts). */
   countFailuresOnly?: boolean;
   store?: Store;
@@ -74,14 +75,24 @@ export function createRateLimiter(options: RateLimitOptions): RequestHandler {
     ...(options.store ? { store: options.store } : {}),
     keyGenerator: (req) => {
       const ip = ipKeyGenerator(req.ip ?? 'unknown');
-      return options.key ? options.key(ip, req.body) : ip;
+      return options.key ? options.key(ip, req) : ip;
     },
     handler: (_req, _res, next) => next(new AppError('RATE_LIMITED')),
   });
 }
 
 /** The login limiter's key: the client's address and the email it tries (so one agent cannot be locked out from everywhere). */
-export function loginRateLimitKey(ip: string, body: unknown): string {
-  const email = (body as { email?: unknown } | undefined)?.email;
+export function loginRateLimitKey(ip: string, req: Request): string {
+  const email = (req.body as { email?: unknown } | undefined)?.email;
   return `login:${ip}:${typeof email === 'string' ? email.trim().toLowerCase().slice(0, 320) : ''}`;
+}
+
+/**
+ * The general API limiter's key: the session for a request that carries a bearer token, the address
+ * otherwise. A contact center's agents often share one NAT address; counting them per address would let
+ * fifty agents exhaust one budget. Unverified tokens only buy an attacker indexed lookups that fail.
+ */
+export function apiRateLimitKey(ip: string, req: Request): string {
+  const token = parseBearer(req.headers.authorization);
+  return token && token.length <= 200 ? `token:${hashToken(token)}` : `ip:${ip}`;
 }
