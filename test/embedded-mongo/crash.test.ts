@@ -75,7 +75,9 @@ describe('embedded-mongo crash safety (SIGKILL during acknowledged writes)', fun
       // of a compaction; even rounds keep the default and only append.
       const threshold = round % 2 === 1 ? ['20000'] : [];
       const writer = spawnFixture('crash-writer.ts', [dataDir, String(round), ...threshold]);
-      await writer.waitForLine((l) => l === 'ready');
+      // The random moment is counted from the first acknowledgement, so that even a slow start (a loaded
+      // machine) leaves the writer time to acknowledge something before it dies.
+      await writer.waitForLine((l) => l.startsWith('ins '));
       await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 1200));
       writer.process.kill('SIGKILL');
       assert.equal(

@@ -8,7 +8,7 @@ import { makeTempDir, numbers, openStore, range, removeTempDirs, reopenAndRecove
  * test can: it records what every fdatasync covered and, at a random moment, copies only those bytes to
  * another directory (what a power cut would leave), then recovers that copy.
  */
-const TOTAL = 600;
+const TOTAL = 1000;
 
 describe('embedded-mongo durable store: simulated power loss', () => {
   afterEach(removeTempDirs);
