@@ -32,7 +32,8 @@ export function splitByLanguage(
     const hasLatinWords = /[A-Za-z]{2,}/.test(sentence);
     const locale: VoiceLocale = CJK.test(sentence) ? 'zh-CN' : hasLatinWords ? 'en' : fallback;
     const last = runs.at(-1);
-    if (last && last.locale === locale) last.text = `${last.text} ${sentence}`;
+    // Chinese sentences run on without a space; others are separated by one.
+    if (last && last.locale === locale) last.text = `${last.text}${locale === 'zh-CN' ? '' : ' '}${sentence}`;
     else runs.push({ locale, text: sentence });
   }
   return runs;
