@@ -9,7 +9,7 @@ import { Aggregator } from 'mingo/aggregator';
 import { bsonTag, numberOf } from './bson-types.js';
 import { normalizeCollation } from './collation.js';
 import { engineContext, rethrowAsEngineError } from './mingo-context.js';
-import { fromMingo, sharedProvenance, toMingo, type Provenance } from './normalize.js';
+import { fromMingo, originOf, toMingo } from './normalize.js';
 
 /** What {@link runPipeline} needs from the database it runs in. */
 export interface PipelineContext {
@@ -42,23 +42,33 @@ export function runPipeline(
   ctx: PipelineContext,
   origin?: Document,
 ): Document[] {
-  const provenance: Provenance = sharedProvenance;
-  const byId = new Map<string, Document>();
-  const input = Array.from(docs, (d) => {
-    const key = idKey(d._id);
-    if (key !== undefined) byId.set(key, d);
-    return toMingo(d, provenance) as Document;
-  });
+  const resolved = new Map<string, Document[]>();
+  const inputDocs = Array.from(docs);
+  const input = inputDocs.map((d) => toMingo(d, true) as Document);
   const stages = pipeline.map((stage) => toMingo(stage) as Document);
   const aggregator = new Aggregator(stages, {
     context: engineContext(),
     collation: normalizeCollation(ctx.collation),
     variables: ctx.let ? (toMingo(ctx.let) as Document) : undefined,
     scriptEnabled: false,
-    collectionResolver: (name: string) =>
-      ctx.resolveCollection(name).map((d) => toMingo(d, provenance) as Document),
+    collectionResolver: (name: string) => {
+      // Converted once per run: nested $lookup/$facet stages may resolve the same collection again.
+      let converted = resolved.get(name);
+      if (!converted) {
+        converted = ctx.resolveCollection(name).map((d) => toMingo(d, true) as Document);
+        resolved.set(name, converted);
+      }
+      return converted;
+    },
   });
   const output = rethrowAsEngineError(() => aggregator.run(input));
-  // Stages such as $addFields and $project rebuild the top-level object; its _id still names the source.
-  return output.map((d) => fromMingo(d, provenance, origin ?? byId.get(idKey(d._id) ?? '')) as Document);
+  // $project and $group build new top-level objects; an _id equal to an input's still names the source.
+  let byId: Map<string, Document> | undefined;
+  const sourceOf = (d: Document): Document | undefined => {
+    if (origin) return origin;
+    if (originOf(d) !== undefined) return undefined;
+    byId ??= new Map(inputDocs.map((x) => [idKey(x._id) ?? '', x]));
+    return byId.get(idKey(d._id) ?? '\u0000');
+  };
+  return output.map((d) => fromMingo(d, sourceOf(d)) as Document);
 }

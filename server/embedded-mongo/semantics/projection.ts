@@ -162,7 +162,7 @@ function computeField(root: Document, expr: unknown): unknown {
   const value = rethrowAsEngineError(() =>
     evalExpr(toMingo(root), toMingo(expr), { context: engineContext() } as Options),
   );
-  return fromMingo(value, new WeakMap());
+  return fromMingo(value);
 }
 
 function projectExclusion(value: unknown, tree: Tree): unknown {

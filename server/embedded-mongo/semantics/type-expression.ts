@@ -6,11 +6,11 @@
 import { evalExpr } from 'mingo/core';
 import type { Options } from 'mingo/types';
 import { bsonTypeOf, isArray } from './bson-types.js';
-import { sharedProvenance } from './normalize.js';
+import { originOf } from './normalize.js';
 
 function storedValue(obj: unknown, expr: unknown): { value: unknown } | undefined {
   if (typeof expr !== 'string' || !expr.startsWith('$') || expr.startsWith('$$')) return undefined;
-  const origin = obj !== null && typeof obj === 'object' ? sharedProvenance.get(obj) : undefined;
+  const origin = originOf(obj);
   if (!origin || isArray(origin)) return undefined;
   // Only paths that do not cross arrays name one stored value.
   const parts = expr.slice(1).split('.');
