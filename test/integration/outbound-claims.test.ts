@@ -143,13 +143,10 @@ describe('outbound: one send per job, whatever bull does', () => {
     const channel = new RecordingChannel({ inboxId: 'claims-crash', kinds: ['sms'] });
     const messageId = await queuedReply(channel);
     // What a crashed worker leaves behind: a claim whose lease has run out, and no outcome.
-    await getOutboundSendModel(stack.hub.connection).create({
-      _id: messageId,
-      generation: 0,
-      state: 'sending',
-      leaseUntil: new Date(stack.hub.clock.now().getTime() - 1_000),
-      attempts: 1,
-    });
+    await getOutboundSendModel(stack.hub.connection).updateOne(
+      { _id: messageId },
+      { $set: { state: 'sending', leaseUntil: new Date(Date.now() - 1_000), attempts: 1 } },
+    );
     assert.equal((await processorWith()(fakeJob(messageId, 0, 1))).outcome, 'in-doubt');
     const message = await stack.hub.conversations.timeline.findMessage(messageId);
     assert.equal(message?.status, 'failed');
@@ -169,6 +166,34 @@ describe('outbound: one send per job, whatever bull does', () => {
     assert.equal(fixed.calls, 0);
     assert.equal((await process(fakeJob(messageId, 1))).outcome, 'sent');
     assert.equal(fixed.calls, 1);
+  });
+
+  it('finds a reply whose job was lost (Redis without its data) and sends it', async () => {
+    const channel = new RecordingChannel({ inboxId: 'claims-lost', kinds: ['sms'] });
+    const messageId = await queuedReply(channel);
+    const queue = stack.hub.queues.queue<SendJobData>(OUTBOUND_QUEUE);
+    await (await queue.getJob(sendJobId(messageId, 0)))?.remove();
+    assert.ok((await stack.hub.outbound.sweepStuckSends({ olderThanMs: 0 })) >= 1);
+    const jobs = await queue.getJobs(['waiting', 'delayed']);
+    const swept = jobs.find((job) => job.data.messageId === messageId);
+    assert.match(String(swept?.id), /:sweep:/);
+    assert.equal((await processorWith()(swept!)).outcome, 'sent');
+    assert.equal(channel.calls, 1);
+    // once sent, the sweep leaves it alone
+    await stack.hub.outbound.sweepStuckSends({ olderThanMs: 0 });
+    const again = await queue.getJobs(['waiting', 'delayed']);
+    assert.equal(again.filter((job) => job.data.messageId === messageId && job.id !== swept!.id).length, 0);
+  });
+
+  it('does not sweep a send that is not stale yet', async () => {
+    const channel = new RecordingChannel({ inboxId: 'claims-fresh', kinds: ['sms'] });
+    const messageId = await queuedReply(channel);
+    await stack.hub.outbound.sweepStuckSends({ olderThanMs: 60_000 });
+    const jobs = await stack.hub.queues.queue<SendJobData>(OUTBOUND_QUEUE).getJobs(['waiting', 'delayed']);
+    assert.deepEqual(
+      jobs.filter((job) => job.data.messageId === messageId).map((job) => job.id),
+      [sendJobId(messageId, 0)],
+    );
   });
 
   it('refuses an internal note for good, calling no provider', async () => {

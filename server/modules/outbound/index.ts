@@ -3,16 +3,27 @@
  * 'outbound' that sends it through the channel registry, with retries and exponential backoff for transient
  * errors, immediate failure for permanent ones, and a claim that keeps one generation from being sent twice.
  */
+import type { Job } from 'bull';
 import type { Connection } from 'mongoose';
 import type { QueueFactory } from '../../infra/queues';
-import type { Clock } from '../../lib/clock';
+import { systemClock, type Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import type { AttachmentStore } from '../attachments';
 import type { ChannelRegistry } from '../channels';
 import { getOutboundSendModel } from './outbound-send.model';
-import { OUTBOUND_QUEUE, registerSendProcessor, type SendJobData } from './outbound-send.job';
+import { createSendProcessor, OUTBOUND_QUEUE, type SendJobData } from './outbound-send.job';
 import type { MessageForSend, OutboundTimeline } from './outbound-timeline';
 import { sendJobId } from './send-outcome';
+import { ensureSendRecord, findStuckSends } from './send-records';
+
+interface SweepJobData {
+  sweep: true;
+}
+const isSweepJob = (data: unknown): data is SweepJobData =>
+  typeof data === 'object' && data !== null && (data as { sweep?: unknown }).sweep === true;
+/** How often workers look for stuck sends, and how long a send may wait untouched before it counts. */
+const SWEEP_INTERVAL_MS = 60_000;
+const SWEEP_STALE_AFTER_MS = 2 * 60_000;
 
 export type { MessageForSend, OutboundTimeline, TimelineForOutbound } from './outbound-timeline';
 export { createOutboundTimeline } from './outbound-timeline';
@@ -26,7 +37,12 @@ export interface OutboundService {
    * generation twice adds nothing (deterministic job id).
    */
   enqueue(messageId: string, options?: { generation?: number }): Promise<void>;
-  /** Registers the send processor in this process (workers only). */
+  /**
+   * Re-queues sends nobody works on any more (their job was lost, or their worker died past its lease).
+   * Workers run it every minute; resolves with how many were re-queued.
+   */
+  sweepStuckSends(options?: { olderThanMs?: number; limit?: number }): Promise<number>;
+  /** Registers the send processor and the periodic sweep in this process (workers only). */
   startWorkers(options?: { concurrency?: number }): void;
 }
 
@@ -43,7 +59,7 @@ export function createOutboundModule(deps: {
 }): OutboundService {
   const sends = getOutboundSendModel(deps.connection);
   const logger = deps.logger.child({ module: 'outbound' });
-  return {
+  const service: OutboundService = {
     async enqueue(messageId, options = {}) {
       let generation = options.generation;
       if (generation === undefined) {
@@ -51,12 +67,50 @@ export function createOutboundModule(deps: {
         if (!message) return;
         generation = message.retryCount;
       }
+      // The record first: should the job be lost (Redis without its data), the sweep finds the send.
+      await ensureSendRecord(sends, { messageId, generation, now: systemClock.now() });
       await deps.queues
         .queue<SendJobData>(OUTBOUND_QUEUE)
         .add({ messageId, generation }, { jobId: sendJobId(messageId, generation) });
     },
+    async sweepStuckSends(options = {}) {
+      const now = systemClock.now();
+      const stuck = await findStuckSends(sends, {
+        staleBefore: new Date(now.getTime() - (options.olderThanMs ?? SWEEP_STALE_AFTER_MS)),
+        now,
+        limit: options.limit ?? 200,
+      });
+      // A fresh job id per sweep pass: the original job may still sit completed in Redis. Running a send
+      // job again is safe: the claim decides.
+      const pass = Math.floor(now.getTime() / SWEEP_INTERVAL_MS);
+      for (const record of stuck) {
+        await deps.queues
+          .queue<SendJobData>(OUTBOUND_QUEUE)
+          .add(
+            { messageId: record._id, generation: record.generation },
+            { jobId: `${sendJobId(record._id, record.generation)}:sweep:${pass}` },
+          );
+      }
+      if (stuck.length) logger.warn({ count: stuck.length }, 'outbound sweep re-queued stuck sends');
+      return stuck.length;
+    },
     startWorkers(options = {}) {
-      registerSendProcessor({ ...deps, sends, logger, concurrency: options.concurrency });
+      const processSend = createSendProcessor({ ...deps, sends, logger });
+      // The sweep rides on the send queue (one repeatable job for the whole deployment: bull dedupes the
+      // repeat across processes), so it needs no queue, and no Redis connections, of its own.
+      deps.queues.process<SendJobData | SweepJobData>(
+        OUTBOUND_QUEUE,
+        { concurrency: options.concurrency ?? 8 },
+        (job) => (isSweepJob(job.data) ? service.sweepStuckSends() : processSend(job as Job<SendJobData>)),
+      );
+      deps.queues
+        .queue<SweepJobData>(OUTBOUND_QUEUE)
+        .add(
+          { sweep: true },
+          { repeat: { every: SWEEP_INTERVAL_MS }, jobId: 'sweep', removeOnComplete: true, removeOnFail: 100 },
+        )
+        .catch((error: unknown) => logger.error({ err: error }, 'could not schedule the outbound sweep'));
     },
   };
+  return service;
 }

@@ -3,13 +3,14 @@ import { trusted } from 'mongoose';
 import { z } from 'zod';
 import type { OutboundMessage } from '../../../connectors/channel';
 import { PermanentJobError, type QueueFactory } from '../../infra/queues';
-import type { Clock } from '../../lib/clock';
+import { systemClock, type Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import type { AttachmentStore } from '../attachments';
 import type { ChannelRegistry } from '../channels';
 import type { MessageForSend, OutboundTimeline } from './outbound-timeline';
 import type { OutboundSendDoc, OutboundSendModel } from './outbound-send.model';
 import { classifySendFailure, isSendable, sendJobId } from './send-outcome';
+import { ensureSendRecord } from './send-records';
 
 export const OUTBOUND_QUEUE = 'outbound';
 
@@ -44,25 +45,19 @@ type Outcome = { outcome: string; externalId?: string };
 export function createSendProcessor(deps: SendProcessorDeps) {
   const { sends, timeline } = deps;
   const leaseMs = deps.leaseMs ?? DEFAULT_SEND_LEASE_MS;
-  const now = () => deps.clock.now();
+  // Leases are wall time, not the injected clock: a simulated clock jumping ahead must not make a send that
+  // is still talking to its provider look abandoned (and a stuck one is judged by real elapsed time).
+  const now = () => systemClock.now();
 
-  /** The record of this generation, created (or advanced from an older generation) on first sight. */
-  const ensureRecord = async (messageId: string, generation: number): Promise<OutboundSendDoc | null> => {
-    await sends.updateOne(
-      { _id: messageId, generation: trusted({ $lt: generation }) },
-      {
-        $set: { generation, state: 'pending', attempts: 0, updatedAt: now() },
-        $unset: { externalId: '', error: '', leaseUntil: '' },
-      },
+  const ensureRecord = (messageId: string, generation: number) =>
+    ensureSendRecord(sends, { messageId, generation, now: now() });
+
+  /** Nothing to send for this record (message gone, not queued, a note): the sweep must not pick it up. */
+  const abandon = (messageId: string, generation: number) =>
+    sends.updateOne(
+      { _id: messageId, generation, state: trusted({ $in: ['pending', 'released'] }) },
+      { $set: { state: 'abandoned', updatedAt: now() } },
     );
-    try {
-      await sends.create({ _id: messageId, generation, state: 'pending', attempts: 0, updatedAt: now() });
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 11000) throw error;
-    }
-    const record = await sends.findById(messageId).lean<OutboundSendDoc>();
-    return record && record.generation === generation ? record : null;
-  };
 
   const claim = async (messageId: string, generation: number) =>
     sends
@@ -157,12 +152,19 @@ export function createSendProcessor(deps: SendProcessorDeps) {
     const { messageId, generation } = parsed.data;
 
     const message = await timeline.getMessageForSend(messageId);
-    if (!message) return { outcome: 'missing' };
+    if (!message) {
+      await abandon(messageId, generation);
+      return { outcome: 'missing' };
+    }
     if (!isSendable(message)) {
       // Notes never reach a provider, whoever enqueued them.
+      await abandon(messageId, generation);
       throw new PermanentJobError(`message ${messageId} is ${message.direction}/${message.kind}: never sent`);
     }
-    if (message.retryCount !== generation) return { outcome: 'stale' };
+    if (message.retryCount !== generation) {
+      await abandon(messageId, generation);
+      return { outcome: 'stale' };
+    }
 
     const record = await ensureRecord(messageId, generation);
     if (!record) return { outcome: 'stale' };
@@ -171,7 +173,10 @@ export function createSendProcessor(deps: SendProcessorDeps) {
       return { outcome: 'already-sent', externalId: record.externalId };
     }
     if (record.state === 'failed') return { outcome: 'already-failed' };
-    if (message.status !== 'queued') return { outcome: 'not-queued' };
+    if (message.status !== 'queued') {
+      await abandon(messageId, generation);
+      return { outcome: 'not-queued' };
+    }
 
     const claimed = await claim(messageId, generation);
     if (!claimed) return handleHeldClaim(message, generation);
@@ -214,9 +219,4 @@ export function createSendProcessor(deps: SendProcessorDeps) {
     await timeline.markSent(messageId, externalId);
     return { outcome: 'sent', externalId };
   };
-}
-
-export function registerSendProcessor(deps: SendProcessorDeps & { concurrency?: number }): void {
-  const processSend = createSendProcessor(deps);
-  deps.queues.process<SendJobData>(OUTBOUND_QUEUE, { concurrency: deps.concurrency ?? 8 }, processSend);
 }

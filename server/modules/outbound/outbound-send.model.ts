@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 
-export const SEND_STATES = ['pending', 'sending', 'released', 'sent', 'failed'] as const;
+export const SEND_STATES = ['pending', 'sending', 'released', 'sent', 'failed', 'abandoned'] as const;
 export type SendState = (typeof SEND_STATES)[number];
 
 /**
@@ -12,6 +12,9 @@ export type SendState = (typeof SEND_STATES)[number];
  * updated, so a retry after a failed markSent never calls the provider again)
  *                                    → released (transient failure: the next attempt may claim again)
  *                                    → failed (permanent error, last attempt, or an in-doubt send)
+ * pending → abandoned (nothing to send: the message is gone, no longer queued, or a note)
+ *
+ * The record is created when the send is enqueued, so a job lost with Redis is found by the sweep.
  */
 const outboundSendSchema = new Schema(
   {
@@ -26,6 +29,9 @@ const outboundSendSchema = new Schema(
   },
   { collection: 'outbound_sends', versionKey: false, _id: false },
 );
+// The sweep: sends left waiting, released or claimed past their lease.
+outboundSendSchema.index({ state: 1, updatedAt: 1 });
+outboundSendSchema.index({ state: 1, leaseUntil: 1 });
 
 export interface OutboundSendDoc {
   _id: string;
