@@ -176,8 +176,10 @@ describe('Twilio end to end (hub process + local Twilio stub)', function () {
     assert.equal(delivery.status, 200);
     const conversation = await waitFor(() => conversationOf(customer), 'the SMS conversation');
     const offered = await waitFor(
-      async () =>
-        agents.find((agent) => agent.offers.some((offer) => offer.conversationId === conversation.id)),
+      () =>
+        Promise.resolve(
+          agents.find((agent) => agent.offers.some((offer) => offer.conversationId === conversation.id)),
+        ),
       'an offer:new for the SMS conversation on an agent socket',
     );
     const assigned = await waitFor(async () => {
@@ -198,7 +200,7 @@ describe('Twilio end to end (hub process + local Twilio stub)', function () {
     );
     assert.equal(reply.status, 201, JSON.stringify(reply.body));
     const sent = await waitFor(
-      async () => stub.stub.messages.find((message) => message.to === customer),
+      () => Promise.resolve(stub.stub.messages.find((message) => message.to === customer)),
       'the reply at the Twilio stub',
     );
     assert.equal(sent.body, '您好，已为您更换套餐，下月生效。');
