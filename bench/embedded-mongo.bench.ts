@@ -199,6 +199,7 @@ async function main(): Promise<void> {
     durability: 'journaled',
     node: process.version,
     cpus: os.cpus().length,
+    loadAverageAtStart: os.loadavg().map((l) => Number(l.toFixed(1))),
     date: new Date().toISOString(),
   };
   try {
@@ -256,6 +257,11 @@ async function main(): Promise<void> {
       engineInsertOneOpsPerSec: Math.round(singleRate),
       baselineMapInsertsPerSec: Math.round(baselineInsertRate),
     };
+
+    // Reference: the round-trip floor (a `ping` does no engine work), to read the other figures against.
+    const pingRate = await concurrently(POINT_READS, WRITERS, () => db.command({ ping: 1 }));
+    console.log(`ping x${WRITERS}: ${Math.round(pingRate)}/s`);
+    results.pingPerSec = Math.round(pingRate);
 
     // 3. Indexed point reads: {conversationId, seq} (unique compound) from 32 concurrent readers.
     const total = CONVERSATIONS * MESSAGES_PER_CONVERSATION;
@@ -358,10 +364,13 @@ async function writeResults(results: Record<string, unknown>): Promise<void> {
       `${String(results.conversations)} conversations, ${String(results.messages)} messages · journaled durability · ${WRITERS} concurrent clients.`,
     'The engine runs as its own process and is driven through the `mongodb` driver; the baseline is the same operation on in-process Maps.',
     '',
+    `Load average at start: ${(results.loadAverageAtStart as number[]).join(' ')} (figures scale with how busy the machine is; compare within one run).`,
+    '',
     '| operation | engine | Map baseline |',
     '|---|---|---|',
     `| bulk insertMany (1000/batch), messages | ${r.inserts.engineBulkInsertManyDocsPerSec} docs/s | ${r.inserts.baselineMapInsertsPerSec} docs/s |`,
     `| insertOne, ${WRITERS} writers, each acknowledged after fdatasync | ${r.inserts.engineInsertOneOpsPerSec} ops/s | ${r.inserts.baselineMapInsertsPerSec} docs/s |`,
+    `| ping (round-trip floor, no engine work) | ${String(results.pingPerSec)} /s | — |`,
     `| findOne {conversationId, seq} (unique index) | ${r.pointReads.engineFindOneByConversationSeqPerSec} /s | ${r.pointReads.baselineMapGetPerSec} /s |`,
     `| findOne {channel, externalId} (unique index) | ${r.pointReads.engineFindOneByChannelExternalIdPerSec} /s | — |`,
     `| 50 newest open conversations (index sort) | ${r.listPage.engineOpenConversationsPagePerSec} /s | — |`,

@@ -5,7 +5,7 @@ import { EngineError, ErrorCodes } from '../errors';
 import { isPlainDocument } from '../indexes/bson-kinds';
 import { splitNs } from '../persistence/journal-format';
 import { compileFilter } from '../semantics/index';
-import { badValue, isTruthy, optionalDocument, requireString } from './args';
+import { badValue, isTruthy, optionalDocument, requireString, toNumber } from './args';
 import type { CommandHandler } from './command-types';
 import { cursorReply } from './read-commands';
 
@@ -87,7 +87,7 @@ const listCollections: CommandHandler = (body, ctx) => {
   const ns = `${ctx.db}.$cmd.listCollections`;
   const cursorOpts = body.cursor as Document | undefined;
   const batch = ctx.core.cursors.open(ns, docs, {
-    batchSize: typeof cursorOpts?.batchSize === 'number' ? cursorOpts.batchSize : undefined,
+    batchSize: toNumber(cursorOpts?.batchSize),
   });
   return cursorReply(ns, 'firstBatch', batch.docs, batch.cursorId);
 };

@@ -3,7 +3,7 @@ import type { Document } from 'bson';
 import { EngineError, ErrorCodes } from '../errors';
 import { normalizeIndexSpec, resolveIndexRequest } from '../indexes/index-specs';
 import { isPlainDocument } from '../indexes/bson-kinds';
-import { optionalArray, requireString, unwrapSpec } from './args';
+import { optionalArray, requireString, toNumber, unwrapSpec } from './args';
 import type { CommandHandler } from './command-types';
 import { cursorReply } from './read-commands';
 
@@ -50,7 +50,7 @@ const listIndexes: CommandHandler = (body, ctx) => {
   const specs = [...coll.indexes.values()].map((i) => i.spec);
   const batchSize: unknown = (body.cursor as Document | undefined)?.batchSize;
   const batch = ctx.core.cursors.open(ns, specs, {
-    batchSize: typeof batchSize === 'number' ? batchSize : undefined,
+    batchSize: toNumber(batchSize),
   });
   return cursorReply(ns, 'firstBatch', batch.docs, batch.cursorId);
 };
