@@ -328,6 +328,26 @@ describe('conversation API', () => {
     assert.equal(stored.externalId, externalId);
   });
 
+  it('applies a delivery report that arrived before the provider id was recorded', async () => {
+    const reply = await post(
+      `/api/conversations/${ids.sms}/messages`,
+      { text: 'fast callback' },
+      agentA.token,
+    );
+    const externalId = nextId('SMfast');
+    await running.hub.ingest.updateStatus({
+      channel: 'sms',
+      inboxId: 'inbox-sms',
+      externalId,
+      status: 'delivered',
+      occurredAt: new Date(),
+    });
+    assert.equal((await running.hub.conversations.timeline.getMessage(reply.body.id)).status, 'queued');
+    const sent = await running.hub.conversations.timeline.markSent(reply.body.id, externalId);
+    assert.equal(sent?.status, 'delivered');
+    assert.equal(sent?.externalId, externalId);
+  });
+
   it('retries a failed outbound message: queued again and enqueued again', async () => {
     const reply = await post(`/api/conversations/${ids.sms}/messages`, { text: 'second try' }, agentA.token);
     assert.equal((await post(`/api/messages/${reply.body.id}/retry`, {}, agentA.token)).status, 409);

@@ -74,10 +74,11 @@ export interface ConversationsModuleDeps {
 export function createConversationsModule(deps: ConversationsModuleDeps) {
   const { connection, events, clock, logger } = deps;
   const { Conversation, Counter } = defineConversationModels(connection);
-  const { Message } = defineMessageModels(connection);
+  const { Message, EarlyStatus } = defineMessageModels(connection);
   const conversations = createConversationsService({ Conversation, Counter, events, clock, logger });
   const timeline = createTimelineService({
     Message,
+    EarlyStatus,
     conversations,
     events,
     clock,
@@ -119,7 +120,7 @@ export function createConversationsModule(deps: ConversationsModuleDeps) {
     models: { Conversation, Message },
     /** Builds every index now (tests and first start), instead of lazily on first use. */
     async ensureIndexes(): Promise<void> {
-      await Promise.all([Conversation.init(), Counter.init(), Message.init()]);
+      await Promise.all([Conversation.init(), Counter.init(), Message.init(), EarlyStatus.init()]);
     },
   };
 }

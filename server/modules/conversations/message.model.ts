@@ -128,10 +128,43 @@ export interface MessageDoc {
 
 export type MessageModel = Model<MessageDoc>;
 
-export function defineMessageModels(connection: Connection): { Message: MessageModel } {
+/**
+ * Delivery reports that arrived before we knew the provider id (the callback beat `markSent`): kept a day,
+ * applied by `markSent`.
+ */
+const earlyStatusSchema = new Schema(
+  {
+    channel: { type: String, required: true },
+    externalId: { type: String, required: true },
+    status: { type: String, enum: DELIVERY_STATUSES, required: true },
+    error: { type: new Schema({ code: String, message: String }, { _id: false }) },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'early_delivery_statuses', versionKey: false },
+);
+earlyStatusSchema.index({ channel: 1, externalId: 1, status: 1 }, { unique: true });
+earlyStatusSchema.index({ createdAt: 1 }, { expireAfterSeconds: 24 * 3600 });
+
+export interface EarlyStatusDoc {
+  _id: Types.ObjectId;
+  channel: string;
+  externalId: string;
+  status: DeliveryStatus;
+  error?: { code?: string; message?: string };
+  createdAt: Date;
+}
+export type EarlyStatusModel = Model<EarlyStatusDoc>;
+
+export function defineMessageModels(connection: Connection): {
+  Message: MessageModel;
+  EarlyStatus: EarlyStatusModel;
+} {
   return {
     Message:
       (connection.models.Message as MessageModel | undefined) ??
       connection.model<MessageDoc>('Message', messageSchema),
+    EarlyStatus:
+      (connection.models.EarlyDeliveryStatus as EarlyStatusModel | undefined) ??
+      connection.model<EarlyStatusDoc>('EarlyDeliveryStatus', earlyStatusSchema),
   };
 }

@@ -14,11 +14,12 @@ import type { Logger } from '../../lib/logger';
 import type { ConversationDoc } from './conversation.model';
 import { statusesBefore } from './conversation-rules';
 import { toObjectId, type ConversationsService } from './conversations.service';
-import type { MessageDoc, MessageModel } from './message.model';
+import type { EarlyStatusDoc, EarlyStatusModel, MessageDoc, MessageModel } from './message.model';
 import { isDuplicateKeyError, op } from './mongo-helpers';
 
 export interface TimelineServiceDeps {
   Message: MessageModel;
+  EarlyStatus: EarlyStatusModel;
   conversations: ConversationsService;
   events: EventBus<DomainEvents>;
   clock: Clock;
@@ -289,15 +290,34 @@ export function createTimelineService(deps: TimelineServiceDeps) {
       { $set: { status: 'sent', externalId, sentAt: now } },
       { returnDocument: 'after' },
     ).lean<MessageDoc>();
-    if (sent) {
+    if (sent)
       await events.emit('message.status', { conversationId: sent.conversationId, messageId, status: 'sent' });
-      return sent;
+    else
+      await Message.updateOne(
+        { _id, externalId: op({ $exists: false }) },
+        { $set: { externalId, sentAt: now } },
+      );
+    const message = sent ?? (await findMessage(messageId));
+    if (!message?.externalId) return message;
+    const applied = await applyEarlyStatuses(message.channel, message.externalId);
+    return applied ? findMessage(messageId) : message;
+  }
+
+  /** Reports that beat `markSent` to us, applied now that the provider id is on the message. */
+  async function applyEarlyStatuses(channel: string, externalId: string): Promise<number> {
+    const early = await deps.EarlyStatus.find({ channel, externalId }).limit(10).lean<EarlyStatusDoc[]>();
+    for (const report of early) {
+      await applyDeliveryStatus({
+        channel,
+        externalId,
+        status: report.status,
+        ...(report.error?.code || report.error?.message
+          ? { error: { code: report.error.code ?? '', message: report.error.message ?? '' } }
+          : {}),
+      });
+      await deps.EarlyStatus.deleteOne({ _id: report._id });
     }
-    await Message.updateOne(
-      { _id, externalId: op({ $exists: false }) },
-      { $set: { externalId, sentAt: now } },
-    );
-    return findMessage(messageId);
+    return early.length;
   }
 
   /**
@@ -334,7 +354,12 @@ export function createTimelineService(deps: TimelineServiceDeps) {
       { $set: set },
       { returnDocument: 'after' },
     ).lean<MessageDoc>();
-    if (!updated) return { changed: false, message: await Message.findOne(filter).lean<MessageDoc>() };
+    if (!updated) {
+      const existing = await Message.findOne(filter).lean<MessageDoc>();
+      if (!existing && !input.messageId && input.channel && input.externalId)
+        await keepEarlyStatus({ ...input, channel: input.channel, externalId: input.externalId });
+      return { changed: false, message: existing };
+    }
     await events.emit('message.status', {
       conversationId: updated.conversationId,
       messageId: String(updated._id),
@@ -342,6 +367,31 @@ export function createTimelineService(deps: TimelineServiceDeps) {
       ...(input.status === 'failed' && input.error ? { error: input.error.message } : {}),
     });
     return { changed: true, message: updated };
+  }
+
+  /**
+   * A report for a provider id no message holds yet (the callback beat `markSent`): kept, then re-checked,
+   * so that a `markSent` landing in between still sees it one way or the other.
+   */
+  async function keepEarlyStatus(input: {
+    channel: string;
+    externalId: string;
+    status: DeliveryStatus;
+    error?: { code: string; message: string };
+  }): Promise<void> {
+    try {
+      await deps.EarlyStatus.create({
+        channel: input.channel,
+        externalId: input.externalId,
+        status: input.status,
+        ...(input.error ? { error: input.error } : {}),
+        createdAt: clock.now(),
+      });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    if (await Message.exists({ channel: input.channel, externalId: input.externalId }))
+      await applyEarlyStatuses(input.channel, input.externalId);
   }
 
   /** An agent retries a failed outbound message: failed → queued (guarded), then enqueued again. */
