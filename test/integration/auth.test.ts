@@ -5,6 +5,7 @@ import { startTestHub, type RunningTestHub } from '../support/test-stack';
 
 interface Json {
   status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON of any shape
   body: any;
 }
 
@@ -79,7 +80,7 @@ describe('authentication', () => {
       token: admin.body.token,
     });
     assert.equal(audit.status, 200);
-    const emails = audit.body.items.map((entry: any) => entry.details.email);
+    const emails = audit.body.items.map((entry: { details: { email: string } }) => entry.details.email);
     assert.ok(emails.includes('mei@example.com'));
     assert.ok(emails.includes('nobody@example.com'));
   });
