@@ -86,7 +86,7 @@ describe('agent app in Chromium', function () {
 
     const timeline = await running.hub.conversations.timeline.listTimeline(conversationId, {
       limit: 10,
-    } as never);
+    });
     const reply = timeline.items.find((m) => m.direction === 'outbound');
     assert.ok(reply, 'the reply is stored on the timeline');
     await context.close();
