@@ -49,6 +49,8 @@ export function createQueueFactory(options: {
   const createClient = (type: 'client' | 'subscriber' | 'bclient'): Redis => {
     const make = () => {
       const redis = new Redis(options.redisUrl, connectionOptions);
+      // Every bull queue adds its own listeners to the shared clients.
+      redis.setMaxListeners(100);
       redis.on('error', (error) => options.logger.warn({ err: error, type }, 'queue redis connection error'));
       return redis;
     };
