@@ -163,6 +163,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     },
   });
   contactsModule.contacts.registerContactDataOwner(conversations.contactDataOwner);
+  contactsModule.contacts.registerContactViewSection(conversations.contactViewSection);
   outbound = createOutboundModule({
     connection,
     queues,

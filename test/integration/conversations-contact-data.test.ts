@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { startTestHub, type RunningTestHub } from '../support/test-stack';
-import { email, inbound } from './conversations-support';
+import { call, email, inbound, loginAs } from './conversations-support';
 
 describe('conversations as a contact data owner', () => {
   let running: RunningTestHub;
@@ -29,6 +29,40 @@ describe('conversations as a contact data owner', () => {
       { contactId: to, limit: 10 },
     );
     assert.equal(listed.items.length, 2);
+  });
+
+  it('shows the contact’s conversations in the 360 view and moves them on a merge through the API', async () => {
+    const supervisor = await loginAs(running, { email: 'sup360@test.omnihub', role: 'supervisor' });
+    const a = await running.hub.ingest.ingest(
+      inbound({ from: { externalId: '+8613100000011', name: 'Merge A' } }),
+    );
+    const b = await running.hub.ingest.ingest(
+      inbound({
+        channel: 'telegram',
+        inboxId: 'inbox-tg',
+        from: { externalId: 'tg-merge-b', name: 'Merge B' },
+      }),
+    );
+    const [from, to] = [await contactOf(a.conversationId), await contactOf(b.conversationId)];
+    const view = await call(running.baseUrl, 'GET', `/api/contacts/${from}`, { token: supervisor.token });
+    assert.equal(view.status, 200);
+    assert.deepEqual(
+      view.body.sections.conversations.items.map((c: { id: string }) => c.id),
+      [a.conversationId],
+    );
+    const merged = await call(running.baseUrl, 'POST', `/api/contacts/${from}/merge`, {
+      token: supervisor.token,
+      body: { targetContactId: to },
+    });
+    assert.equal(merged.status, 200);
+    assert.equal(await contactOf(a.conversationId), to);
+    const list = await call(running.baseUrl, 'GET', `/api/contacts/${to}/conversations`, {
+      token: supervisor.token,
+    });
+    assert.deepEqual(
+      new Set(list.body.items.map((c: { id: string }) => c.id)),
+      new Set([a.conversationId, b.conversationId]),
+    );
   });
 
   it('exports a contact’s conversations and messages', async () => {

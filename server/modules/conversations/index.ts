@@ -11,6 +11,8 @@ import type { EventBus } from '../../lib/event-bus';
 import type { Logger } from '../../lib/logger';
 import { defineConversationModels } from './conversation.model';
 import { createConversationList } from './conversation-list';
+import type { Viewer } from './conversation-rules';
+import { toConversationView } from './conversation-views';
 import { createConversationRouters } from './conversations.routes';
 import { createConversationsService } from './conversations.service';
 import { createContactDataOwner } from './contact-data';
@@ -113,6 +115,14 @@ export function createConversationsModule(deps: ConversationsModuleDeps) {
   return {
     conversations,
     timeline,
+    /** The contact 360 view's "conversations" section (the latest ones this viewer may see). */
+    contactViewSection: {
+      name: 'conversations',
+      load: async (contactId: string, viewer: Viewer) => {
+        const page = await list.listConversations(viewer, { contactId, limit: 10 });
+        return { items: page.items.map(toConversationView), nextCursor: page.nextCursor };
+      },
+    },
     list,
     contactDataOwner,
     httpModules,
