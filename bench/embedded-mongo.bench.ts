@@ -133,6 +133,10 @@ async function startEngineProcess(dataDir: string): Promise<{ uri: string; child
     });
     child.once('exit', (code) => reject(new Error(`engine exited with ${code}: ${out}`)));
   });
+  child.once('exit', (code, signal) => {
+    if (code !== 0 || signal !== null)
+      console.error(`engine process exited: code ${String(code)}, signal ${String(signal)}`);
+  });
   return { uri, child };
 }
 
