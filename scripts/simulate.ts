@@ -46,7 +46,11 @@ async function main(): Promise<number> {
     process.stderr.write(`--from must be an E.164 number such as +8613800138000\n`);
     return 2;
   }
-  const hub = (values.hub ?? process.env.PUBLIC_URL ?? `http://localhost:${process.env.PORT ?? '3000'}`).replace(/\/+$/, '');
+  const hub = (
+    values.hub ??
+    process.env.PUBLIC_URL ??
+    `http://localhost:${process.env.PORT ?? '3000'}`
+  ).replace(/\/+$/, '');
   const publicUrl = (values['public-url'] ?? process.env.PUBLIC_URL ?? hub).replace(/\/+$/, '');
   const stub = createTwilioStub({
     accountSid: process.env.TWILIO_ACCOUNT_SID ?? TWILIO_DEMO_ACCOUNT.TWILIO_ACCOUNT_SID,
@@ -55,7 +59,8 @@ async function main(): Promise<number> {
     deliverTo: hub,
     baseUrl: `${hub}/twilio-stub`,
     phoneNumber: values.to ?? process.env.TWILIO_PHONE_NUMBER ?? TWILIO_DEMO_ACCOUNT.TWILIO_PHONE_NUMBER,
-    whatsappNumber: values.to ?? process.env.TWILIO_WHATSAPP_NUMBER ?? TWILIO_DEMO_ACCOUNT.TWILIO_WHATSAPP_NUMBER,
+    whatsappNumber:
+      values.to ?? process.env.TWILIO_WHATSAPP_NUMBER ?? TWILIO_DEMO_ACCOUNT.TWILIO_WHATSAPP_NUMBER,
   });
 
   try {
@@ -73,7 +78,9 @@ async function main(): Promise<number> {
       for (const said of result.said) process.stdout.write(`  🔊 [${said.language}] ${said.text}\n`);
       if (result.dialed) process.stdout.write(`  ☎ connected to ${JSON.stringify(result.dialed)}\n`);
       if (result.recordingSid) process.stdout.write(`  ⏺ voicemail ${result.recordingSid}\n`);
-      process.stdout.write(`call ${result.callSid} ended after ${result.durationSec}s (waited ${result.queueSeconds}s)\n`);
+      process.stdout.write(
+        `call ${result.callSid} ended after ${result.durationSec}s (waited ${result.queueSeconds}s)\n`,
+      );
       if (result.error) {
         process.stderr.write(`the hub refused a step: ${result.error}\n`);
         return 1;
