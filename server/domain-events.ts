@@ -55,6 +55,12 @@ export interface DomainEvents {
     teamId: string | null;
   };
   'contact.merged': { sourceContactId: string; targetContactId: string };
+  /**
+   * An agent was created or changed by an admin or supervisor (`changes` names the fields: `role`, `active`,
+   * `teamIds`, `skills`, …). Routing re-reads eligibility; realtime may disconnect an agent whose `active`
+   * became false (their tokens are already revoked).
+   */
+  'agent.updated': { agentId: string; changes: string[]; active: boolean };
   /** An SLA warning threshold passed (recorded once per conversation, target cycle and kind). */
   'sla.warning': { conversationId: string; target: string; cycle: number; dueAt: string; policyId: string | null };
   /** An SLA target's due time passed unmet (recorded once per conversation and target cycle). */

@@ -115,7 +115,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   ];
 
   // Identity: agents, teams, auth (requireAuth/requireRole for every /api module) and the audit log.
-  const agentsModule = createAgentsModule({ connection, config, logger, clock, redis });
+  const agentsModule = createAgentsModule({ connection, config, logger, clock, redis, events });
   const authenticate: SocketAuthenticator = agentsModule.authenticateSocket;
   const contactsModule = createContactsModule({
     connection,

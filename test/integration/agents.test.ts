@@ -86,11 +86,17 @@ describe('agents and teams API', () => {
         body: { email: 'promote@example.com', name: 'Promote', password: 'a long enough password' },
       })
     ).body;
+    const announced: unknown[] = [];
+    const off = running.hub.events.on('agent.updated', (payload) => {
+      announced.push(payload);
+    });
     const changed = await call('PATCH', `/api/agents/${agent.id}`, {
       as: 'admin',
       body: { role: 'supervisor' },
     });
+    off();
     assert.equal(changed.status, 200);
+    assert.deepEqual(announced, [{ agentId: agent.id, changes: ['role'], active: true }]);
     assert.equal(changed.body.role, 'supervisor');
     const audit = await call('GET', `/api/audit?action=agent.role_changed&subjectId=${agent.id}`, {
       as: 'supervisor',

@@ -1,6 +1,8 @@
 import { trusted, Types, type Connection } from 'mongoose';
 import { AppError } from '../../lib/app-error';
+import type { DomainEvents } from '../../domain-events';
 import type { Clock } from '../../lib/clock';
+import type { EventBus } from '../../lib/event-bus';
 import {
   agentModel,
   effectiveCapacity,
@@ -113,6 +115,7 @@ export function createAgentsService(deps: {
   clock: Clock;
   audit: AuditService;
   auth: AuthService;
+  events?: EventBus<DomainEvents>;
 }) {
   const Agent = agentModel(deps.connection);
   const Team = teamModel(deps.connection);
@@ -130,6 +133,13 @@ export function createAgentsService(deps: {
     if (!unique.length) return;
     const found = await Agent.countDocuments({ _id: trusted({ $in: unique.map(oid) }) });
     if (found !== unique.length) throw new AppError('INVALID_INPUT', { userMessage: 'Unknown agent.' });
+  }
+
+  async function announce(agentId: string, changes: string[]): Promise<void> {
+    const agent = await Agent.findById(oid(agentId))
+      .select({ active: 1 })
+      .lean<Pick<AgentRecord, 'active'>>();
+    await deps.events?.emit('agent.updated', { agentId, changes, active: agent?.active ?? false });
   }
 
   async function getAgentRecord(id: string): Promise<AgentRecord> {
@@ -167,6 +177,7 @@ export function createAgentsService(deps: {
           subjectId: view.id,
           details: { email: view.email, role: view.role },
         });
+        await announce(view.id, ['created']);
         return view;
       } catch (error) {
         if (isDuplicateKeyError(error))
@@ -223,6 +234,10 @@ export function createAgentsService(deps: {
         });
       // A deactivated agent or a changed password ends every open session at once.
       if (input.active === false || password !== undefined) await deps.auth.revokeAgentSessions(id);
+      await announce(
+        id,
+        Object.keys(input).map((key) => (key === 'password' ? 'passwordHash' : key)),
+      );
       return toAgentView(await getAgentRecord(id));
     },
 
@@ -382,6 +397,7 @@ export function createAgentsService(deps: {
         subjectId: teamId,
         details: { agentId },
       });
+      await announce(agentId, ['teamIds']);
     },
 
     async removeTeamMember(teamId: string, agentId: string, actor: Principal): Promise<void> {
@@ -397,6 +413,7 @@ export function createAgentsService(deps: {
         subjectId: teamId,
         details: { agentId },
       });
+      await announce(agentId, ['teamIds']);
     },
 
     async getTeam(id: string): Promise<TeamView> {

@@ -6,8 +6,10 @@ import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import type { Config } from '../../config';
+import type { DomainEvents } from '../../domain-events';
 import type { HttpModule } from '../../http/app';
 import type { Clock } from '../../lib/clock';
+import type { EventBus } from '../../lib/event-bus';
 import type { Logger } from '../../lib/logger';
 import type { SocketAuthenticator } from '../../realtime/socket-server';
 import { createAgentsRouter, createAuditRouter, createMeRouter, createTeamsRouter } from './agents.routes';
@@ -46,6 +48,8 @@ export interface AgentsModuleDeps {
   clock: Clock;
   /** Shares rate-limit counters across hub processes; without it each process counts alone. */
   redis?: Redis;
+  /** For `agent.updated` (role, activity, teams changed). */
+  events?: EventBus<DomainEvents>;
 }
 
 /**
@@ -56,7 +60,7 @@ export function createAgentsModule(deps: AgentsModuleDeps) {
   const { connection, config, logger, clock } = deps;
   const audit = createAuditService({ connection, clock, logger });
   const auth = createAuthService({ connection, config, clock, logger, audit });
-  const agents = createAgentsService({ connection, clock, audit, auth });
+  const agents = createAgentsService({ connection, clock, audit, auth, events: deps.events });
   const requireAuth = createRequireAuth(auth);
 
   const store = (name: string) =>
