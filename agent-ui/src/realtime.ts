@@ -69,7 +69,14 @@ export function connectRealtime(options: {
   }
   socket.on('connect', () => {
     options.onConnectionChange(true);
-    socket.emit('sync', { lastEventId }, () => undefined);
+    socket.emit('sync', { lastEventId }, (result) => {
+      // A first connection replays nothing and learns where the stream stands: later reconnects start there.
+      const position = result.ok ? (result as { lastEventId?: string }).lastEventId : undefined;
+      if (lastEventId === null && position) {
+        lastEventId = position;
+        localStorage.setItem(storageKey, position);
+      }
+    });
   });
   socket.on('disconnect', () => options.onConnectionChange(false));
 
