@@ -60,7 +60,9 @@ describe('attachments: download route and provider media fetch', () => {
 
   before(async () => {
     media = await startMediaStub();
-    stack = await startTestHub({ configOverrides: { ATTACHMENT_MAX_BYTES: '10000' } });
+    stack = await startTestHub({
+      configOverrides: { ATTACHMENT_MAX_BYTES: '10000', ATTACHMENT_FETCH_TIMEOUT_MS: '1500' },
+    });
     const email = 'agent@example.test';
     const password = 'correct horse battery staple';
     await stack.hub.agents.agents.createAgent({ email, password, name: 'Agent', role: 'agent' }, null);
@@ -179,6 +181,12 @@ describe('attachments: download route and provider media fetch', () => {
       (await stack.hub.conversations.timeline.findMessage(messageId))?.attachments[0]?.storageKey,
       undefined,
     );
+  });
+
+  it('leaves no refused download behind to fail later, when its timeout fires', async () => {
+    // The refusals above abandoned their downloads; each download's timeout (1.5 s here) fires during this
+    // wait. A body left open would then error with nobody listening, an uncaught error failing this test.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
   });
 
   it('gives up at once on media the provider says does not exist', async () => {

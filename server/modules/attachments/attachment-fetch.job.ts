@@ -87,17 +87,23 @@ export function registerAttachmentFetchProcessor(deps: {
       const served = normalizeContentType(response.headers.get('content-type'));
       const contentType = served && isAllowedContentType(served) ? served : data.contentType;
 
+      if (!isAllowedContentType(contentType)) {
+        await response.body.cancel();
+        throw new PermanentJobError(`media of type ${contentType} is not accepted`);
+      }
+      const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+      // The download's timeout signal can fire after we are done with the body: never let that go unheard.
+      body.on('error', () => undefined);
       let stored: StoredAttachment;
       try {
-        stored = await deps.store.put(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), {
-          filename: data.filename,
-          contentType,
-        });
+        stored = await deps.store.put(body, { filename: data.filename, contentType });
       } catch (error) {
         // Too large or a refused type will not change on retry; a network error mid-stream might.
         if (isAppError(error) && error.status < 500)
           throw new PermanentJobError(error.userMessage, { cause: error });
         throw error;
+      } finally {
+        if (!body.destroyed) body.destroy();
       }
       const linked = await deps.attachToMessage({
         messageId: data.messageId,

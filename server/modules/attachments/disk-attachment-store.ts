@@ -87,6 +87,8 @@ export function createDiskAttachmentStore(options: { dir: string; maxBytes: numb
     async put(content, meta) {
       const contentType = normalizeContentType(meta.contentType);
       if (!contentType || !isAllowedContentType(contentType)) {
+        // A refused stream is closed here: left open, its source (an HTTP body) would error later, unheard.
+        if (!Buffer.isBuffer(content)) content.destroy();
         throw new AppError('UNSUPPORTED_MEDIA_TYPE', {
           userMessage: `Attachments of type ${contentType ?? 'unknown'} are not accepted.`,
         });

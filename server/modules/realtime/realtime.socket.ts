@@ -40,6 +40,7 @@ export function attachRealtimeSocketHandlers(deps: {
   deps.agent.on('connection', (socket) => {
     const principal = socket.data.principal;
     void socket.join(principalRooms(principal));
+    let syncing = false;
 
     socket.on('sync', (payload: unknown, rawAck: unknown) => {
       const ack = toAck(rawAck);
@@ -54,11 +55,20 @@ export function attachRealtimeSocketHandlers(deps: {
         });
         return;
       }
+      // One replay at a time per socket: a client looping on sync cannot pile up 5,000-event reads.
+      if (syncing) {
+        ack({ ok: false, error: { code: 'RATE_LIMITED', message: 'A sync is already running.' } });
+        return;
+      }
+      syncing = true;
       replay(socket, parsed.data.lastEventId)
         .then(ack)
         .catch((error: unknown) => {
           deps.logger.error({ err: error, agentId: principal.agentId }, 'sync replay failed');
           ack({ ok: false, error: { code: 'INTERNAL', message: 'Could not replay events; refresh.' } });
+        })
+        .finally(() => {
+          syncing = false;
         });
     });
   });
