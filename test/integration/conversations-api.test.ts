@@ -138,6 +138,11 @@ describe('conversation API', () => {
     assert.deepEqual(await pick(`team=${teamA}`), new Set([ids.sms, ids.mail]));
     assert.deepEqual(await pick(`team=${teamB}`), new Set([ids.complaint, ids.chat, ids.tg]));
     assert.deepEqual(await pick('team=none'), new Set());
+    const mineByTeam = await get('/api/conversations?team=me', agentA.token);
+    assert.deepEqual(
+      new Set(mineByTeam.body.items.map((c: { id: string }) => c.id)),
+      new Set([ids.sms, ids.mail]),
+    );
     assert.equal((await pick('status=new,open')).size, 5);
     assert.equal((await pick('status=resolved')).size, 0);
   });

@@ -28,6 +28,8 @@ export interface ConversationListQuery {
   assigneeId?: string | null;
   /** A team id, or null for conversations without a team. */
   teamId?: string | null;
+  /** Any of these teams (`team=me`: the viewer's teams). */
+  teamIds?: string[];
   channel?: string;
   category?: Category;
   priority?: Priority;
@@ -97,6 +99,7 @@ export function createConversationList(deps: ConversationListDeps) {
     if (query.status?.length) and.push({ status: op({ $in: query.status }) });
     if (query.assigneeId !== undefined) and.push({ assigneeId: query.assigneeId });
     if (query.teamId !== undefined) and.push({ teamId: query.teamId });
+    if (query.teamIds) and.push({ teamId: op({ $in: query.teamIds }) });
     if (query.channel) and.push({ channels: query.channel });
     if (query.category) and.push({ category: query.category });
     if (query.priority) and.push({ priority: query.priority });

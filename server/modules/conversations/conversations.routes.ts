@@ -69,9 +69,8 @@ export function createConversationRouters(deps: ConversationRoutesDeps) {
     const page = await list.listConversations(viewer, {
       ...(query.status ? { status: query.status } : {}),
       ...(query.assignee !== undefined ? { assigneeId: keyword(query.assignee, viewer.agentId) } : {}),
-      ...(query.team !== undefined
-        ? { teamId: query.team === 'me' ? undefined : keyword(query.team, '') }
-        : {}),
+      ...(query.team === 'me' ? { teamIds: [...viewer.teamIds] } : {}),
+      ...(query.team !== undefined && query.team !== 'me' ? { teamId: keyword(query.team, '') } : {}),
       ...(query.channel ? { channel: query.channel } : {}),
       ...(query.category ? { category: query.category } : {}),
       ...(query.priority ? { priority: query.priority } : {}),
