@@ -62,7 +62,19 @@ export interface DomainEvents {
    */
   'agent.updated': { agentId: string; changes: string[]; active: boolean };
   /** An SLA warning threshold passed (recorded once per conversation, target cycle and kind). */
-  'sla.warning': { conversationId: string; target: string; cycle: number; dueAt: string; policyId: string | null };
+  'sla.warning': {
+    conversationId: string;
+    target: string;
+    cycle: number;
+    dueAt: string;
+    policyId: string | null;
+  };
   /** An SLA target's due time passed unmet (recorded once per conversation and target cycle). */
-  'sla.breached': { conversationId: string; target: string; cycle: number; dueAt: string; policyId: string | null };
+  'sla.breached': {
+    conversationId: string;
+    target: string;
+    cycle: number;
+    dueAt: string;
+    policyId: string | null;
+  };
 }

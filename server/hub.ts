@@ -384,5 +384,9 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       return closing;
     },
   };
+  // A merge a crash left half-done is finished now that every data owner is registered (idempotent).
+  await contactsModule.contacts
+    .resumePendingMerges()
+    .catch((error: unknown) => logger.error({ err: error }, 'resuming pending contact merges failed'));
   return hub;
 }

@@ -101,7 +101,6 @@ describe('routing across two hub processes', function () {
       SEED_DEMO: '0',
       LOG_LEVEL: 'info',
       DATA_DIR: dir,
-      AUTH_SECRET: 'two-process-test-secret-two-process-test',
       TWILIO_ACCOUNT_SID: TWILIO.sid,
       TWILIO_AUTH_TOKEN: TWILIO.token,
       TWILIO_PHONE_NUMBER: TWILIO.number,

@@ -70,7 +70,6 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     QUEUE_PREFIX: `test-${id}`,
     SEED_DEMO: '0',
     LOG_LEVEL: 'silent',
-    AUTH_SECRET: 'test-secret-test-secret-test-secret-0123',
     ...overrides,
   });
 }

@@ -42,7 +42,7 @@ export interface AuthService {
  * - revocation is immediate: logout, deactivating an agent, a password change and refresh-token reuse
  *   take effect on the next request and the next socket handshake, not when a signed token expires;
  * - the role and teams come from the agent record on every check, so a role change applies at once;
- * - no signing secret to generate, persist, share across nodes and rotate (AUTH_SECRET stays unused);
+ * - no signing secret to generate, persist, share across nodes and rotate (so the hub has no token-signing secret at all);
  * - refresh rotation with reuse detection needs server-side state anyway.
  * The price is one indexed lookup by hash (plus the agent by id) per authenticated request, which is
  * small next to what every API call does.
