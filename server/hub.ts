@@ -137,8 +137,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   });
 
   // Conversations core (timeline, numbering, search, API) and ingest, the one InboundSink. Outbound
-  // needs the timeline and the reply route needs outbound: the seam below is bound right after.
-  let outbound: OutboundService | undefined;
+  // needs the timeline and the reply route needs outbound: the closure below reads `outbound`, which is
+  // built right after and only ever called once the hub is running.
   const conversations = createConversationsModule({
     connection,
     events,
@@ -147,7 +147,6 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     publicUrl: config.PUBLIC_URL,
     requireAuth: agentsModule.requireAuth,
     enqueueOutbound: async (messageId) => {
-      if (!outbound) throw new Error('outbound is not wired');
       await outbound.enqueue(messageId);
     },
     loadContactView: (contactId) => contactsModule.contacts.findContact(contactId),
@@ -164,7 +163,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   });
   contactsModule.contacts.registerContactDataOwner(conversations.contactDataOwner);
   contactsModule.contacts.registerContactViewSection(conversations.contactViewSection);
-  outbound = createOutboundModule({
+  const outbound: OutboundService = createOutboundModule({
     connection,
     queues,
     timeline: createOutboundTimeline({
@@ -221,7 +220,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       allocateSeq: (id, opts) => conversations.conversations.allocateSeq(id, opts),
       insertMessage: (message) => conversations.timeline.insertMessage(message as never),
       recordOutbound: (id, input) => conversations.conversations.recordOutbound(id, input),
-      enqueueOutbound: (messageId) => outbound!.enqueue(messageId),
+      enqueueOutbound: (messageId) => outbound.enqueue(messageId),
       events,
       clock,
     }),

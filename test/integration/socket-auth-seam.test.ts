@@ -6,7 +6,7 @@ import { createMetrics } from '../../server/lib/metrics';
 import { createSocketServer, type SocketServer } from '../../server/realtime/socket-server';
 import { testLogger } from '../support/test-logger';
 
-function waitForConnect(socket: Socket): Promise<'connected' | string> {
+function waitForConnect(socket: Socket): Promise<string> {
   return new Promise((resolve) => {
     socket.once('connect', () => resolve('connected'));
     socket.once('connect_error', (error) => resolve(error.message));

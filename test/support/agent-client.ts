@@ -135,10 +135,7 @@ export async function connectAgent(
       });
     },
     async emit(event, payload) {
-      return (await socket.timeout(10_000).emitWithAck(event as 'sync', payload)) as Record<
-        string,
-        unknown
-      >;
+      return (await socket.timeout(10_000).emitWithAck(event as 'sync', payload)) as Record<string, unknown>;
     },
     close: () => socket.close(),
   };
