@@ -69,6 +69,35 @@ describe('embedded-mongo: CRUD through the mongodb driver', () => {
     ]);
   });
 
+  it('resolves the positional $ operator in updates and projections from the matched element', async () => {
+    const orders = db.collection('positional');
+    await orders.insertOne({
+      _id: 'o1' as never,
+      items: [
+        { sku: 'kettle', qty: 1 },
+        { sku: 'toaster', qty: 2 },
+      ],
+    });
+    const res = await orders.updateOne(
+      { _id: 'o1' as never, 'items.sku': 'toaster' },
+      { $inc: { 'items.$.qty': 3 } },
+    );
+    assert.equal(res.modifiedCount, 1);
+    const stored = await orders.findOne({ _id: 'o1' as never });
+    assert.deepEqual(stored?.items, [
+      { sku: 'kettle', qty: 1 },
+      { sku: 'toaster', qty: 5 },
+    ]);
+    const projected = await orders.findOne({ 'items.sku': 'toaster' }, { projection: { 'items.$': 1 } });
+    assert.deepEqual(projected?.items, [{ sku: 'toaster', qty: 5 }]);
+    const modified = await orders.findOneAndUpdate(
+      { 'items.sku': 'kettle' },
+      { $set: { 'items.$.qty': 9 } },
+      { returnDocument: 'after', projection: { 'items.$': 1 } },
+    );
+    assert.deepEqual(modified?.items, [{ sku: 'kettle', qty: 9 }]);
+  });
+
   it('upserts with $setOnInsert applied only on insert', async () => {
     const c = db.collection<Loose>('ups');
     const first = await c.updateOne(

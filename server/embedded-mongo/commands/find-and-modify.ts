@@ -29,7 +29,11 @@ const findAndModify: CommandHandler = (body, ctx) => {
   const collation = optionalDocument(body, 'collation');
   const letVars = optionalDocument(body, 'let');
   const project = (doc: Document | undefined): Document | null =>
-    doc === undefined ? null : fields && Object.keys(fields).length > 0 ? projectDocument(doc, fields) : doc;
+    doc === undefined
+      ? null
+      : fields && Object.keys(fields).length > 0
+        ? projectDocument(doc, fields, { filter })
+        : doc;
 
   if (remove) {
     const coll = ctx.core.catalog.get(ctx.db, name);

@@ -57,10 +57,11 @@ const find: CommandHandler = (body, ctx) => {
   const batchSize = optionalCount(body, 'batchSize');
   if (batchSize !== undefined && batchSize < 0) throw badValue('batchSize value must be non-negative');
   const projection = optionalSpec(body, 'projection');
+  const filter = optionalDocument(body, 'filter');
   const coll = ctx.core.catalog.get(ctx.db, name);
   const docs = coll
     ? findDocuments(coll, {
-        filter: optionalDocument(body, 'filter'),
+        filter,
         sort: optionalSpec(body, 'sort'),
         skip,
         limit,
@@ -72,7 +73,7 @@ const find: CommandHandler = (body, ctx) => {
   const batch = ctx.core.cursors.open(ns, docs, {
     batchSize: batchSize ?? (limit > 0 ? Math.min(limit, 101) : undefined),
     singleBatch: isTruthy(body.singleBatch) || rawLimit < 0,
-    transform: hasProjection ? (doc) => projectDocument(doc, projection) : undefined,
+    transform: hasProjection ? (doc) => projectDocument(doc, projection, { filter }) : undefined,
   });
   return cursorReply(ns, 'firstBatch', batch.docs, batch.cursorId);
 };

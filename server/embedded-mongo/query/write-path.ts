@@ -95,6 +95,8 @@ function updateMatched(coll: Collection, targets: Document[], st: UpdateStatemen
       isUpsertInsert: false,
       arrayFilters: st.arrayFilters,
       let: st.let,
+      // The positional `$` operator resolves against the array element the filter matched.
+      filter: st.filter,
     });
     const next = res.doc._id === undefined ? withIdFirst(res.doc, current._id) : res.doc;
     if (idKeyOf(next._id) !== idKeyOf(current._id)) {
