@@ -9,7 +9,10 @@ bash scripts/ensure-system-deps.sh "$@"
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "Installing npm dependencies…"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install` honours package-lock.json. Not `npm ci`: some registries (this project's build machines
+  # among them) lack optional packages for other platforms (msgpackr-extract's darwin/win32 builds), which
+  # npm then cannot record in the lock file, and `npm ci` refuses the lock as out of sync.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 if [ -f agent-ui/vite.config.ts ]; then
