@@ -5,29 +5,17 @@
  * already seen are dropped, so nothing is shown twice.
  */
 import { io, type Socket } from 'socket.io-client';
-import type {
-  AgentClientToServerEvents,
-  AgentServerToClientEvents,
-  PresenceStatus,
+import {
+  AGENT_SERVER_EVENTS,
+  type AgentClientToServerEvents,
+  type AgentServerToClientEvents,
+  type PresenceStatus,
 } from '../../server/realtime/socket-events';
 
 type Events = AgentServerToClientEvents;
 export type EventName = keyof Events;
 export type EventPayload<K extends EventName> = Parameters<Events[K]>[0];
 export type AnyEventHandler = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
-
-const EVENT_NAMES: EventName[] = [
-  'offer:new',
-  'offer:revoked',
-  'conversation:assigned',
-  'conversation:updated',
-  'message:new',
-  'message:status',
-  'queue:updated',
-  'agent:updated',
-  'sla:warning',
-  'sla:breached',
-];
 
 export interface Realtime {
   setPresence(status: PresenceStatus): Promise<void>;
@@ -62,7 +50,7 @@ export function connectRealtime(options: {
     return true;
   };
 
-  for (const name of EVENT_NAMES) {
+  for (const name of AGENT_SERVER_EVENTS) {
     socket.on(name, (payload: { eventId: string }) => {
       if (accept(payload.eventId)) options.onEvent(name, payload as never);
     });

@@ -75,6 +75,20 @@ export interface AgentServerToClientEvents {
   'sla:breached': (payload: Persisted & { conversationId: string; target: string; dueAt: string }) => void;
 }
 
+/** The names of every server → client event, for clients that subscribe to all of them. */
+export const AGENT_SERVER_EVENTS = [
+  'offer:new',
+  'offer:revoked',
+  'conversation:assigned',
+  'conversation:updated',
+  'message:new',
+  'message:status',
+  'queue:updated',
+  'agent:updated',
+  'sla:warning',
+  'sla:breached',
+] as const satisfies readonly (keyof AgentServerToClientEvents)[];
+
 /** Acknowledgement of a client → server event: `{ok: true, ...}` or a stable error code. */
 export type Ack<T = object> = (
   result: ({ ok: true } & T) | { ok: false; error: { code: string; message: string } },

@@ -3,15 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startHubProcess } from '../support/hub-process';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isAlive } from '../support/process-alive';
 
 describe('the hub as a process on its embedded default', function () {
   this.timeout(120_000);

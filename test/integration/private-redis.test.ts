@@ -7,15 +7,7 @@ import { createQueueFactory, PermanentJobError } from '../../server/infra/queues
 import { RedisBinaryMissingError, startPrivateRedis } from '../../server/infra/redis-server';
 import { createMetrics } from '../../server/lib/metrics';
 import { testLogger } from '../support/test-logger';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isAlive } from '../support/process-alive';
 
 describe('private redis-server', function () {
   this.timeout(30_000);

@@ -3,27 +3,15 @@
  * and can wait for the next event of a kind.
  */
 import { io, type Socket } from 'socket.io-client';
-import type {
-  AgentClientToServerEvents,
-  AgentServerToClientEvents,
+import {
+  AGENT_SERVER_EVENTS,
+  type AgentClientToServerEvents,
+  type AgentServerToClientEvents,
 } from '../../server/realtime/socket-events';
 import type { RunningTestHub } from './test-stack';
 
 type Events = AgentServerToClientEvents;
 export type Received = { name: keyof Events; payload: Record<string, unknown> & { eventId: string } };
-
-const EVENTS: (keyof Events)[] = [
-  'offer:new',
-  'offer:revoked',
-  'conversation:assigned',
-  'conversation:updated',
-  'message:new',
-  'message:status',
-  'queue:updated',
-  'agent:updated',
-  'sla:warning',
-  'sla:breached',
-];
 
 export interface TestAgent {
   agentId: string;
@@ -91,7 +79,7 @@ export async function connectAgent(
     predicate: (p: Record<string, unknown>) => boolean;
     resolve: (p: Record<string, unknown>) => void;
   }[] = [];
-  for (const name of EVENTS) {
+  for (const name of AGENT_SERVER_EVENTS) {
     socket.on(name, ((payload: Received['payload']) => {
       received.push({ name, payload });
       for (const waiter of [...waiters]) {
