@@ -97,7 +97,9 @@ describe('SLA reports (integration)', () => {
     running = await startTestHub({
       clock,
       runWorkers: false,
-      configOverrides: { SLA_SWEEP_INTERVAL_MS: '0', ACCESS_TOKEN_TTL_SECONDS: '2592000' },
+      // The manual clock stands in the past: tokens must outlive real time too, or the engine's TTL
+      // monitor (which runs on real time) deletes them in the middle of the test.
+      configOverrides: { SLA_SWEEP_INTERVAL_MS: '0', ACCESS_TOKEN_TTL_SECONDS: String(10 * 365 * 24 * 3600) },
     });
     const hub = running.hub;
     const admin = await loginAs(running, { email: 'admin@rep.test', role: 'admin' });
