@@ -1,32 +1,22 @@
 /* eslint-disable @typescript-eslint/require-await -- the fake data owners implement an async interface synchronously */
 import assert from 'node:assert/strict';
 import { startTestHub, type RunningTestHub } from '../support/test-stack';
-
-interface Json {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON of any shape
-  body: any;
-}
+import { call as callApi, type Json } from './conversations-support';
 
 describe('contacts API', () => {
   let running: RunningTestHub;
   const tokens: Record<'agent' | 'supervisor' | 'admin', string> = { agent: '', supervisor: '', admin: '' };
 
-  async function call(
+  /** The shared JSON helper, signed in as one of this suite's users. */
+  function call(
     method: string,
     path: string,
     options: { as?: keyof typeof tokens; body?: unknown } = {},
   ): Promise<Json> {
-    const response = await fetch(`${running.baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(options.as ? { authorization: `Bearer ${tokens[options.as]}` } : {}),
-      },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    return callApi(running.baseUrl, method, path, {
+      body: options.body,
+      ...(options.as ? { token: tokens[options.as] } : {}),
     });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
   }
 
   const resolve = (
