@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { startHubProcess, type HubProcess } from '../support/hub-process';
+import { waitFor as pollUntil } from '../support/twilio-hub';
 import {
   startTwilioStub,
   STUB_ACCOUNT_SID,
@@ -50,19 +51,12 @@ async function api(
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
 
-async function waitFor<T>(
+/** The shared poller with a longer default: here the hub is a separate process. */
+const waitFor = <T>(
   check: () => Promise<T | undefined | false>,
   what: string,
   timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+): Promise<T> => pollUntil(check, what, timeoutMs);
 
 /** Logs a demo agent in, connects its socket, goes online and accepts every offer it receives. */
 async function connectDemoAgent(base: string, email: string): Promise<LiveAgent> {
