@@ -124,7 +124,7 @@ async function main() {
     let next = 0;
     await Promise.all(
       Array.from({ length: 50 }, async () => {
-        while (next < ids.length) await hub.sla.service.refresh(ids[next++]!);
+        while (next < ids.length) await hub.sla.service.check(ids[next++]!);
       }),
     );
     const armedMs = Date.now() - armStart;

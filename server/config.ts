@@ -75,6 +75,16 @@ const ConfigSchema = z.object({
   /** The company name customers see in acknowledgements and CSAT messages. */
   COMPANY_NAME: z.string().min(1).max(200).default('Omnihub'),
   /**
+   * The SMTP relay for staff notices (SLA warnings and breaches by email), e.g.
+   * `smtp://user:pass@mail.example.com:587` or `smtps://…:465`. Unset: email notices are skipped (logged).
+   */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  /** The From address of staff notices (default: no-reply at the PUBLIC_URL host). */
+  MAIL_FROM: z.string().min(3).max(320).optional(),
+  /**
    * The config-defined Twilio inbox (SMS, WhatsApp through Twilio, voice). When TWILIO_ACCOUNT_SID is unset
    * on the embedded default, demo values are used and the REST API points at the hub's built-in stub
    * (/twilio-stub), so the customer simulator works offline.

@@ -9,6 +9,7 @@ import type { DomainEvents } from './domain-events';
 import { buildApp, type HttpModule } from './http/app';
 import { connectMongoose } from './infra/mongo';
 import { createQueueFactory, type QueueFactory } from './infra/queues';
+import { createStaffMail } from './infra/staff-mail';
 import { AppError } from './lib/app-error';
 import { systemClock, type Clock } from './lib/clock';
 import { createEventBus, type EventBus } from './lib/event-bus';
@@ -193,7 +194,21 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     events,
     metrics,
     logger,
+    // Called only after the hub is built (the SLA module is created below).
+    isFollowUpAnswer: (conversationId, text) => sla.complaints.isCsatAnswer(conversationId, text),
   });
+  // Staff notices by email (SLA warnings and breaches), when an SMTP relay is configured.
+  const staffMail = config.SMTP_URL
+    ? createStaffMail({
+        queues,
+        smtpUrl: config.SMTP_URL,
+        from: config.MAIL_FROM ?? {
+          name: config.COMPANY_NAME,
+          address: `no-reply@${new URL(config.PUBLIC_URL).hostname}`,
+        },
+        logger,
+      })
+    : null;
   // SLA: calendars, policies, clocks, timers (queue 'sla' + sweep), escalation, complaint hooks, reports.
   const sla = createSlaModule({
     connection,
@@ -209,11 +224,11 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     sweepIntervalMs: config.SLA_SWEEP_INTERVAL_MS,
     // Called only after the hub is built (realtime is created with the socket server below).
     realtime: { publish: (input) => realtime.publish(input) },
+    ...(staffMail ? { mailer: (mail) => staffMail.send(mail) } : {}),
     actions: {
       setPriority: (id, priority) =>
         conversations.conversations.setPriority(id, priority as 'low' | 'normal' | 'high' | 'urgent'),
       assignTeam: (id, teamId) => conversations.conversations.assign(id, { assigneeId: null, teamId }),
-      setStatus: (id, status) => conversations.conversations.setStatus(id, { status }),
     },
     sendAutomated: createAutomatedSender({
       getConversation: (id) => conversations.conversations.getConversation(id),
@@ -268,6 +283,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   });
   if (options.runWorkers !== false) {
     sla.startWorkers();
+    staffMail?.startWorkers();
     outbound.startWorkers();
     attachments.startWorkers((input) => conversations.timeline.attachToMessage(input));
   }
@@ -376,6 +392,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         await routing.close();
         await sla.stop();
         await queues.close();
+        staffMail?.close();
         socketRedis.disconnect();
         await redis.quit().catch(() => undefined);
         await connection.close();

@@ -361,6 +361,7 @@ describe('SLA engine (integration, manual clock)', () => {
     const after = await getConversation(id);
     assert.equal((after.csat as { score: number }).score, 5);
     assert.equal(after.status, 'resolved');
+    assert.equal((after.metrics as { reopenCount: number }).reopenCount, 0, 'never reopened');
     assert.equal(after.number, conversation.number);
     assert.equal((await sla(id)).resolution.businessMinutes, 60);
   });

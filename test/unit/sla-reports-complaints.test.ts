@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { parseCsatAnswer, templateChannelFor } from '../../server/modules/sla/sla-complaints';
-import { raisedPriority } from '../../server/modules/sla/sla-escalation';
+import { raisedPriority, repeatsEarlierCycle } from '../../server/modules/sla/sla-escalation';
 import { durationStats, percentile, reportToCsv, type SlaReport } from '../../server/modules/sla/sla-reports';
 import { compactAdditions } from '../../server/modules/sla/sla.service';
 
@@ -58,6 +58,34 @@ describe('SLA report arithmetic, CSV and complaint helpers', () => {
     assert.equal(raisedPriority('urgent'), null);
     assert.equal(raisedPriority('low', 'urgent'), 'urgent');
     assert.equal(raisedPriority('urgent', 'high'), null);
+  });
+
+  it('emails a breach once per conversation and target, not again for a later next-response cycle', () => {
+    const event = (target: string, kind: 'warning' | 'breach', cycle: number) => ({
+      key: `${target}:${cycle}:${kind}`,
+      kind,
+      target,
+      cycle,
+      dueAt: new Date(0),
+      firedAt: new Date(0),
+      policyId: null,
+    });
+    const conversation = (events: ReturnType<typeof event>[]) =>
+      ({ sla: { events } }) as unknown as Parameters<typeof repeatsEarlierCycle>[0];
+    const first = event('nextResponse', 'breach', 1);
+    const second = event('nextResponse', 'breach', 2);
+    assert.equal(repeatsEarlierCycle(conversation([first]), first), false);
+    assert.equal(repeatsEarlierCycle(conversation([first, second]), second), true);
+    assert.equal(
+      repeatsEarlierCycle(conversation([event('nextResponse', 'warning', 1), second]), second),
+      false,
+      'a warning does not stand for a breach',
+    );
+    assert.equal(
+      repeatsEarlierCycle(conversation([event('firstResponse', 'breach', 0), first]), first),
+      false,
+      'another target is another notice',
+    );
   });
 
   it('keeps only the history events that can move a clock', () => {

@@ -127,6 +127,10 @@ conversationSchema.index({ category: 1, status: 1, lastMessageAt: -1 });
 conversationSchema.index({ priority: 1, lastMessageAt: -1 });
 conversationSchema.index({ channels: 1, lastMessageAt: -1 });
 conversationSchema.index({ 'sla.nextDueAt': 1 });
+/** The SLA sweep: conversations with a warning or breach not yet recorded, by when it falls due. */
+conversationSchema.index({ 'sla.nextTimerAt': 1 });
+/** SLA reports: conversations by when the customer first wrote. */
+conversationSchema.index({ 'metrics.firstInboundAt': 1 });
 
 export interface ConversationDoc {
   _id: Types.ObjectId;

@@ -191,6 +191,8 @@ export function createConversationsService(deps: ConversationsServiceDeps) {
       threadKey?: string;
       contactName?: string;
       contactTier?: string;
+      /** A resolved conversation stays resolved (the message answers our CSAT question). */
+      keepResolved?: boolean;
     },
   ): Promise<{ conversation: ConversationDoc; previousStatus: ConversationStatus }> {
     for (let attempt = 0; attempt < MAX_GUARDED_RETRIES; attempt++) {
@@ -202,7 +204,7 @@ export function createConversationsService(deps: ConversationsServiceDeps) {
       if (input.contactTier) set.contactTier = input.contactTier;
       const unset: Record<string, ''> = {};
       const inc: Record<string, number> = {};
-      if (current.status === 'resolved') {
+      if (current.status === 'resolved' && !input.keepResolved) {
         set.status = 'open';
         inc['metrics.reopenCount'] = 1;
         unset['metrics.resolvedAt'] = '';

@@ -58,6 +58,11 @@ export interface IngestServiceDeps {
   events: EventBus<DomainEvents>;
   metrics: Metrics;
   logger: Logger;
+  /**
+   * True when a customer message only answers the question we asked on resolving (a CSAT score): the
+   * resolved conversation then stays resolved instead of reopening. The SLA module's complaint handling.
+   */
+  isFollowUpAnswer?: (conversationId: string, text: string | undefined) => Promise<boolean>;
 }
 
 /** What ingest needs from the attachments module, structurally. */
@@ -264,7 +269,9 @@ export function createIngestService(deps: IngestServiceDeps): InboundSink & {
     }
     const messageId = String(message._id);
     await enqueueFetches(messageId, attachments);
+    const keepResolved = (await deps.isFollowUpAnswer?.(conversationId, event.text)) ?? false;
     const { conversation, previousStatus } = await conversations.recordInbound(conversationId, {
+      keepResolved,
       channel: event.channel,
       inboxId: event.inboxId,
       occurredAt: event.occurredAt,

@@ -135,13 +135,11 @@ export function createSlaModule(deps: SlaModuleDeps) {
     if (result && changes.includes('status') && (status ?? result.conversation.status) === 'resolved')
       await complaints.onResolved(result.conversation);
   });
-  events.on('message.received', async ({ conversationId, messageId, isAutomated, reopened }) => {
+  events.on('message.received', async ({ conversationId, messageId, isAutomated }) => {
     const message = await store.findMessage(messageId);
     const before = await store.findConversation(conversationId);
     if (before && message && (await complaints.onCustomerMessage(before, message.text))) {
-      // A CSAT answer is not a new request: it starts no response cycle, and the resolved complaint it
-      // reopened (ingest reopens on any customer message) goes back to resolved.
-      if (reopened && deps.actions?.setStatus) await deps.actions.setStatus(conversationId, 'resolved');
+      // A CSAT answer is not a new request: it starts no response cycle (and ingest kept it resolved).
       await update(conversationId);
       return;
     }

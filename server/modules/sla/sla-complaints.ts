@@ -174,7 +174,21 @@ export function createComplaintHandling(deps: ComplaintDeps) {
     return true;
   }
 
-  return { afterRefresh, onResolved, onCustomerMessage, ensureOwner };
+  /**
+   * True when a customer's message to a resolved complaint is the answer to its CSAT question (ingest then
+   * keeps the conversation resolved: a score is not a new request).
+   */
+  async function isCsatAnswer(conversationId: string, text: string | undefined): Promise<boolean> {
+    if (parseCsatAnswer(text) === null) return false;
+    const conversation = await store.findConversation(conversationId);
+    return (
+      conversation?.status === 'resolved' &&
+      Boolean(conversation.sla?.complaint?.csatRequestedAt) &&
+      !conversation.csat?.score
+    );
+  }
+
+  return { afterRefresh, onResolved, onCustomerMessage, isCsatAnswer, ensureOwner };
 }
 
 export type ComplaintHandling = ReturnType<typeof createComplaintHandling>;

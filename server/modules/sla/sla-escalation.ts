@@ -24,15 +24,13 @@ export interface SlaPublisher {
   }): Promise<string>;
 }
 
-/** Outbound email for staff notices, when the deployment has a mail transport. */
-export type StaffMailer = (mail: { to: string; subject: string; text: string }) => Promise<void>;
+/** Outbound email for staff notices, when the deployment has a mail transport (`key`: idempotency). */
+export type StaffMailer = (mail: { key: string; to: string; subject: string; text: string }) => Promise<void>;
 
 /** The conversation changes escalation and complaint handling need (the conversations service's). */
 export interface SlaConversationActions {
   setPriority(conversationId: string, priority: string): Promise<unknown>;
   assignTeam(conversationId: string, teamId: string): Promise<unknown>;
-  /** Puts a complaint that a CSAT answer reopened back to resolved. */
-  setStatus?(conversationId: string, status: 'resolved'): Promise<unknown>;
 }
 
 export interface EscalationDeps {
@@ -70,6 +68,23 @@ function recipientIds(
   return [...ids];
 }
 
+/**
+ * True when the conversation already had this kind of event on this target in an earlier next-response
+ * cycle: email notices go out once per conversation, target and kind (the socket events go out for each).
+ */
+export function repeatsEarlierCycle(
+  conversation: SlaConversation,
+  event: { key: string; kind: string; target: string; cycle: number },
+): boolean {
+  return (conversation.sla?.events ?? []).some(
+    (other) =>
+      other.key !== event.key &&
+      other.kind === event.kind &&
+      other.target === event.target &&
+      other.cycle < event.cycle,
+  );
+}
+
 export function createEscalationHandler(deps: EscalationDeps): FiredHandler {
   const { store, logger } = deps;
   return async ({ conversation, event, policy, timezone, silent }) => {
@@ -105,9 +120,10 @@ export function createEscalationHandler(deps: EscalationDeps): FiredHandler {
       payload: { conversationId, target: event.target, dueAt: base.dueAt },
       rooms: [...[...audience].map((id) => rooms.agent(id)), rooms.supervisors()],
     });
-    if (emailTo.size && deps.mailer) await sendNotices([...emailTo], conversation, event, timezone);
-    else if (emailTo.size)
-      logger.warn({ conversationId }, 'sla email notice skipped: no mail transport configured');
+    if (emailTo.size && !deps.mailer)
+      logger.warn({ conversationId }, 'sla email notice skipped: no mail transport (SMTP_URL) configured');
+    else if (emailTo.size && !repeatsEarlierCycle(conversation, event))
+      await sendNotices([...emailTo], conversation, event, timezone);
 
     for (const action of actions) {
       if (action.type === 'raisePriority') {
@@ -143,7 +159,12 @@ export function createEscalationHandler(deps: EscalationDeps): FiredHandler {
           link: `${deps.publicUrl}/app/conversations/${String(conversation._id)}`,
         },
       });
-      await deps.mailer!({ to: agent.email, subject: rendered.subject ?? 'SLA notice', text: rendered.text });
+      await deps.mailer!({
+        key: `sla:${String(conversation._id)}:${event.target}:${event.kind}:${agent.id}`,
+        to: agent.email,
+        subject: rendered.subject ?? 'SLA notice',
+        text: rendered.text,
+      });
     }
   }
 }

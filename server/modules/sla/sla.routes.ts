@@ -69,7 +69,7 @@ export function createSlaAdminRouter(
 
   /** The SLA state of one conversation (any agent: the UI shows the clock on the conversation). */
   router.get('/conversations/:id', async (req, res) => {
-    const result = await deps.service.refresh(id(req.params));
+    const { result } = await deps.service.check(id(req.params));
     if (!result) throw new AppError('NOT_FOUND', { userMessage: 'Conversation not found.' });
     const { history: _history, rev: _rev, ...sla } = result.conversation.sla ?? {};
     res.json({ conversationId: id(req.params), ...sla });

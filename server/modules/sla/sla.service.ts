@@ -16,7 +16,6 @@ import {
   dueEvents,
   type SlaClockState,
   type SlaHistoryEvent,
-  type SlaTimer,
 } from './sla-clock';
 import { selectPolicy } from './sla-policy-select';
 import {
@@ -104,6 +103,30 @@ export function compactAdditions(
   return kept;
 }
 
+/** The summary's fields as `sla.*` paths of a `$set`. */
+function prefixed(summary: SlaSummary): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(summary).map(([field, value]) => [`sla.${field}`, value]));
+}
+
+/** What a conversation with no applicable policy stores: no clock, no timers. */
+const NO_POLICY: Readonly<Record<string, unknown>> = {
+  'sla.timers': [],
+  'sla.nextTimerAt': null,
+  'sla.nextDueAt': null,
+  'sla.firstResponseDueAt': null,
+  'sla.nextResponseDueAt': null,
+  'sla.resolutionDueAt': null,
+};
+
+/** True when every `sla.*` value of the `$set` equals what is stored (dates compared by instant). */
+function unchanged(stored: ConversationSla, set: Record<string, unknown>): boolean {
+  const current = stored as Record<string, unknown>;
+  return Object.entries(set).every(
+    ([path, value]) =>
+      JSON.stringify(current[path.slice('sla.'.length)] ?? null) === JSON.stringify(value ?? null),
+  );
+}
+
 export function createSlaService(deps: SlaServiceDeps) {
   const { store, queue, clock, logger } = deps;
   let onFired: FiredHandler | undefined = deps.onFired;
@@ -128,16 +151,18 @@ export function createSlaService(deps: SlaServiceDeps) {
   }
 
   /**
-   * Recomputes a conversation's SLA state from its history at `clock.now()`, records a status change the
-   * history has not seen, stores the summary (guarded on `sla.rev`) and re-arms its timers.
+   * Brings one conversation's clock up to date at `clock.now()` in one guarded write: records the history
+   * additions and a status change the history has not seen, recomputes the state and the stored summary,
+   * records every warning and breach whose time has come (each key once: the write is guarded on
+   * `sla.rev`), and re-arms the timers that remain. Then runs the fired handler for what it recorded.
    */
-  async function refresh(
+  async function check(
     conversationId: string,
     append: StoredHistoryEvent[] = [],
-  ): Promise<RefreshResult | null> {
+  ): Promise<{ result: RefreshResult | null; fired: SlaFiredEvent[] }> {
     for (let attempt = 0; attempt < MAX_GUARDED_RETRIES; attempt++) {
       const conversation = await store.findConversation(conversationId);
-      if (!conversation) return null;
+      if (!conversation) return { result: null, fired: [] };
       const sla: ConversationSla = conversation.sla ?? {};
       const now = clock.now();
       const stored = sla.history ?? [];
@@ -148,54 +173,71 @@ export function createSlaService(deps: SlaServiceDeps) {
       const history = reviveHistory([...stored, ...additions]);
       const { policy, calendar, calendarId } = await selectFor(conversation);
       const recorded = new Set((sla.events ?? []).map((event) => event.key));
-      let state: SlaClockState | null = null;
-      let summary: SlaSummary | null = null;
+      const state =
+        policy && calendar
+          ? computeSlaState({
+              history,
+              targets: policy.targets,
+              warningThreshold: policy.warningThreshold,
+              calendar,
+              now,
+            })
+          : null;
+      const fired: SlaFiredEvent[] = (state ? dueEvents(state) : [])
+        .filter((timer) => !recorded.has(timer.key))
+        .map((timer) => ({
+          key: timer.key,
+          kind: timer.kind,
+          target: timer.target,
+          cycle: timer.cycle,
+          dueAt: timer.at,
+          firedAt: now,
+          policyId: policy?.id ?? null,
+        }));
+      for (const event of fired) recorded.add(event.key);
+      const summary = state ? summarize(state, recorded) : null;
       const set: Record<string, unknown> = {
         'sla.policyId': policy?.id ?? null,
         'sla.policyName': policy?.name ?? null,
         'sla.calendarId': calendarId,
         'sla.timezone': calendar?.timezone ?? 'UTC',
+        ...(summary ? prefixed(summary) : NO_POLICY),
+        'sla.pausedAt': state?.paused ? (lastStatusAt(history) ?? now) : null,
       };
-      if (policy && calendar) {
-        state = computeSlaState({
-          history,
-          targets: policy.targets,
-          warningThreshold: policy.warningThreshold,
-          calendar,
-          now,
-        });
-        summary = summarize(state, recorded);
-        for (const [field, value] of Object.entries(summary)) set[`sla.${field}`] = value;
-      } else {
-        Object.assign(set, {
-          'sla.timers': [],
-          'sla.nextTimerAt': null,
-          'sla.nextDueAt': null,
-          'sla.firstResponseDueAt': null,
-          'sla.nextResponseDueAt': null,
-          'sla.resolutionDueAt': null,
-        });
-      }
-      set['sla.pausedAt'] = state?.paused ? (lastStatusAt(history) ?? now) : null;
-      const result = await store
+      const timezone = calendar?.timezone ?? 'UTC';
+      const events = [...(sla.events ?? []), ...fired];
+      const result: RefreshResult = {
+        conversation: {
+          ...conversation,
+          sla: { ...sla, ...(summary ?? {}), policyId: policy?.id ?? null, events },
+        },
+        policy,
+        state,
+        summary,
+        timezone,
+      };
+      // Nothing new to record and nothing moved: no write, no timer change.
+      if (!additions.length && !fired.length && unchanged(sla, set)) return { result, fired };
+      const push: Record<string, unknown> = {};
+      if (additions.length) push['sla.history'] = { $each: additions };
+      if (fired.length) push['sla.events'] = { $each: fired };
+      const write = await store
         .conversations()
         .updateOne({ _id: conversation._id, 'sla.rev': sla.rev ?? null }, {
           $set: set,
           $inc: { 'sla.rev': 1 },
-          ...(additions.length ? { $push: { 'sla.history': { $each: additions } } } : {}),
+          ...(additions.length || fired.length ? { $push: push } : {}),
         } as UpdateFilter<Document>);
-      if (result.modifiedCount === 0) continue;
-      await rearm(conversationId, sla.timers ?? [], summary?.timers ?? []);
-      return {
-        conversation: { ...conversation, sla: { ...sla, ...(summary ?? {}), policyId: policy?.id ?? null } },
-        policy,
-        state,
-        summary,
-        timezone: calendar?.timezone ?? 'UTC',
-      };
+      if (write.modifiedCount === 0) continue;
+      // The jobs of timers recorded now are running or done (removeOnComplete): leave them alone.
+      const firedKeys = new Set(fired.map((event) => event.key));
+      const previous = (sla.timers ?? []).filter((timer) => !firedKeys.has(timer.key));
+      await rearm(conversationId, previous, summary?.timers ?? []);
+      await runFiredHandler(result, fired);
+      return { result, fired };
     }
-    logger.warn({ conversationId }, 'sla refresh gave up after repeated concurrent changes');
-    return null;
+    logger.warn({ conversationId }, 'sla check gave up after repeated concurrent changes');
+    return { result: null, fired: [] };
   }
 
   function lastStatusAt(history: SlaHistoryEvent[]): Date | null {
@@ -240,33 +282,10 @@ export function createSlaService(deps: SlaServiceDeps) {
     );
   }
 
-  /** Records every warning and breach whose time has come, once each; returns those this call recorded. */
-  async function fireDue(result: RefreshResult): Promise<SlaFiredEvent[]> {
-    if (!result.state) return [];
-    const recorded = new Set((result.conversation.sla?.events ?? []).map((event) => event.key));
-    const due: SlaTimer[] = dueEvents(result.state).filter((timer) => !recorded.has(timer.key));
-    const fired: SlaFiredEvent[] = [];
-    const now = clock.now();
-    for (const timer of due) {
-      const event: SlaFiredEvent = {
-        key: timer.key,
-        kind: timer.kind,
-        target: timer.target,
-        cycle: timer.cycle,
-        dueAt: timer.at,
-        firedAt: now,
-        policyId: result.policy?.id ?? null,
-      };
-      const write = await store
-        .conversations()
-        .updateOne({ _id: result.conversation._id, 'sla.events.key': { $ne: timer.key } }, {
-          $push: { 'sla.events': event },
-          $inc: { 'sla.rev': 1 },
-        } as unknown as UpdateFilter<Document>);
-      if (write.modifiedCount !== 1) continue;
-      fired.push(event);
-    }
+  /** Runs the fired handler (notifications, escalation) for the warnings and breaches just recorded. */
+  async function runFiredHandler(result: RefreshResult, fired: SlaFiredEvent[]): Promise<void> {
     for (const event of fired) {
+      // A warning recorded together with its breach (after an outage) is recorded silently.
       const silent =
         event.kind === 'warning' &&
         fired.some(
@@ -287,20 +306,6 @@ export function createSlaService(deps: SlaServiceDeps) {
         );
       }
     }
-    return fired;
-  }
-
-  /** Brings one conversation up to date at `now`: recompute, record what is due, re-arm what remains. */
-  async function check(
-    conversationId: string,
-    append: StoredHistoryEvent[] = [],
-  ): Promise<{ result: RefreshResult | null; fired: SlaFiredEvent[] }> {
-    const result = await refresh(conversationId, append);
-    if (!result) return { result, fired: [] };
-    const fired = await fireDue(result);
-    // Recorded warnings and breaches leave the armed set: store that (and drop their jobs).
-    if (fired.length) return { result: (await refresh(conversationId)) ?? result, fired };
-    return { result, fired };
   }
 
   /** The bull processor of a timer job (also called directly by tests with a manual clock). */
@@ -386,7 +391,6 @@ export function createSlaService(deps: SlaServiceDeps) {
   }
 
   return {
-    refresh,
     check,
     processTimerJob,
     sweep,
