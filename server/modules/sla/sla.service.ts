@@ -11,12 +11,7 @@ import type { DomainEvents } from '../../domain-events';
 import type { Clock } from '../../lib/clock';
 import type { EventBus } from '../../lib/event-bus';
 import type { Logger } from '../../lib/logger';
-import {
-  computeSlaState,
-  dueEvents,
-  type SlaClockState,
-  type SlaHistoryEvent,
-} from './sla-clock';
+import { computeSlaState, dueEvents, type SlaClockState, type SlaHistoryEvent } from './sla-clock';
 import { selectPolicy } from './sla-policy-select';
 import {
   resolveCalendar,
