@@ -61,6 +61,11 @@ export interface DomainEvents {
    * became false (their tokens are already revoked).
    */
   'agent.updated': { agentId: string; changes: string[]; active: boolean };
+  /**
+   * Sessions were revoked (logout, refresh-token reuse: one session; deactivation or a password change:
+   * every session of the agent, `sessionId` null). Realtime disconnects the sockets they opened.
+   */
+  'auth.revoked': { agentId: string; sessionId: string | null };
   /** An SLA warning threshold passed (recorded once per conversation, target cycle and kind). */
   'sla.warning': {
     conversationId: string;

@@ -297,7 +297,10 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       requireAuth: agentsModule.requireAuth,
       requireAdmin: agentsModule.requireRole('admin'),
     }),
-    attachments.createHttpModule({ requireAuth: agentsModule.requireAuth }),
+    attachments.createHttpModule({
+      requireAuth: agentsModule.requireAuth,
+      authorize: (principal, key) => conversations.timeline.canViewAttachment(principal, key),
+    }),
     ...conversations.httpModules,
     ...routing.httpModules,
     ...sla.httpModules({

@@ -114,6 +114,8 @@ export interface AgentClientToServerEvents {
 /** Room names, built in one place. */
 export const rooms = {
   agent: (agentId: string) => `agent:${agentId}`,
+  /** The sockets of one login (disconnected when it is revoked). */
+  session: (sessionId: string) => `session:${sessionId}`,
   team: (teamId: string) => `team:${teamId}`,
   supervisors: () => 'supervisors',
   conversation: (conversationId: string) => `conversation:${conversationId}`,

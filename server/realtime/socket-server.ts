@@ -11,6 +11,8 @@ export interface SocketPrincipal {
   agentId: string;
   role: 'agent' | 'supervisor' | 'admin';
   teamIds: string[];
+  /** The login the handshake token belongs to. */
+  sessionId?: string;
 }
 
 export interface AgentSocketData {

@@ -56,6 +56,7 @@ describe('attachments: download route and provider media fetch', () => {
   let stack: RunningTestHub;
   let media: Awaited<ReturnType<typeof startMediaStub>>;
   let token: string;
+  let agentId: string;
   let counter = 0;
 
   before(async () => {
@@ -65,7 +66,9 @@ describe('attachments: download route and provider media fetch', () => {
     });
     const email = 'agent@example.test';
     const password = 'correct horse battery staple';
-    await stack.hub.agents.agents.createAgent({ email, password, name: 'Agent', role: 'agent' }, null);
+    agentId = (
+      await stack.hub.agents.agents.createAgent({ email, password, name: 'Agent', role: 'agent' }, null)
+    ).id;
     token = (await stack.hub.agents.auth.login({ email, password })).token;
   });
   after(async () => {
@@ -101,22 +104,49 @@ describe('attachments: download route and provider media fetch', () => {
       return job && (await job.isFailed()) ? job : null;
     });
 
-  it('serves a stored attachment only to an authenticated agent, as a download', async () => {
-    const stored = await stack.hub.attachments.store.put(Buffer.from('%PDF-1.7 invoice'), {
-      filename: '发票 2026.pdf',
-      contentType: 'application/pdf',
+  it('serves a stored attachment only to an agent who can see its conversation, as a download', async () => {
+    counter += 1;
+    const phone = `+1555041${String(counter).padStart(4, '0')}`;
+    const { conversationId, messageId } = await stack.hub.ingest.ingest({
+      channel: 'sms',
+      inboxId: 'mms-inbox',
+      externalId: `MM-${counter}`,
+      occurredAt: stack.hub.clock.now(),
+      from: { externalId: phone, phone },
+      kind: 'message',
+      text: 'my invoice',
+      attachments: [
+        { data: Buffer.from('%PDF-1.7 invoice'), filename: '发票 2026.pdf', contentType: 'application/pdf' },
+      ],
     });
-    const anonymous = await download(stored.storageKey, false);
+    const message = await stack.hub.conversations.timeline.getMessage(messageId);
+    const storageKey = message.attachments[0]!.storageKey!;
+    const anonymous = await download(storageKey, false);
     assert.equal(anonymous.status, 401);
     await anonymous.body?.cancel();
 
-    const response = await download(stored.storageKey);
+    const notTheirs = await download(storageKey);
+    assert.equal(notTheirs.status, 404, 'another team’s conversation: as if the file did not exist');
+    await notTheirs.body?.cancel();
+
+    await stack.hub.conversations.conversations.assign(conversationId, { assigneeId: agentId, teamId: null });
+    const response = await download(storageKey);
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('content-type'), 'application/pdf');
     assert.match(response.headers.get('content-disposition') ?? '', /^attachment;/);
     assert.match(response.headers.get('content-disposition') ?? '', /filename\*=UTF-8''%E5%8F%91%E7%A5%A8/);
     assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
     assert.equal(await response.text(), '%PDF-1.7 invoice');
+  });
+
+  it('answers 404 for a stored file no message holds', async () => {
+    const orphan = await stack.hub.attachments.store.put(Buffer.from('%PDF-1.7 orphan'), {
+      filename: 'orphan.pdf',
+      contentType: 'application/pdf',
+    });
+    const response = await download(orphan.storageKey);
+    assert.equal(response.status, 404);
+    await response.body?.cancel();
   });
 
   it('answers 404 for an unknown key and 400 for a malformed one', async () => {
@@ -136,6 +166,8 @@ describe('attachments: download route and provider media fetch', () => {
       return message?.attachments[0]?.storageKey ? message.attachments[0] : null;
     });
     assert.equal(linked.size, media.jpeg.length);
+    const { conversationId } = await stack.hub.conversations.timeline.getMessage(messageId);
+    await stack.hub.conversations.conversations.assign(conversationId, { assigneeId: agentId, teamId: null });
     const response = await download(linked.storageKey!);
     assert.equal(response.status, 200);
     assert.deepEqual(Buffer.from(await response.arrayBuffer()), media.jpeg);

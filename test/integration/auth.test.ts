@@ -190,6 +190,36 @@ describe('authentication', () => {
       assert.deepEqual(await connect({ token: body.token }), { connected: true });
     });
 
+    it('disconnects the sockets of a login when it logs out, and every socket of a deactivated agent', async () => {
+      const agent = await seedAgent(running, 'kai@example.com', 'agent');
+      const boss = (await login(running, 'boss@example.com')).body;
+      const first = (await login(running, 'kai@example.com')).body;
+      const second = (await login(running, 'kai@example.com')).body;
+      const open = async (token: string) => {
+        assert.deepEqual(await connect({ token }), { connected: true });
+        const socket = sockets.at(-1)!;
+        const reason = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+        return { socket, reason };
+      };
+      const a = await open(first.token);
+      const b = await open(second.token);
+
+      assert.equal(
+        (await call(running.baseUrl, 'POST', '/api/auth/logout', { token: first.token })).status,
+        204,
+      );
+      assert.equal(await a.reason, 'io server disconnect');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(b.socket.connected, true, 'the other login keeps its socket');
+
+      const deactivated = await call(running.baseUrl, 'PATCH', `/api/agents/${agent.id}`, {
+        token: boss.token,
+        body: { active: false },
+      });
+      assert.equal(deactivated.status, 200, JSON.stringify(deactivated.body));
+      assert.equal(await b.reason, 'io server disconnect');
+    });
+
     it('refuses a socket without a token or with an invalid one', async () => {
       const missing = await connect({});
       const invalid = await connect({ token: `oha_${'B'.repeat(43)}` });

@@ -2,6 +2,8 @@ import { trusted, Types, type Connection } from 'mongoose';
 import type { Config } from '../../config';
 import { AppError } from '../../lib/app-error';
 import type { Clock } from '../../lib/clock';
+import type { DomainEvents } from '../../domain-events';
+import type { EventBus } from '../../lib/event-bus';
 import type { Logger } from '../../lib/logger';
 import { agentModel, type AgentRecord, type Role } from './agent.model';
 import type { AuditService } from './audit.service';
@@ -14,6 +16,8 @@ export interface Principal {
   agentId: string;
   role: Role;
   teamIds: string[];
+  /** The login this token belongs to (sockets join its room, so a logout disconnects them). */
+  sessionId: string;
 }
 
 export interface SessionTokens {
@@ -53,6 +57,7 @@ export function createAuthService(deps: {
   clock: Clock;
   logger: Logger;
   audit: AuditService;
+  events?: EventBus<DomainEvents>;
 }): AuthService {
   const Agent = agentModel(deps.connection);
   const AuthToken = authTokenModel(deps.connection);
@@ -101,8 +106,9 @@ export function createAuthService(deps: {
     };
   }
 
-  async function revokeSession(sessionId: Types.ObjectId): Promise<void> {
+  async function revokeSession(sessionId: Types.ObjectId, agentId: Types.ObjectId): Promise<void> {
     await AuthToken.updateMany({ sessionId, revokedAt: null }, { $set: { revokedAt: clock.now() } });
+    await deps.events?.emit('auth.revoked', { agentId: String(agentId), sessionId: String(sessionId) });
   }
 
   /** Finds a token row by the hash of `token`, comparing digests in constant time once found. */
@@ -159,7 +165,7 @@ export function createAuthService(deps: {
         const current = await AuthToken.findById(row._id).lean<AuthTokenRecord>();
         if (current?.usedAt && !current.revokedAt) {
           // A rotated token came back: someone holds a copy. Revoke the whole family (RFC 6819 §5.2.2.3).
-          await revokeSession(row.sessionId);
+          await revokeSession(row.sessionId, row.agentId);
           await audit.record({
             actorId: String(row.agentId),
             action: 'auth.refresh_reused',
@@ -173,7 +179,7 @@ export function createAuthService(deps: {
       }
       const agent = await Agent.findOne({ _id: row.agentId, active: true }).lean<AgentRecord>();
       if (!agent) {
-        await revokeSession(row.sessionId);
+        await revokeSession(row.sessionId, row.agentId);
         throw new AppError('UNAUTHENTICATED', { userMessage: 'Invalid refresh token.' });
       }
       return openSession(agent, row.sessionId);
@@ -182,7 +188,7 @@ export function createAuthService(deps: {
     async logout(accessToken) {
       const row = await findToken(accessToken, 'access');
       if (!row) return;
-      await revokeSession(row.sessionId);
+      await revokeSession(row.sessionId, row.agentId);
       await audit.record({
         actorId: String(row.agentId),
         action: 'auth.logout',
@@ -198,7 +204,12 @@ export function createAuthService(deps: {
         .select({ role: 1, teamIds: 1 })
         .lean<Pick<AgentRecord, '_id' | 'role' | 'teamIds'>>();
       if (!agent) return null;
-      return { agentId: String(agent._id), role: agent.role, teamIds: agent.teamIds.map(String) };
+      return {
+        agentId: String(agent._id),
+        role: agent.role,
+        teamIds: agent.teamIds.map(String),
+        sessionId: String(row.sessionId),
+      };
     },
 
     async revokeAgentSessions(agentId) {
@@ -206,6 +217,7 @@ export function createAuthService(deps: {
         { agentId: new Types.ObjectId(agentId), revokedAt: null },
         { $set: { revokedAt: clock.now() } },
       );
+      await deps.events?.emit('auth.revoked', { agentId, sessionId: null });
     },
   };
 }

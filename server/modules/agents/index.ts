@@ -59,7 +59,7 @@ export interface AgentsModuleDeps {
 export function createAgentsModule(deps: AgentsModuleDeps) {
   const { connection, config, logger, clock } = deps;
   const audit = createAuditService({ connection, clock, logger });
-  const auth = createAuthService({ connection, config, clock, logger, audit });
+  const auth = createAuthService({ connection, config, clock, logger, audit, events: deps.events });
   const agents = createAgentsService({ connection, clock, audit, auth, events: deps.events });
   const requireAuth = createRequireAuth(auth);
 

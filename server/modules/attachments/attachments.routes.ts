@@ -1,4 +1,4 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../lib/app-error';
 import { parseInput } from '../../lib/validate';
@@ -6,18 +6,28 @@ import type { AttachmentStore } from './attachment-store';
 
 const ParamsSchema = z.strictObject({ key: z.string().regex(/^[0-9a-f]{32}$/, 'invalid attachment key') });
 
+/** Whether the authenticated caller may see the conversation holding the file (the conversations rule). */
+export type AttachmentAuthorizer = (
+  principal: { agentId: string; role: string; teamIds: readonly string[] },
+  key: string,
+) => Promise<boolean>;
+
 /**
- * `GET /api/attachments/:key` for authenticated agents. Always a download (`Content-Disposition:
+ * `GET /api/attachments/:key` for authenticated agents who can see the conversation the file belongs to
+ * (404 otherwise, as for a key that does not exist). Always a download (`Content-Disposition:
  * attachment`), never sniffed, never rendered as a page of ours (sandboxing CSP), whatever the bytes are.
  */
 export function createAttachmentsRouter(deps: {
   store: AttachmentStore;
   requireAuth: RequestHandler;
+  authorize: AttachmentAuthorizer;
 }): Router {
   const router = Router();
   router.get('/:key', deps.requireAuth, async (req, res) => {
     const { key } = parseInput(ParamsSchema, req.params, 'attachment');
-    const stored = await deps.store.stat(key);
+    const principal = (req as Request & { principal?: Parameters<AttachmentAuthorizer>[0] }).principal;
+    if (!principal) throw new AppError('UNAUTHENTICATED');
+    const stored = (await deps.authorize(principal, key)) ? await deps.store.stat(key) : null;
     if (!stored) throw new AppError('NOT_FOUND', { userMessage: 'No such attachment.' });
     const stream = await deps.store.get(key);
     res.setHeader('Content-Type', stored.contentType);

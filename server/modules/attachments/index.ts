@@ -18,7 +18,8 @@ import {
   type AttachToMessage,
   type FetchJobData,
 } from './attachment-fetch.job';
-import { createAttachmentsRouter } from './attachments.routes';
+import { createAttachmentsRouter, type AttachmentAuthorizer } from './attachments.routes';
+export type { AttachmentAuthorizer } from './attachments.routes';
 import { createDiskAttachmentStore } from './disk-attachment-store';
 
 export type { AttachmentStore, StoredAttachment } from './attachment-store';
@@ -33,7 +34,7 @@ export interface AttachmentsModule {
   enqueueFetch(input: FetchJobData): Promise<void>;
   /** Registers the fetch processor in this process (workers only). */
   startWorkers(attachToMessage: AttachToMessage): void;
-  createHttpModule(auth: { requireAuth: RequestHandler }): HttpModule;
+  createHttpModule(auth: { requireAuth: RequestHandler; authorize: AttachmentAuthorizer }): HttpModule;
 }
 
 export function createAttachmentsModule(deps: {
@@ -68,7 +69,7 @@ export function createAttachmentsModule(deps: {
     },
     createHttpModule: (auth) => ({
       path: '/api/attachments',
-      router: createAttachmentsRouter({ store, requireAuth: auth.requireAuth }),
+      router: createAttachmentsRouter({ store, ...auth }),
     }),
   };
 }

@@ -79,6 +79,8 @@ messageSchema.index(
 );
 messageSchema.index({ contactId: 1, channel: 1, occurredAt: -1 });
 messageSchema.index({ 'thread.messageId': 1 }, { sparse: true });
+/** Attachment downloads: which message (and so which conversation) holds a stored file. */
+messageSchema.index({ 'attachments.storageKey': 1 }, { sparse: true });
 
 export interface MessageAttachment {
   id: string;

@@ -12,7 +12,7 @@ import type { Clock } from '../../lib/clock';
 import type { EventBus } from '../../lib/event-bus';
 import type { Logger } from '../../lib/logger';
 import type { ConversationDoc } from './conversation.model';
-import { statusesBefore } from './conversation-rules';
+import { canSeeConversation, statusesBefore, type Viewer } from './conversation-rules';
 import { toObjectId, type ConversationsService } from './conversations.service';
 import type { EarlyStatusDoc, EarlyStatusModel, MessageDoc, MessageModel } from './message.model';
 import { isDuplicateKeyError, op } from './mongo-helpers';
@@ -466,9 +466,20 @@ export function createTimelineService(deps: TimelineServiceDeps) {
     return true;
   }
 
+  /** True when the viewer may see the conversation whose message holds this stored attachment. */
+  async function canViewAttachment(viewer: Viewer, storageKey: string): Promise<boolean> {
+    const message = await Message.findOne({ 'attachments.storageKey': storageKey })
+      .select({ conversationId: 1 })
+      .lean<Pick<MessageDoc, 'conversationId'>>();
+    if (!message) return false;
+    const conversation = await conversations.findConversation(message.conversationId);
+    return Boolean(conversation && canSeeConversation(viewer, conversation));
+  }
+
   return {
     applyCallUpdate,
     attachToMessage,
+    canViewAttachment,
     /** The worker's permanent failure (or exhausted retries): failed, visible, retryable. */
     markFailed: async (messageId: string, error: { code: string; message: string }) =>
       (await applyDeliveryStatus({ messageId, status: 'failed', error })).message,

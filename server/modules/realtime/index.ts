@@ -14,6 +14,7 @@ import type { DomainEvents } from '../../domain-events';
 import type { Clock } from '../../lib/clock';
 import type { EventBus } from '../../lib/event-bus';
 import type { Logger } from '../../lib/logger';
+import { rooms } from '../../realtime/socket-events';
 import type { AgentNamespace } from '../../realtime/socket-server';
 import type { Connection } from 'mongoose';
 import { registerRealtimeListeners, type RealtimeLookups } from './realtime.listeners';
@@ -44,5 +45,9 @@ export function createRealtimeModule(deps: RealtimeModuleDeps): RealtimeService 
   attachRealtimeSocketHandlers({ agent: deps.agent, realtime, logger, syncLimit: deps.syncLimit });
   if (deps.lookups)
     registerRealtimeListeners({ events: deps.events, realtime, lookups: deps.lookups, logger });
+  // A revoked login loses its live sockets at once, on every hub process (the adapter relays it).
+  deps.events.on('auth.revoked', ({ agentId, sessionId }) => {
+    deps.agent.in(sessionId ? rooms.session(sessionId) : rooms.agent(agentId)).disconnectSockets(true);
+  });
   return realtime;
 }

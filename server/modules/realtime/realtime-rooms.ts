@@ -23,5 +23,6 @@ export function conversationRooms(audience: ConversationAudience): string[] {
 export function principalRooms(principal: SocketPrincipal): string[] {
   const result = [rooms.agent(principal.agentId), ...principal.teamIds.map((teamId) => rooms.team(teamId))];
   if (principal.role === 'supervisor' || principal.role === 'admin') result.push(rooms.supervisors());
+  if (principal.sessionId) result.push(rooms.session(principal.sessionId));
   return [...new Set(result)];
 }
