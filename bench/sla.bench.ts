@@ -319,7 +319,7 @@ Run ${String(results.startedAt)} on ${String(results.cpus)} CPUs, Node ${String(
 
 ## Timer accuracy (${String(results.timers)} conversations, each with a warning and a breach timer)
 
-Lateness = the breach's recorded `firedAt` (when the timer job's check ran; the record is written in
+Lateness = the breach's recorded \`firedAt\` (when the timer job's check ran; the record is written in
 the same check) − its due time. Goal: p99 < 2 s. Arming took ${timers.armTimeMs} ms; the
 breaches (and their warnings, at 80 %) fall due over ${String((results.timerAccuracy as { windowSeconds: number }).windowSeconds)} s starting ${String((results.timerAccuracy as { leadSeconds: number }).leadSeconds)} s after arming began.
 
