@@ -60,6 +60,12 @@ export interface ConformanceHarness {
   expectedText?: string;
   /** The channel must send text messages (false for voice: replies go out on another channel). */
   sendsText: boolean;
+  /**
+   * The optional checks this harness can run (its subjects then implement `breakNetwork` /
+   * `postNoteThenReply`). A check a harness cannot run is not registered there: it runs in another one
+   * (the connector-level harness breaks the network, the whole-hub harness posts notes).
+   */
+  runs: { networkFailure: boolean; notes: boolean };
   setup(): Promise<ConformanceSubject>;
 }
 
@@ -130,16 +136,17 @@ export function describeChannelConformance(harness: ConformanceHarness): void {
         assert.equal(error.permanent, false);
       });
 
-      it('classifies an unreachable provider (network error) as a transient SendError', async function () {
-        if (!subject.breakNetwork) this.skip();
-        await subject.breakNetwork();
-        const error = await subject.channel.send(subject.outbound()).then(
-          () => assert.fail('send should fail'),
-          (caught: unknown) => caught,
-        );
-        assert.ok(error instanceof SendError);
-        assert.equal(error.permanent, false);
-      });
+      if (harness.runs.networkFailure)
+        it('classifies an unreachable provider (network error) as a transient SendError', async () => {
+          assert.ok(subject.breakNetwork, 'the harness says it can break the network');
+          await subject.breakNetwork();
+          const error = await subject.channel.send(subject.outbound()).then(
+            () => assert.fail('send should fail'),
+            (caught: unknown) => caught,
+          );
+          assert.ok(error instanceof SendError);
+          assert.equal(error.permanent, false);
+        });
     } else {
       it('refuses to send text on this channel with a permanent SendError (nothing reaches the provider)', async () => {
         const error = await subject.channel.send(subject.outbound()).then(
@@ -152,13 +159,14 @@ export function describeChannelConformance(harness: ConformanceHarness): void {
       });
     }
 
-    it('never sends an internal note to the provider', async function () {
-      if (!subject.postNoteThenReply) this.skip();
-      await subject.deliverInbound();
-      const before = subject.providerSendCount();
-      await subject.postNoteThenReply();
-      // The reply that follows the note proves the pipeline ran: exactly one message left, not two.
-      assert.equal(subject.providerSendCount() - before, harness.sendsText ? 1 : 0);
-    });
+    if (harness.runs.notes)
+      it('never sends an internal note to the provider', async () => {
+        assert.ok(subject.postNoteThenReply, 'the harness says it can post notes');
+        await subject.deliverInbound();
+        const before = subject.providerSendCount();
+        await subject.postNoteThenReply();
+        // The reply that follows the note proves the pipeline ran: exactly one message left, not two.
+        assert.equal(subject.providerSendCount() - before, harness.sendsText ? 1 : 0);
+      });
   });
 }

@@ -17,6 +17,7 @@ function hubHarness(kind: 'sms' | 'whatsapp' | 'voice'): ConformanceHarness {
       ? {}
       : { expectedText: kind === 'whatsapp' ? '你好，我想查询订单' : '您好，我的宽带又断了' }),
     sendsText: kind !== 'voice',
+    runs: { networkFailure: false, notes: true },
     async setup() {
       const hub = await startTwilioTestHub();
       const { stub } = hub.stub;

@@ -105,6 +105,7 @@ export function connectorHarness(kind: 'sms' | 'whatsapp' | 'voice'): Conformanc
       ? {}
       : { expectedText: kind === 'whatsapp' ? '你好，我想查询订单' : '您好，我的宽带又断了' }),
     sendsText: kind !== 'voice',
+    runs: { networkFailure: true, notes: false },
     async setup(): Promise<ConformanceSubject> {
       const harness = await startTwilioHarness();
       const { stub } = harness.stub;
