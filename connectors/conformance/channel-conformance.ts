@@ -138,7 +138,7 @@ export function describeChannelConformance(harness: ConformanceHarness): void {
 
       if (harness.runs.networkFailure)
         it('classifies an unreachable provider (network error) as a transient SendError', async () => {
-          assert.ok(subject.breakNetwork, 'the harness says it can break the network');
+          assert.ok(subject.breakNetwork !== undefined, 'the harness says it can break the network');
           await subject.breakNetwork();
           const error = await subject.channel.send(subject.outbound()).then(
             () => assert.fail('send should fail'),
@@ -161,7 +161,7 @@ export function describeChannelConformance(harness: ConformanceHarness): void {
 
     if (harness.runs.notes)
       it('never sends an internal note to the provider', async () => {
-        assert.ok(subject.postNoteThenReply, 'the harness says it can post notes');
+        assert.ok(subject.postNoteThenReply !== undefined, 'the harness says it can post notes');
         await subject.deliverInbound();
         const before = subject.providerSendCount();
         await subject.postNoteThenReply();
