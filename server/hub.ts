@@ -281,6 +281,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       findCalendar: async (calendarId) => (await sla.store.getRules()).calendars.get(calendarId) ?? null,
     }),
   });
+  attachments.mediaSources.register(twilioModule.mediaSource);
   if (options.runWorkers !== false) {
     sla.startWorkers();
     staffMail?.startWorkers();

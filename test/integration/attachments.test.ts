@@ -37,7 +37,8 @@ async function startMediaStub() {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: (path: string) => `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`,
+    url: (path: string, host = '127.0.0.1') =>
+      `http://${host}:${(server.address() as AddressInfo).port}${path}`,
     requests,
     jpeg,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
@@ -64,6 +65,14 @@ describe('attachments: download route and provider media fetch', () => {
     stack = await startTestHub({
       configOverrides: { ATTACHMENT_MAX_BYTES: '10000', ATTACHMENT_FETCH_TIMEOUT_MS: '1500' },
     });
+    stack.hub.attachments.mediaSources.register({
+      name: 'test provider',
+      origin: media.url('/'),
+      authFor: ({ inboxId }) =>
+        Promise.resolve(
+          inboxId === 'private-inbox' ? { type: 'basic', username: 'AC123', password: 'secret' } : null,
+        ),
+    });
     const email = 'agent@example.test';
     const password = 'correct horse battery staple';
     agentId = (
@@ -82,12 +91,12 @@ describe('attachments: download route and provider media fetch', () => {
     });
 
   /** An inbound MMS carrying a provider media URL; resolves with the stored message id. */
-  const mmsWith = async (url: string, contentType: string) => {
+  const mmsWith = async (url: string, contentType: string, inboxId = 'mms-inbox') => {
     counter += 1;
     const phone = `+1555040${String(counter).padStart(4, '0')}`;
     const { messageId } = await stack.hub.ingest.ingest({
       channel: 'sms',
-      inboxId: 'mms-inbox',
+      inboxId,
       externalId: `MM-${counter}`,
       occurredAt: stack.hub.clock.now(),
       from: { externalId: phone, phone },
@@ -173,24 +182,32 @@ describe('attachments: download route and provider media fetch', () => {
     assert.deepEqual(Buffer.from(await response.arrayBuffer()), media.jpeg);
   });
 
-  it('sends the given credentials to the media URL', async () => {
+  it('sends the receiving inbox’s credentials, looked up at download time, and only those', async () => {
     const url = media.url('/media/private.jpg');
-    const messageId = await mmsWith(url, 'image/jpeg');
-    const queue = stack.hub.queues.queue(ATTACHMENTS_FETCH_QUEUE);
-    // ingest queued it without credentials: the provider answered 401, a permanent failure
-    await failedFetch(messageId, url);
-    await (await queue.getJob(fetchJobId(messageId, url)))?.remove();
-    await stack.hub.attachments.enqueueFetch({
-      messageId,
-      url,
-      contentType: 'image/jpeg',
-      auth: { type: 'basic', username: 'AC123', password: 'secret' },
-    });
+    // Another inbox's message: no credentials for it, the provider answers 401, a permanent failure.
+    const refused = await mmsWith(url, 'image/jpeg');
+    await failedFetch(refused, url);
+    const messageId = await mmsWith(url, 'image/jpeg', 'private-inbox');
     await eventually(
       async () => (await stack.hub.conversations.timeline.findMessage(messageId))?.attachments[0]?.storageKey,
     );
     assert.ok(
       media.requests.some((r) => r.url === '/media/private.jpg' && r.authorization?.startsWith('Basic ')),
+    );
+    const job = await stack.hub.queues.queue(ATTACHMENTS_FETCH_QUEUE).getJob(fetchJobId(refused, url));
+    assert.equal(JSON.stringify(job?.data).includes('secret'), false, 'no credentials in Redis');
+  });
+
+  it('never fetches from an origin no connector registered (SSRF)', async () => {
+    const url = media.url('/media/photo.jpg?unregistered', 'localhost');
+    const messageId = await mmsWith(url, 'image/jpeg');
+    const job = await failedFetch(messageId, url);
+    assert.match(String(job.failedReason), /not a registered media source/);
+    assert.equal(job.attemptsMade, 1, 'refused at once');
+    assert.equal(
+      media.requests.some((r) => r.url.includes('unregistered')),
+      false,
+      'no request left the hub',
     );
   });
 

@@ -49,6 +49,29 @@ describe('Twilio through the whole hub (real ingest, outbound, embedded engine, 
     assert.equal(delivered.externalId, sent.sid);
   });
 
+  it('downloads MMS media from Twilio with the account’s credentials and links it to the message', async () => {
+    hub = await startTwilioTestHub();
+    const delivery = await hub.stub.stub.sendInboundMessage({
+      from: CUSTOMER,
+      body: '发票照片',
+      media: [{ contentType: 'image/png' }],
+    });
+    assert.equal(delivery.status, 200);
+    const [conversation] = await listConversations(hub);
+    assert.ok(conversation);
+    const stored = await waitFor(async () => {
+      const [entry] = await timeline(hub, conversation.id);
+      return entry?.attachments?.[0]?.size ? entry.attachments[0] : undefined;
+    }, 'the media stored on the message');
+    assert.equal(stored.contentType, 'image/png');
+    assert.equal(stored.size, 68, 'the stub’s 1×1 PNG');
+    assert.deepEqual(
+      hub.stub.stub.mediaRequests.map((request) => request.authorized),
+      [true],
+      'one download, authenticated as the account',
+    );
+  });
+
   it('refuses a forged SMS (wrong signature) with 403 and stores nothing, then still serves valid ones', async () => {
     hub = await startTwilioTestHub();
     const params = {

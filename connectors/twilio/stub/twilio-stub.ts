@@ -110,6 +110,8 @@ export function createTwilioStub(options: TwilioStubOptions) {
   const statusDelayMs = options.statusDelayMs ?? 30;
   const messages: StubMessage[] = [];
   const calls: StubCall[] = [];
+  /** Media and recording downloads, and whether they carried the account's credentials. */
+  const mediaRequests: { path: string; authorized: boolean }[] = [];
   const deliveries: WebhookDelivery[] = [];
   const failNext: FailureRule[] = [];
   const pending = new Set<Promise<unknown>>();
@@ -267,11 +269,16 @@ export function createTwilioStub(options: TwilioStubOptions) {
     });
   });
 
-  // Media and recordings: a few bytes of the right type, so attachment jobs have something to store.
-  router.get('/2010-04-01/Accounts/:accountSid/Recordings/:recordingSid', (_req, res) => {
+  // Media and recordings: a few bytes of the right type, so attachment jobs have something to store. Like
+  // an account with "enforce HTTP auth on media URLs" on, they need the account's credentials.
+  router.get('/2010-04-01/Accounts/:accountSid/Recordings/:recordingSid', (req, res) => {
+    mediaRequests.push({ path: req.path, authorized: checkAuth(req, res) });
+    if (res.headersSent) return;
     res.type('audio/x-wav').send(Buffer.from('RIFF0000WAVEfmt stub-recording'));
   });
-  router.get('/2010-04-01/Accounts/:accountSid/Messages/:messageSid/Media/:mediaSid', (_req, res) => {
+  router.get('/2010-04-01/Accounts/:accountSid/Messages/:messageSid/Media/:mediaSid', (req, res) => {
+    mediaRequests.push({ path: req.path, authorized: checkAuth(req, res) });
+    if (res.headersSent) return;
     // A 1×1 transparent PNG.
     res
       .type('image/png')
@@ -322,6 +329,7 @@ export function createTwilioStub(options: TwilioStubOptions) {
     whatsappNumber,
     messages,
     calls,
+    mediaRequests,
     deliveries,
     /** Where webhooks are delivered from now on (the hub's real address). */
     setDeliverTo(url: string) {

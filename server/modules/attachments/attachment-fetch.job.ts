@@ -9,24 +9,17 @@ import { PermanentJobError, type QueueFactory } from '../../infra/queues';
 import { parseInput } from '../../lib/validate';
 import { isAllowedContentType, normalizeContentType } from './attachment-policy';
 import type { AttachmentStore, StoredAttachment } from './attachment-store';
+import { authorizationHeader, type MediaSources } from './media-sources';
 
 export const ATTACHMENTS_FETCH_QUEUE = 'attachments.fetch';
-
-const FetchAuthSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('basic'), username: z.string().min(1), password: z.string() }),
-  z.strictObject({ type: z.literal('bearer'), token: z.string().min(1) }),
-]);
 
 export const FetchJobSchema = z.strictObject({
   messageId: z.string().min(1).max(64),
   url: z.url({ protocol: /^https?$/ }).max(4096),
   contentType: z.string().min(1).max(255),
   filename: z.string().max(1024).optional(),
-  /**
-   * Credentials for the media URL (Twilio media needs the account's basic auth). They sit in Redis for the
-   * job's life: prefer URLs that need none, and keep `removeOnComplete` on.
-   */
-  auth: FetchAuthSchema.optional(),
+  /** The inbox the message came in on: its media source picks that account's credentials. */
+  inboxId: z.string().min(1).max(64).nullable().optional(),
 });
 export type FetchJobData = z.infer<typeof FetchJobSchema>;
 
@@ -42,16 +35,11 @@ export function fetchJobId(messageId: string, url: string): string {
   return `fetch:${messageId}:${createHash('sha256').update(url).digest('hex').slice(0, 32)}`;
 }
 
-function authHeader(auth: FetchJobData['auth']): Record<string, string> {
-  if (!auth) return {};
-  if (auth.type === 'bearer') return { authorization: `Bearer ${auth.token}` };
-  return { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` };
-}
-
 /** The processor of 'attachments.fetch': download (bounded in time and size) → store → link to the message. */
 export function registerAttachmentFetchProcessor(deps: {
   queues: QueueFactory;
   store: AttachmentStore;
+  sources: MediaSources;
   attachToMessage: AttachToMessage;
   maxBytes: number;
   timeoutMs: number;
@@ -67,8 +55,13 @@ export function registerAttachmentFetchProcessor(deps: {
       } catch (error) {
         throw new PermanentJobError('invalid attachment fetch job', { cause: error });
       }
+      const source = deps.sources.find(data.url);
+      if (!source)
+        throw new PermanentJobError(`${new URL(data.url).origin} is not a registered media source`);
+      const auth =
+        (await source.authFor?.({ url: new URL(data.url), inboxId: data.inboxId ?? null })) ?? null;
       const response = await fetch(data.url, {
-        headers: authHeader(data.auth),
+        headers: authorizationHeader(auth),
         redirect: 'follow',
         signal: AbortSignal.timeout(deps.timeoutMs),
       });

@@ -21,15 +21,19 @@ import {
 import { createAttachmentsRouter, type AttachmentAuthorizer } from './attachments.routes';
 export type { AttachmentAuthorizer } from './attachments.routes';
 import { createDiskAttachmentStore } from './disk-attachment-store';
+import { createMediaSources, type MediaSources } from './media-sources';
 
 export type { AttachmentStore, StoredAttachment } from './attachment-store';
 export type { AttachToMessage, FetchJobData } from './attachment-fetch.job';
 export { createDiskAttachmentStore } from './disk-attachment-store';
 export { isAllowedContentType, sanitizeFilename } from './attachment-policy';
 export { ATTACHMENTS_FETCH_QUEUE, fetchJobId };
+export type { MediaAuth, MediaSource, MediaSources } from './media-sources';
 
 export interface AttachmentsModule {
   store: AttachmentStore;
+  /** The origins media may be downloaded from (connectors register theirs); nothing else is fetched. */
+  mediaSources: MediaSources;
   /** Queues the download of a provider media URL into the store (idempotent per message and URL). */
   enqueueFetch(input: FetchJobData): Promise<void>;
   /** Registers the fetch processor in this process (workers only). */
@@ -49,8 +53,10 @@ export function createAttachmentsModule(deps: {
     deps.store ??
     createDiskAttachmentStore({ dir: path.join(deps.dataDir, 'attachments'), maxBytes: deps.maxBytes });
   const logger = deps.logger.child({ module: 'attachments' });
+  const mediaSources = createMediaSources();
   return {
     store,
+    mediaSources,
     async enqueueFetch(input) {
       const data = parseInput(FetchJobSchema, input, 'attachment fetch');
       await deps.queues
@@ -61,6 +67,7 @@ export function createAttachmentsModule(deps: {
       registerAttachmentFetchProcessor({
         queues: deps.queues,
         store,
+        sources: mediaSources,
         attachToMessage,
         maxBytes: deps.maxBytes,
         timeoutMs: deps.fetchTimeoutMs,

@@ -79,6 +79,8 @@ export interface AttachmentPort {
     url: string;
     contentType: string;
     filename?: string;
+    /** The inbox the message came in on (its account's credentials fetch the media). */
+    inboxId?: string | null;
   }): Promise<void>;
 }
 
@@ -186,13 +188,18 @@ export function createIngestService(deps: IngestServiceDeps): InboundSink & {
       if (attachment.storageKey) await deps.attachments?.delete(attachment.storageKey).catch(() => undefined);
   }
 
-  async function enqueueFetches(messageId: string, attachments: MessageAttachment[]): Promise<void> {
+  async function enqueueFetches(
+    messageId: string,
+    inboxId: string,
+    attachments: MessageAttachment[],
+  ): Promise<void> {
     if (!deps.attachments) return;
     for (const attachment of attachments) {
       if (!attachment.sourceUrl || attachment.storageKey) continue;
       await deps.attachments
         .enqueueFetch({
           messageId,
+          inboxId,
           url: attachment.sourceUrl,
           contentType: attachment.contentType,
           ...(attachment.filename ? { filename: attachment.filename } : {}),
@@ -268,7 +275,7 @@ export function createIngestService(deps: IngestServiceDeps): InboundSink & {
       return { messageId: String(message._id), conversationId: message.conversationId, duplicate: true };
     }
     const messageId = String(message._id);
-    await enqueueFetches(messageId, attachments);
+    await enqueueFetches(messageId, event.inboxId, attachments);
     const keepResolved = (await deps.isFollowUpAnswer?.(conversationId, event.text)) ?? false;
     const { conversation, previousStatus } = await conversations.recordInbound(conversationId, {
       keepResolved,

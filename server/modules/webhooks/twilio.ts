@@ -24,6 +24,7 @@ import type { Config } from '../../config';
 import type { HttpModule } from '../../http/app';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
+import type { MediaSource } from '../attachments';
 import type { ChannelsModule } from '../channels';
 import { isBusinessTime, type BusinessCalendar } from '../sla';
 import type { TemplateRenderer } from '../templates';
@@ -60,6 +61,8 @@ export interface TwilioModule {
   channel: TwilioChannel | null;
   /** The built-in stub (demo mode only). */
   stub: TwilioStub | null;
+  /** Where Twilio media (MMS, WhatsApp) is downloaded from, with the receiving inbox's account credentials. */
+  mediaSource: MediaSource;
 }
 
 const TWILIO_KINDS: ChannelKind[] = ['sms', 'whatsapp', 'voice'];
@@ -87,6 +90,21 @@ export function createTwilioModule(deps: TwilioModuleDeps): TwilioModule {
       if (!twilioInbox) throw new Error(`inbox ${inbox.id} lacks Twilio credentials (accountSid, authToken)`);
       return createTwilioChannel({ inbox: twilioInbox, publicUrl, ...(apiBaseUrl ? { apiBaseUrl } : {}) });
     });
+
+  // Media URLs are on Twilio's API origin (the stub's in demo mode) and need the account's basic auth.
+  const mediaSource: MediaSource = {
+    name: 'twilio',
+    origin: apiBaseUrl ?? 'https://api.twilio.com',
+    async authFor({ inboxId }) {
+      const account =
+        inboxId && configInbox?.inboxId !== inboxId
+          ? await deps.channels.inboxes
+              .findConfig(inboxId)
+              .then((inbox) => inbox && twilioInboxFromAdmin(inbox))
+          : configInbox;
+      return account ? { type: 'basic', username: account.accountSid, password: account.authToken } : null;
+    },
+  };
 
   const resolveTwilioChannel = async (inboxId: string | null): Promise<TwilioChannel | null> => {
     const resolved = await deps.channels.registry.resolve({ inboxId, channel: 'voice' });
@@ -163,7 +181,7 @@ export function createTwilioModule(deps: TwilioModuleDeps): TwilioModule {
     );
   }
 
-  return { httpModules, channel, stub };
+  return { httpModules, channel, stub, mediaSource };
 }
 
 /**
