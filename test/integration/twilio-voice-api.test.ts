@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { call } from './conversations-support';
+import { call, loginAs } from './conversations-support';
 import {
   HUB_PUBLIC_URL,
   listConversations,
@@ -41,7 +41,7 @@ describe('Twilio voice API (click to call, browser token)', function () {
     assert.match(answered.body, /<Dial[^>]*><Client>agent-[0-9a-f]{24}<\/Client><\/Dial>/);
   });
 
-  it('refuses click to call without a token (401), for an unknown conversation (404), and a refused number as 400', async () => {
+  it('refuses click to call without a token (401), for an unknown or unseen conversation (404), and for a number not the customer’s or refused by Twilio (400)', async () => {
     hub = await startTwilioTestHub();
     assert.equal(
       (await call(hub.running.baseUrl, 'POST', '/api/conversations/0123456789abcdef01234567/call')).status,
@@ -59,12 +59,21 @@ describe('Twilio voice API (click to call, browser token)', function () {
     assert.equal(missing.status, 404);
     await hub.stub.stub.sendInboundMessage({ from: CUSTOMER, body: 'hi' });
     const [conversation] = await listConversations(hub);
-    const refused = await call(hub.running.baseUrl, 'POST', `/api/conversations/${conversation.id}/call`, {
+    const path = `/api/conversations/${conversation.id}/call`;
+    const elsewhere = await call(hub.running.baseUrl, 'POST', path, {
       token: hub.token,
-      body: { to: '+15005550001' },
+      body: { to: '+8613900000000' },
     });
-    assert.equal(refused.status, 400);
+    assert.equal(elsewhere.status, 400, 'only the customer’s own numbers can be dialled');
+    const outsider = await loginAs(hub.running, { email: 'outsider@example.com' });
+    const hidden = await call(hub.running.baseUrl, 'POST', path, { token: outsider.token, body: {} });
+    assert.equal(hidden.status, 404, 'an agent who cannot see the conversation cannot call from it');
     assert.equal(hub.stub.stub.calls.length, 0);
+
+    hub.stub.stub.failNextRequest({ status: 400, code: 21211, message: 'not a valid phone number' });
+    const refused = await call(hub.running.baseUrl, 'POST', path, { token: hub.token, body: {} });
+    assert.equal(refused.status, 400, 'Twilio’s refusal');
+    assert.match(refused.body.error.message, /refused/);
   });
 
   it('issues a browser-phone access token with a VoiceGrant for the agent, and 503 when not configured', async () => {

@@ -7,15 +7,21 @@ import { AppError } from '../../lib/app-error';
 import type { Clock } from '../../lib/clock';
 import { parseInput } from '../../lib/validate';
 import { getPrincipal } from '../agents';
+import { canSeeConversation } from '../conversations';
 
 /** What click-to-call needs to know, structurally (conversations, contacts and agents modules). */
 export interface VoiceApiDeps {
   publicUrl: string;
   clock: Clock;
   requireAuth: RequestHandler;
-  findConversation: (
-    id: string,
-  ) => Promise<{ inboxId: string; contactId: string; primaryChannel?: string } | null>;
+  findConversation: (id: string) => Promise<{
+    inboxId: string;
+    contactId: string;
+    primaryChannel?: string;
+    teamId?: string | null;
+    assigneeId?: string | null;
+    ownerId?: string | null;
+  } | null>;
   findContactPhones: (contactId: string) => Promise<string[] | null>;
   findAgentPhone: (agentId: string) => Promise<string | null>;
   /** The Twilio channel that calls for an inbox (the conversation's, else the default voice inbox). */
@@ -50,9 +56,15 @@ export function createVoiceApiRouter(deps: VoiceApiDeps): Router {
     const body = parseInput(CallBody, req.body, 'call');
     const principal = getPrincipal(req);
     const conversation = await deps.findConversation(id);
-    if (!conversation) throw new AppError('NOT_FOUND', { userMessage: 'No such conversation.' });
-    const to = body?.to ?? (await deps.findContactPhones(conversation.contactId))?.[0];
+    // Only a conversation the agent can see (as if others did not exist), and only the customer's own
+    // numbers: the hub's phone line is never a way to dial anywhere.
+    if (!conversation || !canSeeConversation(principal, conversation))
+      throw new AppError('NOT_FOUND', { userMessage: 'No such conversation.' });
+    const phones = (await deps.findContactPhones(conversation.contactId)) ?? [];
+    const to = body?.to ?? phones[0];
     if (!to) throw new AppError('INVALID_INPUT', { userMessage: 'The customer has no phone number.' });
+    if (!phones.includes(to))
+      throw new AppError('INVALID_INPUT', { userMessage: 'That number is not one of the customer’s.' });
     const channel = await deps.resolveChannel(conversation.inboxId);
     if (!channel) throw new AppError('UNAVAILABLE', { userMessage: 'No phone line is configured.' });
     const agentPhone = await deps.findAgentPhone(principal.agentId);
