@@ -82,6 +82,14 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL')
     .optional(),
+  /**
+   * The key provider credentials (inbox secrets) are encrypted with in MongoDB: 32 random bytes, base64
+   * (`openssl rand -base64 32`). Unset: a key generated once into DATA_DIR/credentials.key.
+   */
+  CREDENTIALS_KEY: z
+    .string()
+    .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+    .optional(),
   /** The From address of staff notices (default: no-reply at the PUBLIC_URL host). */
   MAIL_FROM: z.string().min(3).max(320).optional(),
   /**

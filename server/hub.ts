@@ -10,6 +10,8 @@ import { buildApp, type HttpModule } from './http/app';
 import { connectMongoose } from './infra/mongo';
 import { createQueueFactory, type QueueFactory } from './infra/queues';
 import { createStaffMail } from './infra/staff-mail';
+import { loadCredentialsKey } from './infra/credentials-key';
+import { createSecretBox } from './lib/secret-box';
 import { AppError } from './lib/app-error';
 import { systemClock, type Clock } from './lib/clock';
 import { createEventBus, type EventBus } from './lib/event-bus';
@@ -128,7 +130,15 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   });
 
   // Channels (inboxes → connectors) and attachments (store, download, media fetch).
-  const channels = createChannelsModule({ connection, logger });
+  const credentialsKey = await loadCredentialsKey({
+    configured: config.CREDENTIALS_KEY,
+    dataDir: config.DATA_DIR,
+    sharedDatabase: !config.usesEmbeddedMongo,
+    logger,
+  });
+  const channels = createChannelsModule({ connection, logger, secrets: createSecretBox(credentialsKey) });
+  const sealedInboxes = await channels.inboxes.sealStoredCredentials();
+  if (sealedInboxes) logger.info({ inboxes: sealedInboxes }, 'sealed inbox credentials stored in clear');
   const attachments = createAttachmentsModule({
     dataDir: config.DATA_DIR,
     maxBytes: config.ATTACHMENT_MAX_BYTES,

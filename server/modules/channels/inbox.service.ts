@@ -1,6 +1,7 @@
 import { trusted, Types, type Connection } from 'mongoose';
 import type { ChannelKind } from '../../../connectors/channel';
 import { AppError } from '../../lib/app-error';
+import { isSealed, type SecretBox } from '../../lib/secret-box';
 import { getInboxModel, type InboxDoc } from './inbox.model';
 import type { CreateInboxInput, InboxListQuery, UpdateInboxInput } from './inbox.schemas';
 import { toInboxConfig, toInboxView, type InboxConfig, type InboxView } from './inbox-views';
@@ -17,6 +18,8 @@ export interface InboxService {
   findConfigByAddress(channel: ChannelKind, address: string): Promise<InboxConfig | null>;
   /** The enabled inbox flagged default for a kind, else the oldest enabled one. */
   findDefaultConfig(channel: ChannelKind): Promise<InboxConfig | null>;
+  /** Seals credentials stored in clear (before encryption existed); returns how many inboxes changed. */
+  sealStoredCredentials(): Promise<number>;
 }
 
 function isDuplicateKey(error: unknown): boolean {
@@ -29,8 +32,26 @@ const conflict = (cause: unknown) =>
     cause,
   });
 
-export function createInboxService(deps: { connection: Connection }): InboxService {
+export function createInboxService(deps: { connection: Connection; secrets: SecretBox }): InboxService {
   const Inboxes = getInboxModel(deps.connection);
+  const { secrets } = deps;
+  /** Credentials are stored sealed, each bound to its name; values stored before that are sealed now. */
+  const sealAll = (credentials: Record<string, string>) =>
+    Object.fromEntries(
+      Object.entries(credentials).map(([key, value]) => [
+        key,
+        isSealed(value) ? value : secrets.seal(value, key),
+      ]),
+    );
+  const reveal = (doc: InboxDoc): InboxDoc => ({
+    ...doc,
+    credentials: Object.fromEntries(
+      Object.entries(doc.credentials ?? {}).map(([key, value]) => [
+        key,
+        isSealed(value) ? secrets.open(value, key) : value,
+      ]),
+    ),
+  });
   const isId = (id: string) => /^[0-9a-f]{24}$/i.test(id);
 
   /** Only one default per kind: unset it on the others (a single-document update each, idempotent). */
@@ -58,13 +79,13 @@ export function createInboxService(deps: { connection: Connection }): InboxServi
         .lean<InboxDoc[]>();
       const page = docs.slice(0, limit);
       return {
-        items: page.map(toInboxView),
+        items: page.map((doc) => toInboxView(reveal(doc))),
         nextCursor: docs.length > limit && page.length > 0 ? String(page.at(-1)!._id) : null,
       };
     },
 
     async get(id) {
-      return toInboxView(await getDoc(id));
+      return toInboxView(reveal(await getDoc(id)));
     },
 
     async create(input) {
@@ -76,7 +97,7 @@ export function createInboxService(deps: { connection: Connection }): InboxServi
           ...(input.address ? { address: input.address } : {}),
           teamId: input.teamId ?? null,
           autoReply: input.autoReply ?? { enabled: false },
-          credentials: input.credentials ?? {},
+          credentials: sealAll(input.credentials ?? {}),
           isDefault: input.isDefault ?? false,
           enabled: input.enabled ?? true,
         });
@@ -86,7 +107,7 @@ export function createInboxService(deps: { connection: Connection }): InboxServi
         throw error;
       }
       if (created.isDefault) await clearOtherDefaults(created.channel, created._id);
-      return toInboxView(created);
+      return toInboxView(reveal(created));
     },
 
     async update(id, input) {
@@ -114,7 +135,7 @@ export function createInboxService(deps: { connection: Connection }): InboxServi
           if (value === null) delete merged[key];
           else merged[key] = value;
         }
-        set.credentials = merged;
+        set.credentials = sealAll(merged);
       }
       let updated: InboxDoc | null;
       try {
@@ -133,25 +154,40 @@ export function createInboxService(deps: { connection: Connection }): InboxServi
       }
       if (!updated) throw new AppError('NOT_FOUND', { userMessage: 'No such inbox.' });
       if (input.isDefault) await clearOtherDefaults(updated.channel, updated._id);
-      return toInboxView(updated);
+      return toInboxView(reveal(updated));
     },
 
     async findConfig(id) {
       if (!isId(id)) return null;
       const doc = await Inboxes.findById(id).lean<InboxDoc>();
-      return doc ? toInboxConfig(doc) : null;
+      return doc ? toInboxConfig(reveal(doc)) : null;
     },
 
     async findConfigByAddress(channel, address) {
       const doc = await Inboxes.findOne({ channel, address }).lean<InboxDoc>();
-      return doc ? toInboxConfig(doc) : null;
+      return doc ? toInboxConfig(reveal(doc)) : null;
+    },
+
+    async sealStoredCredentials() {
+      let sealed = 0;
+      for await (const doc of Inboxes.find({}).select({ credentials: 1 }).lean<InboxDoc[]>().cursor()) {
+        const values = Object.values(doc.credentials ?? {});
+        if (values.every(isSealed)) continue;
+        // Guarded on the values read: an edit in between wins, and seals on its own.
+        const result = await Inboxes.updateOne(
+          { _id: doc._id, credentials: doc.credentials },
+          { $set: { credentials: sealAll(doc.credentials) } },
+        );
+        sealed += result.modifiedCount;
+      }
+      return sealed;
     },
 
     async findDefaultConfig(channel) {
       const doc = await Inboxes.findOne({ channel, enabled: true })
         .sort({ isDefault: -1, _id: 1 })
         .lean<InboxDoc>();
-      return doc ? toInboxConfig(doc) : null;
+      return doc ? toInboxConfig(reveal(doc)) : null;
     },
   };
 }

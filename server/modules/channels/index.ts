@@ -6,6 +6,7 @@ import type { RequestHandler } from 'express';
 import type { Connection } from 'mongoose';
 import type { HttpModule } from '../../http/app';
 import type { Logger } from '../../lib/logger';
+import type { SecretBox } from '../../lib/secret-box';
 import { createChannelRegistry, type ChannelRegistry } from './channel-registry';
 import { createInboxService, type InboxService } from './inbox.service';
 import { createInboxesRouter } from './inboxes.routes';
@@ -22,8 +23,13 @@ export interface ChannelsModule {
   createHttpModule(auth: { requireAuth: RequestHandler; requireAdmin: RequestHandler }): HttpModule;
 }
 
-export function createChannelsModule(deps: { connection: Connection; logger: Logger }): ChannelsModule {
-  const inboxes = createInboxService({ connection: deps.connection });
+export function createChannelsModule(deps: {
+  connection: Connection;
+  logger: Logger;
+  /** Seals inbox credentials at rest (the key comes from config or DATA_DIR). */
+  secrets: SecretBox;
+}): ChannelsModule {
+  const inboxes = createInboxService({ connection: deps.connection, secrets: deps.secrets });
   const registry = createChannelRegistry({ inboxes, logger: deps.logger.child({ module: 'channels' }) });
   return {
     inboxes,
