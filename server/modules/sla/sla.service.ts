@@ -1,7 +1,8 @@
 /**
  * The SLA service: keeps each conversation's clock (history → state → stored summary), arms one bull
  * delayed job per warning and breach (deterministic id), records each warning and breach once when its
- * time has come (a conditional `$push` guarded on the key), and applies the policy's escalation steps.
+ * time has come (in the same write as the new summary, guarded on `sla.rev`), and applies the policy's
+ * escalation steps.
  * A periodic sweep fires what is overdue and re-arms timers Redis lost.
  */
 import type { Queue } from 'bull';
