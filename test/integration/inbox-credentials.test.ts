@@ -53,6 +53,24 @@ describe('inbox credentials at rest', () => {
       assert.match(value, /^enc:v1:/);
   });
 
+  it('seals a submitted value even when it looks sealed already', async () => {
+    const lookalike = 'enc:v1:AAAA:BBBB:CCCC';
+    const created = await call(running.baseUrl, 'POST', '/api/inboxes', {
+      token: admin.token,
+      body: {
+        name: 'Look-alike',
+        channel: 'sms',
+        address: '+15005550333',
+        credentials: { accountSid: `AC${'3'.repeat(32)}`, authToken: lookalike },
+      },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.notEqual((await raw(created.body.id)).credentials.authToken, lookalike);
+    const config = await running.hub.channels.inboxes.findConfig(created.body.id);
+    assert.equal(config?.credentials.authToken, lookalike);
+    assert.equal((await call(running.baseUrl, 'GET', '/api/inboxes', { token: admin.token })).status, 200);
+  });
+
   it('seals credentials stored in clear before encryption existed', async () => {
     const { insertedId } = await running.hub.connection.collection('inboxes').insertOne({
       name: 'Legacy',

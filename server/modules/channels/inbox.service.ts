@@ -35,21 +35,32 @@ const conflict = (cause: unknown) =>
 export function createInboxService(deps: { connection: Connection; secrets: SecretBox }): InboxService {
   const Inboxes = getInboxModel(deps.connection);
   const { secrets } = deps;
-  /** Credentials are stored sealed, each bound to its name; values stored before that are sealed now. */
-  const sealAll = (credentials: Record<string, string>) =>
+  /** Credentials are stored sealed, each bound to its name. Input is always sealed, whatever it looks like. */
+  const sealInput = (credentials: Record<string, string>) =>
+    Object.fromEntries(Object.entries(credentials).map(([key, value]) => [key, secrets.seal(value, key)]));
+  /** Stored values: those from before encryption existed (in clear) are sealed, sealed ones kept. */
+  const sealStored = (credentials: Record<string, string>) =>
     Object.fromEntries(
       Object.entries(credentials).map(([key, value]) => [
         key,
         isSealed(value) ? value : secrets.seal(value, key),
       ]),
     );
+  const open = (doc: InboxDoc, key: string, value: string) => {
+    if (!isSealed(value)) return value;
+    try {
+      return secrets.open(value, key);
+    } catch (cause) {
+      throw new AppError('INTERNAL', {
+        message: `inbox ${String(doc._id)}: credential ${key} does not open with this CREDENTIALS_KEY`,
+        cause,
+      });
+    }
+  };
   const reveal = (doc: InboxDoc): InboxDoc => ({
     ...doc,
     credentials: Object.fromEntries(
-      Object.entries(doc.credentials ?? {}).map(([key, value]) => [
-        key,
-        isSealed(value) ? secrets.open(value, key) : value,
-      ]),
+      Object.entries(doc.credentials ?? {}).map(([key, value]) => [key, open(doc, key, value)]),
     ),
   });
   const isId = (id: string) => /^[0-9a-f]{24}$/i.test(id);
@@ -97,7 +108,7 @@ export function createInboxService(deps: { connection: Connection; secrets: Secr
           ...(input.address ? { address: input.address } : {}),
           teamId: input.teamId ?? null,
           autoReply: input.autoReply ?? { enabled: false },
-          credentials: sealAll(input.credentials ?? {}),
+          credentials: sealInput(input.credentials ?? {}),
           isDefault: input.isDefault ?? false,
           enabled: input.enabled ?? true,
         });
@@ -130,12 +141,12 @@ export function createInboxService(deps: { connection: Connection; secrets: Secr
       // Credentials merge key by key (one secret can be rotated without resending the others). The
       // merged object is written whole: credential names are identifiers, never paths.
       if (input.credentials) {
-        const merged: Record<string, string> = { ...(current.credentials ?? {}) };
+        const merged: Record<string, string> = sealStored(current.credentials ?? {});
         for (const [key, value] of Object.entries(input.credentials)) {
           if (value === null) delete merged[key];
-          else merged[key] = value;
+          else merged[key] = secrets.seal(value, key);
         }
-        set.credentials = sealAll(merged);
+        set.credentials = merged;
       }
       let updated: InboxDoc | null;
       try {
@@ -176,7 +187,7 @@ export function createInboxService(deps: { connection: Connection; secrets: Secr
         // Guarded on the values read: an edit in between wins, and seals on its own.
         const result = await Inboxes.updateOne(
           { _id: doc._id, credentials: doc.credentials },
-          { $set: { credentials: sealAll(doc.credentials) } },
+          { $set: { credentials: sealStored(doc.credentials) } },
         );
         sealed += result.modifiedCount;
       }
