@@ -217,6 +217,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
           address: `no-reply@${new URL(config.PUBLIC_URL).hostname}`,
         },
         logger,
+        clock,
       })
     : null;
   // SLA: calendars, policies, clocks, timers (queue 'sla' + sweep), escalation, complaint hooks, reports.

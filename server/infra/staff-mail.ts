@@ -4,10 +4,11 @@
  * A notice is a bull job on the `staff-mail` queue, so a relay that is down or answers 4xx is retried with
  * backoff instead of losing the notice; a 5xx answer (the relay refuses the message for good) fails the job
  * at once. The job id is the caller's idempotency key: the same notice enqueued twice while the first is
- * still waiting or retrying is sent once.
+ * still waiting or retrying is sent once. A notice can be held (`notBefore`): a bull delayed job.
  */
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
+import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import { PermanentJobError, type QueueFactory } from './queues';
 
@@ -19,6 +20,8 @@ export interface StaffMail {
   to: string;
   subject: string;
   text: string;
+  /** Hold the notice until then (outside working hours). */
+  notBefore?: Date;
 }
 
 export interface StaffMailDeps {
@@ -27,6 +30,8 @@ export interface StaffMailDeps {
   /** An address (`Name <a@b>`), or name and address kept apart so the name needs no quoting. */
   from: string | { name: string; address: string };
   logger: Logger;
+  /** The hub's clock: `notBefore` is measured against it. */
+  clock: Clock;
 }
 
 /** nodemailer's SMTP errors carry the relay's reply code. */
@@ -42,9 +47,10 @@ export function createStaffMail(deps: StaffMailDeps) {
 
   return {
     /** Enqueues a notice; resolves once it is safely in Redis. */
-    async send(mail: StaffMail): Promise<void> {
+    async send({ notBefore, ...mail }: StaffMail): Promise<void> {
       await queue.add(mail, {
         jobId: `${STAFF_MAIL_QUEUE}:${mail.key}`,
+        delay: notBefore ? Math.max(0, notBefore.getTime() - deps.clock.now().getTime()) : 0,
         attempts: 8,
         backoff: { type: 'exponential', delay: 2_000 },
         removeOnComplete: true,

@@ -15,11 +15,12 @@ describe('SLA notices by email', () => {
   let supervisor: { token: string; agentId: string };
   let agent: { token: string; agentId: string };
   let teamId: string;
+  let admin: { token: string; agentId: string };
   let phone = 0;
   const hub = () => running.hub;
   const minutes = (n: number) => new Date(start.getTime() + n * 60_000);
 
-  async function complaint(): Promise<{ id: string; number: number }> {
+  async function complaint(team = teamId): Promise<{ id: string; number: number }> {
     phone += 1;
     const from = `+86138${String(phone).padStart(8, '0')}`;
     const { conversationId } = await hub().ingest.ingest(
@@ -30,7 +31,10 @@ describe('SLA notices by email', () => {
         hints: { category: 'complaint', priority: 'normal' },
       }),
     );
-    await hub().conversations.conversations.assign(conversationId, { assigneeId: agent.agentId, teamId });
+    await hub().conversations.conversations.assign(conversationId, {
+      assigneeId: agent.agentId,
+      teamId: team,
+    });
     const conversation = await hub().conversations.conversations.getConversation(conversationId);
     return { id: conversationId, number: conversation.number };
   }
@@ -54,7 +58,7 @@ describe('SLA notices by email', () => {
         ACCESS_TOKEN_TTL_SECONDS: String(10 * 365 * 24 * 3600),
       },
     });
-    const admin = await loginAs(running, { email: 'admin@notices.test', role: 'admin' });
+    admin = await loginAs(running, { email: 'admin@notices.test', role: 'admin' });
     supervisor = await loginAs(running, { email: 'sup@notices.test', role: 'supervisor' });
     lead = await loginAs(running, { email: 'lead@notices.test' });
     agent = await loginAs(running, { email: 'agent@notices.test' });
@@ -144,5 +148,67 @@ describe('SLA notices by email', () => {
     assert.deepEqual(await states(), ['failed', 'failed']);
     for (const jobId of jobIds) assert.equal((await queue.getJob(jobId))!.attemptsMade, 1);
     assert.equal(mailsAbout(number).length, 0);
+  });
+
+  it('holds an email notice outside the team’s working hours until the next opening', async () => {
+    const calendar = async (body: Record<string, unknown>) => {
+      const created = await call(running.baseUrl, 'POST', '/api/sla/calendars', { token: admin.token, body });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      return created.body.id as string;
+    };
+    const allDay = [{ start: '00:00', end: '24:00' }];
+    const aroundTheClock = await calendar({
+      name: '24/7',
+      timezone: 'UTC',
+      weekly: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay },
+    });
+    const day = [{ start: '09:00', end: '18:00' }];
+    const office = await calendar({
+      name: 'Shanghai office',
+      timezone: 'Asia/Shanghai',
+      weekly: { mon: day, tue: day, wed: day, thu: day, fri: day },
+    });
+    const policy = await call(running.baseUrl, 'POST', '/api/sla/policies', {
+      token: admin.token,
+      body: {
+        name: 'night desk, 24/7 clock',
+        order: 5,
+        calendarId: aroundTheClock,
+        targets: { firstResponse: 60 },
+        escalations: [
+          {
+            on: 'breach',
+            target: 'firstResponse',
+            actions: [{ type: 'notify', to: ['supervisors'], email: true }],
+          },
+        ],
+      },
+    });
+    assert.equal(policy.status, 201, JSON.stringify(policy.body));
+    const nightDesk = await hub().agents.agents.createTeam(
+      {
+        name: 'Night desk',
+        leadId: lead.agentId,
+        supervisorIds: [supervisor.agentId],
+        calendarId: office,
+        slaPolicyId: policy.body.id,
+      },
+      null,
+    );
+    // Monday 20:00 in Shanghai: the customer writes; the breach falls at 21:00, after office hours.
+    clock.set(new Date('2026-09-28T12:00:00Z'));
+    const { id, number } = await complaint(nightDesk.id);
+    clock.set(new Date('2026-09-28T13:00:00Z'));
+    const fired = (await fire(id, 'firstResponse:0:breach')).map((event) => event.key);
+    assert.ok(fired.includes('firstResponse:0:breach'));
+    const job = await hub()
+      .queues.queue(STAFF_MAIL_QUEUE)
+      .getJob(`${STAFF_MAIL_QUEUE}:sla:${id}:firstResponse:breach:${supervisor.agentId}`);
+    assert.ok(job, 'the notice is queued');
+    assert.equal(await job.getState(), 'delayed');
+    // Tuesday 09:00 in Shanghai is 01:00 UTC: twelve hours after the breach.
+    assert.equal(job.opts.delay, 12 * 3600 * 1000);
+    await settle();
+    assert.equal(mailsAbout(number).length, 0, 'nothing sent at night');
   });
 });

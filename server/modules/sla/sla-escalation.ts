@@ -9,6 +9,7 @@ import type { EventBus } from '../../lib/event-bus';
 import type { Logger } from '../../lib/logger';
 import { rooms } from '../../realtime/socket-events';
 import type { TemplateRenderer } from '../templates';
+import { nextBusinessTime } from './business-calendar';
 import type { EscalationAction, EscalationRecipient } from './sla-policy-select';
 import type { FiredHandler } from './sla.service';
 import type { SlaConversation, SlaStore, TeamFacts } from './sla-store';
@@ -24,8 +25,17 @@ export interface SlaPublisher {
   }): Promise<string>;
 }
 
-/** Outbound email for staff notices, when the deployment has a mail transport (`key`: idempotency). */
-export type StaffMailer = (mail: { key: string; to: string; subject: string; text: string }) => Promise<void>;
+/**
+ * Outbound email for staff notices, when the deployment has a mail transport (`key`: idempotency;
+ * `notBefore`: hold the email until then).
+ */
+export type StaffMailer = (mail: {
+  key: string;
+  to: string;
+  subject: string;
+  text: string;
+  notBefore?: Date;
+}) => Promise<void>;
 
 /** The conversation changes escalation and complaint handling need (the conversations service's). */
 export interface SlaConversationActions {
@@ -123,7 +133,7 @@ export function createEscalationHandler(deps: EscalationDeps): FiredHandler {
     if (emailTo.size && !deps.mailer)
       logger.warn({ conversationId }, 'sla email notice skipped: no mail transport (SMTP_URL) configured');
     else if (emailTo.size && !repeatsEarlierCycle(conversation, event))
-      await sendNotices([...emailTo], conversation, event, timezone);
+      await sendNotices([...emailTo], conversation, event, timezone, await quietUntil(team, event.firedAt));
 
     for (const action of actions) {
       if (action.type === 'raisePriority') {
@@ -135,11 +145,23 @@ export function createEscalationHandler(deps: EscalationDeps): FiredHandler {
     }
   };
 
+  /**
+   * No email at midnight: outside the team's working hours (its calendar) a notice waits for the next
+   * opening. The socket events are not held: whoever is online sees them at once. No team calendar: now.
+   */
+  async function quietUntil(team: TeamFacts | null, now: Date): Promise<Date | undefined> {
+    const calendar = team?.calendarId ? (await store.getRules()).calendars.get(team.calendarId) : undefined;
+    if (!calendar) return undefined;
+    const opening = nextBusinessTime(calendar, now);
+    return opening.getTime() > now.getTime() ? opening : undefined;
+  }
+
   async function sendNotices(
     agentIds: string[],
     conversation: SlaConversation,
     event: { kind: string; target: string; dueAt: Date },
     timezone: string,
+    notBefore: Date | undefined,
   ): Promise<void> {
     const agents = await store.findAgents(agentIds);
     for (const agent of agents) {
@@ -164,6 +186,7 @@ export function createEscalationHandler(deps: EscalationDeps): FiredHandler {
         to: agent.email,
         subject: rendered.subject ?? 'SLA notice',
         text: rendered.text,
+        ...(notBefore ? { notBefore } : {}),
       });
     }
   }
