@@ -66,7 +66,12 @@ export function connectRealtime(options: {
       }
     });
   });
-  socket.on('disconnect', () => options.onConnectionChange(false));
+  socket.on('disconnect', (reason) => {
+    options.onConnectionChange(false);
+    // The hub drops a socket whose role or teams changed, or whose login was revoked: connect again. The
+    // handshake re-authenticates (a revoked login is refused there) and joins the rooms that apply now.
+    if (reason === 'io server disconnect') socket.connect();
+  });
 
   return {
     async setPresence(status) {

@@ -220,6 +220,32 @@ describe('authentication', () => {
       assert.equal(await b.reason, 'io server disconnect');
     });
 
+    it('drops the sockets of an agent whose role changes, and the next handshake joins the new rooms', async () => {
+      const agent = await seedAgent(running, 'lin@example.com', 'agent');
+      const boss = (await login(running, 'boss@example.com')).body;
+      const { token } = (await login(running, 'lin@example.com')).body;
+      assert.deepEqual(await connect({ token }), { connected: true });
+      const socket = sockets.at(-1)!;
+      const dropped = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+      const promoted = await call(running.baseUrl, 'PATCH', `/api/agents/${agent.id}`, {
+        token: boss.token,
+        body: { role: 'supervisor' },
+      });
+      assert.equal(promoted.status, 200, JSON.stringify(promoted.body));
+      assert.equal(await dropped, 'io server disconnect');
+
+      // The same login reconnects (its token still stands) and now hears the supervisors' room.
+      assert.deepEqual(await connect({ token }), { connected: true });
+      const again = sockets.at(-1)!;
+      const heard = new Promise((resolve) => again.once('queue:updated', resolve));
+      await running.hub.realtime.publish({
+        event: 'queue:updated',
+        payload: { teamId: 'none', depth: 0, longestWaitSeconds: 0 },
+        rooms: ['supervisors'],
+      });
+      await heard;
+    });
+
     it('refuses a socket without a token or with an invalid one', async () => {
       const missing = await connect({});
       const invalid = await connect({ token: `oha_${'B'.repeat(43)}` });

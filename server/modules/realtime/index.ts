@@ -27,6 +27,9 @@ export type { AgentEventName, AgentEventPayload, PublishInput, RealtimeService }
 export { conversationRooms, principalRooms, type ConversationAudience } from './realtime-rooms';
 export { formatEventId } from './event-id';
 
+/** Agent changes that move a socket between rooms. */
+const ACCESS_CHANGES = new Set(['role', 'teamIds']);
+
 export interface RealtimeModuleDeps {
   connection: Connection;
   agent: AgentNamespace;
@@ -48,6 +51,12 @@ export function createRealtimeModule(deps: RealtimeModuleDeps): RealtimeService 
   // A revoked login loses its live sockets at once, on every hub process (the adapter relays it).
   deps.events.on('auth.revoked', ({ agentId, sessionId }) => {
     deps.agent.in(sessionId ? rooms.session(sessionId) : rooms.agent(agentId)).disconnectSockets(true);
+  });
+  // Rooms follow role and teams, fixed at the handshake: when they change, the agent's sockets are dropped
+  // and the client connects again (agent-ui does), so the new handshake puts it in the right rooms.
+  deps.events.on('agent.updated', ({ agentId, changes }) => {
+    if (changes.some((change) => ACCESS_CHANGES.has(change)))
+      deps.agent.in(rooms.agent(agentId)).disconnectSockets(true);
   });
   return realtime;
 }
