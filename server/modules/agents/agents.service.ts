@@ -15,7 +15,8 @@ import {
 import type { CreateAgentInput, CreateTeamInput, UpdateAgentInput, UpdateTeamInput } from './agents.schemas';
 import type { AuditService } from './audit.service';
 import type { AuthService, Principal } from './auth.service';
-import { decodeIdCursor, encodeIdCursor, isDuplicateKeyError, toPage, type Page } from './pagination';
+import { conflictIfDuplicate } from '../../infra/mongo-errors';
+import { decodeIdCursor, encodeIdCursor, toPage, type Page } from './pagination';
 import { hashPassword } from './passwords';
 
 /** An agent as the API shows it: never the password hash. */
@@ -180,12 +181,7 @@ export function createAgentsService(deps: {
         await announce(view.id, ['created']);
         return view;
       } catch (error) {
-        if (isDuplicateKeyError(error))
-          throw new AppError('CONFLICT', {
-            userMessage: 'An agent with this email already exists.',
-            cause: error,
-          });
-        throw error;
+        throw conflictIfDuplicate(error, 'An agent with this email already exists.');
       }
     },
 
@@ -207,12 +203,7 @@ export function createAgentsService(deps: {
           .select(NO_PASSWORD)
           .lean<AgentRecord>();
       } catch (error) {
-        if (isDuplicateKeyError(error))
-          throw new AppError('CONFLICT', {
-            userMessage: 'An agent with this email already exists.',
-            cause: error,
-          });
-        throw error;
+        throw conflictIfDuplicate(error, 'An agent with this email already exists.');
       }
       if (!before) throw new AppError('NOT_FOUND', { userMessage: 'No such agent.' });
       if (input.role && input.role !== before.role)
@@ -321,12 +312,7 @@ export function createAgentsService(deps: {
         });
         return view;
       } catch (error) {
-        if (isDuplicateKeyError(error))
-          throw new AppError('CONFLICT', {
-            userMessage: 'A team with this name already exists.',
-            cause: error,
-          });
-        throw error;
+        throw conflictIfDuplicate(error, 'A team with this name already exists.');
       }
     },
 
@@ -347,12 +333,7 @@ export function createAgentsService(deps: {
           { returnDocument: 'after' },
         ).lean<TeamRecord>();
       } catch (error) {
-        if (isDuplicateKeyError(error))
-          throw new AppError('CONFLICT', {
-            userMessage: 'A team with this name already exists.',
-            cause: error,
-          });
-        throw error;
+        throw conflictIfDuplicate(error, 'A team with this name already exists.');
       }
       if (!doc) throw new AppError('NOT_FOUND', { userMessage: 'No such team.' });
       await audit.record({

@@ -35,7 +35,6 @@ export {
   decodeTimeCursor,
   parseObjectId,
   isObjectIdString,
-  isDuplicateKeyError,
   escapeRegExp,
   type Page,
 } from './pagination';

@@ -1,5 +1,6 @@
 import { trusted, Types, type Connection } from 'mongoose';
 import type { ChannelKind } from '../../../connectors/channel';
+import { conflictIfDuplicate } from '../../infra/mongo-errors';
 import { AppError } from '../../lib/app-error';
 import { isSealed, type SecretBox } from '../../lib/secret-box';
 import { getInboxModel, type InboxDoc } from './inbox.model';
@@ -22,15 +23,7 @@ export interface InboxService {
   sealStoredCredentials(): Promise<number>;
 }
 
-function isDuplicateKey(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
-}
-
-const conflict = (cause: unknown) =>
-  new AppError('CONFLICT', {
-    userMessage: 'Another inbox of this channel already uses this address.',
-    cause,
-  });
+const ADDRESS_TAKEN = 'Another inbox of this channel already uses this address.';
 
 export function createInboxService(deps: { connection: Connection; secrets: SecretBox }): InboxService {
   const Inboxes = getInboxModel(deps.connection);
@@ -114,8 +107,7 @@ export function createInboxService(deps: { connection: Connection; secrets: Secr
         });
         created = doc.toObject<InboxDoc>();
       } catch (error) {
-        if (isDuplicateKey(error)) throw conflict(error);
-        throw error;
+        throw conflictIfDuplicate(error, ADDRESS_TAKEN);
       }
       if (created.isDefault) await clearOtherDefaults(created.channel, created._id);
       return toInboxView(reveal(created));
@@ -160,8 +152,7 @@ export function createInboxService(deps: { connection: Connection; secrets: Secr
           { returnDocument: 'after' },
         ).lean<InboxDoc>();
       } catch (error) {
-        if (isDuplicateKey(error)) throw conflict(error);
-        throw error;
+        throw conflictIfDuplicate(error, ADDRESS_TAKEN);
       }
       if (!updated) throw new AppError('NOT_FOUND', { userMessage: 'No such inbox.' });
       if (input.isDefault) await clearOtherDefaults(updated.channel, updated._id);

@@ -4,7 +4,8 @@ import { AppError } from '../../lib/app-error';
 import type { Clock } from '../../lib/clock';
 import type { EventBus } from '../../lib/event-bus';
 import type { Logger } from '../../lib/logger';
-import { isDuplicateKeyError, type AuditService } from '../agents';
+import { isDuplicateKeyError } from '../../infra/mongo-errors';
+import type { AuditService } from '../agents';
 import {
   contactMergeModel,
   type ContactIdentity,

@@ -1,16 +1,10 @@
+import { isDuplicateKeyError } from '../../infra/mongo-errors';
 import { trusted, Types, type Connection } from 'mongoose';
 import type { SenderIdentity } from '../../../connectors/channel';
 import { AppError } from '../../lib/app-error';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
-import {
-  decodeIdCursor,
-  encodeIdCursor,
-  escapeRegExp,
-  isDuplicateKeyError,
-  toPage,
-  type Page,
-} from '../agents';
+import { decodeIdCursor, encodeIdCursor, escapeRegExp, toPage, type Page } from '../agents';
 import { contactModel, type ContactRecord } from './contact.model';
 import { birthdayMonthDay, toContactView, type ContactView } from './contact-view';
 import { organizationModel } from './organization.model';

@@ -19,7 +19,8 @@ import {
   type Priority,
 } from './conversation.model';
 import { canChangeStatus, isThreadedChannel } from './conversation-rules';
-import { isDuplicateKeyError, op } from './mongo-helpers';
+import { isDuplicateKeyError } from '../../infra/mongo-errors';
+import { op } from './mongo-helpers';
 
 export interface ConversationsServiceDeps {
   Conversation: ConversationModel;

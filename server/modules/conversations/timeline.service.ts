@@ -15,7 +15,8 @@ import type { ConversationDoc } from './conversation.model';
 import { canSeeConversation, statusesBefore, type Viewer } from './conversation-rules';
 import { toObjectId, type ConversationsService } from './conversations.service';
 import type { EarlyStatusDoc, EarlyStatusModel, MessageDoc, MessageModel } from './message.model';
-import { isDuplicateKeyError, op } from './mongo-helpers';
+import { isDuplicateKeyError } from '../../infra/mongo-errors';
+import { op } from './mongo-helpers';
 
 export interface TimelineServiceDeps {
   Message: MessageModel;

@@ -8,6 +8,7 @@
  */
 import { Schema, type Connection } from 'mongoose';
 import type { InboundEvent, SenderIdentity } from '../../../connectors/channel';
+import { isDuplicateKeyError } from '../../infra/mongo-errors';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import type { ConversationsService, TimelineService } from '../conversations';
@@ -88,7 +89,7 @@ export function createDemoSeeder(deps: DemoSeedDeps) {
       await Marker.create({ _id: 'demo', state: 'seeding', at: clock.now() });
       return true;
     } catch (error) {
-      if ((error as { code?: unknown }).code === 11000) return false;
+      if (isDuplicateKeyError(error)) return false;
       throw error;
     }
   }

@@ -1,4 +1,5 @@
 import { trusted } from 'mongoose';
+import { isDuplicateKeyError } from '../../infra/mongo-errors';
 import type { OutboundSendDoc, OutboundSendModel } from './outbound-send.model';
 
 /**
@@ -20,7 +21,7 @@ export async function ensureSendRecord(
   try {
     await sends.create({ _id: messageId, generation, state: 'pending', attempts: 0, updatedAt: now });
   } catch (error) {
-    if ((error as { code?: unknown }).code !== 11000) throw error;
+    if (!isDuplicateKeyError(error)) throw error;
   }
   const record = await sends.findById(messageId).lean<OutboundSendDoc>();
   return record && record.generation === generation ? record : null;

@@ -3,6 +3,7 @@
  * re-evaluates the open conversations (a policy edit applies to them; so does a calendar edit).
  */
 import { trusted } from 'mongoose';
+import { conflictIfDuplicate } from '../../infra/mongo-errors';
 import { AppError } from '../../lib/app-error';
 import type { Clock } from '../../lib/clock';
 import type { CalendarDoc } from './sla-calendar.model';
@@ -21,17 +22,11 @@ export type PolicyView = Omit<SlaPolicyDoc, '_id'> & { id: string };
 const toCalendarView = ({ _id, ...rest }: CalendarDoc): CalendarView => ({ id: String(_id), ...rest });
 const toPolicyView = ({ _id, ...rest }: SlaPolicyDoc): PolicyView => ({ id: String(_id), ...rest });
 
-function isDuplicateKey(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
-}
-
 async function uniqueName<T>(write: () => Promise<T>, what: string): Promise<T> {
   try {
     return await write();
   } catch (error) {
-    if (isDuplicateKey(error))
-      throw new AppError('CONFLICT', { userMessage: `A ${what} with this name exists.` });
-    throw error;
+    throw conflictIfDuplicate(error, `A ${what} with this name exists.`);
   }
 }
 
