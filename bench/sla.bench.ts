@@ -12,17 +12,12 @@
  * Run: `npx tsx bench/sla.bench.ts` (embedded engine in memory mode and a private redis-server, unless
  * MONGODB_URI / REDIS_URL are set). Results: bench/results/sla.json and sla.md.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Bull from 'bull';
 import { Types } from 'mongoose';
-import { loadConfig } from '../server/config';
-import { startEmbeddedMongo } from '../server/embedded-mongo';
-import { createHub } from '../server/hub';
-import { startPrivateRedis } from '../server/infra/redis-server';
-import { createLogger } from '../server/lib/logger';
+import { root, startBenchHub } from './support/bench-stack';
 
 const TIMERS = Number(process.env.BENCH_TIMERS ?? 10_000);
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 100_000);
@@ -30,7 +25,6 @@ const REPORT_RUNS = Number(process.env.BENCH_REPORT_RUNS ?? 5);
 /** The first breach falls LEAD seconds after arming starts (arming must finish first); breaches spread over WINDOW. */
 const LEAD_S = Number(process.env.BENCH_LEAD_S ?? 120);
 const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 300);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function summary(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -46,38 +40,15 @@ function summary(values: number[]) {
 }
 
 async function main() {
-  const logger = createLogger({ level: 'warn', pretty: false });
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'omnihub-sla-bench-'));
-  const engine = process.env.MONGODB_URI ? null : await startEmbeddedMongo({ port: 0, durability: 'memory' });
-  const redis = process.env.REDIS_URL
-    ? null
-    : await startPrivateRedis({ dataDir: path.join(tmp, 'redis'), binary: 'redis-server', logger });
-  const mongoUri = process.env.MONGODB_URI ?? engine!.uri;
-  const redisUrl = process.env.REDIS_URL ?? redis!.url;
-  const prefix = `bench-${Date.now().toString(36)}`;
-  const config = loadConfig({
-    NODE_ENV: 'production',
-    PORT: '0',
-    DATA_DIR: path.join(tmp, 'data'),
-    PUBLIC_URL: 'http://hub.bench',
-    MONGODB_DB: `sla_bench_${Date.now().toString(36)}`,
-    QUEUE_PREFIX: prefix,
-    SEED_DEMO: '0',
-    LOG_LEVEL: 'warn',
-    AUTH_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
-    SLA_SWEEP_INTERVAL_MS: '0',
-    ACCESS_TOKEN_TTL_SECONDS: '86400',
-    API_RATE_LIMIT_PER_MINUTE: '100000',
-  });
-  const hub = await createHub({ config, logger, infra: { mongoUri, redisUrl } });
-  const port = await hub.listen(0, '127.0.0.1');
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const bench = await startBenchHub({ SLA_SWEEP_INTERVAL_MS: '0' });
+  const { hub, baseUrl, redisUrl } = bench;
+  const prefix = hub.config.QUEUE_PREFIX;
   const conversations = hub.connection.collection('conversations');
   const results: Record<string, unknown> = {
     startedAt: new Date().toISOString(),
     node: process.version,
     cpus: os.cpus().length,
-    engine: engine ? 'embedded (memory mode)' : 'MONGODB_URI',
+    engine: bench.engine,
     timers: TIMERS,
     conversations: CONVERSATIONS,
   };
@@ -283,11 +254,7 @@ async function main() {
     };
     console.log(JSON.stringify(results.reports, null, 2));
   } finally {
-    await hub.connection.dropDatabase().catch(() => undefined);
-    await hub.close();
-    await redis?.stop();
-    await engine?.stop();
-    await rm(tmp, { recursive: true, force: true });
+    await bench.close();
   }
 
   results.finishedAt = new Date().toISOString();

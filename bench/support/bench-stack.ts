@@ -1,5 +1,5 @@
 /**
- * Shared helpers for the ingest and routing benchmarks: an in-process hub on the embedded engine (memory
+ * Shared helpers for the ingest, routing and SLA benchmarks: an in-process hub on the embedded engine (memory
  * mode) and a private redis-server (or MONGODB_URI / REDIS_URL when set), signed Twilio SMS webhooks,
  * agents logged in over HTTP with a real socket.io-client, latency summaries and results files.
  *
@@ -38,6 +38,8 @@ export function sized(envName: string, fallback: number, min = 1): number {
 export interface BenchHub {
   hub: Hub;
   baseUrl: string;
+  /** The Redis the hub uses (for baseline queues beside it). */
+  redisUrl: string;
   engine: string;
   close(): Promise<void>;
 }
@@ -63,7 +65,6 @@ export async function startBenchHub(overrides: Record<string, string> = {}): Pro
     QUEUE_PREFIX: `bench-${id}`,
     SEED_DEMO: '0',
     LOG_LEVEL: 'warn',
-    AUTH_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
     ACCESS_TOKEN_TTL_SECONDS: '86400',
     API_RATE_LIMIT_PER_MINUTE: '1000000',
     LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
@@ -78,6 +79,7 @@ export async function startBenchHub(overrides: Record<string, string> = {}): Pro
   return {
     hub,
     baseUrl: `http://127.0.0.1:${port}`,
+    redisUrl,
     engine: engine ? 'embedded engine (memory mode), in-process hub' : 'MONGODB_URI, in-process hub',
     async close() {
       await hub.connection.dropDatabase().catch(() => undefined);
