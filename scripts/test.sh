@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/install.sh --browser || { echo "install failed"; echo "0 passed, 1 failed"; exit 1; }
+bash scripts/install.sh --test || { echo "install failed"; echo "0 passed, 1 failed"; exit 1; }
 
 check_failed=0
 echo "== static checks (npm run check) =="
