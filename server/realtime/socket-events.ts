@@ -73,6 +73,12 @@ export interface AgentServerToClientEvents {
   ) => void;
   'sla:warning': (payload: Persisted & { conversationId: string; target: string; dueAt: string }) => void;
   'sla:breached': (payload: Persisted & { conversationId: string; target: string; dueAt: string }) => void;
+  /**
+   * Live signals (collision indicator), sent only to the sockets watching the conversation: never persisted
+   * nor replayed by `sync`, so they carry no `eventId` (a stale "is typing" must not come back).
+   */
+  'conversation:viewers': (payload: { conversationId: string; viewerIds: string[] }) => void;
+  'conversation:typing': (payload: { conversationId: string; agentId: string }) => void;
 }
 
 /** The names of every server → client event, for clients that subscribe to all of them. */
@@ -82,12 +88,22 @@ export const AGENT_SERVER_EVENTS = [
   'conversation:assigned',
   'conversation:updated',
   'message:new',
+  'message:updated',
   'message:status',
   'queue:updated',
   'agent:updated',
   'sla:warning',
   'sla:breached',
 ] as const satisfies readonly (keyof AgentServerToClientEvents)[];
+
+/** The live signals (no `eventId`, not replayed): see `conversation:viewers`. */
+export const AGENT_SIGNAL_EVENTS = [
+  'conversation:viewers',
+  'conversation:typing',
+] as const satisfies readonly (keyof AgentServerToClientEvents)[];
+export type AgentSignalEventName = (typeof AGENT_SIGNAL_EVENTS)[number];
+/** The persisted server → client events (each carries `eventId`). */
+export type AgentPersistedEventName = (typeof AGENT_SERVER_EVENTS)[number];
 
 /** Acknowledgement of a client → server event: `{ok: true, ...}` or a stable error code. */
 export type Ack<T = object> = (
@@ -96,6 +112,13 @@ export type Ack<T = object> = (
 
 export interface AgentClientToServerEvents {
   'presence:set': (payload: { status: PresenceStatus }, ack?: Ack) => void;
+  /** The agent's stored presence (it survives reloads: a reconnect within the grace period keeps it). */
+  'presence:get': (payload: Record<string, never>, ack?: Ack<{ status: PresenceStatus }>) => void;
+  /**
+   * Watch one conversation (or none): the socket joins its room after a visibility check, and everyone
+   * watching gets `conversation:viewers`. `typing` in a watched conversation sends `conversation:typing`.
+   */
+  'conversation:watch': (payload: { conversationId: string | null }, ack?: Ack) => void;
   'offer:accept': (payload: { offerId: string }, ack?: Ack) => void;
   'offer:decline': (payload: { offerId: string }, ack?: Ack) => void;
   /**

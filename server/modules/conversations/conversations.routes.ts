@@ -7,6 +7,7 @@ import { Router, type Request, type RequestHandler } from 'express';
 import { AppError } from '../../lib/app-error';
 import { parseInput } from '../../lib/validate';
 import type { ConversationDoc } from './conversation.model';
+import type { MessageDoc } from './message.model';
 import type { ConversationList } from './conversation-list';
 import { canSeeConversation, type Viewer } from './conversation-rules';
 import { toConversationView, toMessageView } from './conversation-views';
@@ -48,6 +49,18 @@ function notFound(): AppError {
   return new AppError('NOT_FOUND', { userMessage: 'Conversation not found.' });
 }
 
+/** A list row's preview of the newest entry (text cut short; notes and system entries say what they are). */
+function toLastMessage(message: MessageDoc | undefined) {
+  if (!message) return null;
+  return {
+    direction: message.direction,
+    kind: message.kind,
+    channel: message.channel,
+    text: (message.text ?? message.subject ?? '').slice(0, 160),
+    occurredAt: new Date(message.occurredAt).toISOString(),
+  };
+}
+
 export function createConversationRouters(deps: ConversationRoutesDeps) {
   const { requireAuth, conversations, timeline, list } = deps;
 
@@ -79,7 +92,14 @@ export function createConversationRouters(deps: ConversationRoutesDeps) {
       ...(query.cursor ? { cursor: query.cursor } : {}),
       limit: query.limit,
     });
-    res.json({ items: page.items.map(toConversationView), nextCursor: page.nextCursor });
+    // The inbox row shows the newest timeline entry: one indexed read per row of this page (≤ 100).
+    const latest = await Promise.all(
+      page.items.map((c) => timeline.listTimeline(String(c._id), { limit: 1 }).then((p) => p.items[0])),
+    );
+    res.json({
+      items: page.items.map((c, i) => ({ ...toConversationView(c), lastMessage: toLastMessage(latest[i]) })),
+      nextCursor: page.nextCursor,
+    });
   });
 
   conversationsRouter.get('/:id', requireAuth, async (req, res) => {

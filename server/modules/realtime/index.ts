@@ -20,6 +20,7 @@ import type { Connection } from 'mongoose';
 import { registerRealtimeListeners, type RealtimeLookups } from './realtime.listeners';
 import { createRealtimeService, type RealtimeService } from './realtime.service';
 import { attachRealtimeSocketHandlers } from './realtime.socket';
+import { attachConversationWatchHandlers } from './conversation-watch.socket';
 
 export type { RealtimeLookups } from './realtime.listeners';
 export { createConversationLookups } from './conversation-lookups';
@@ -46,8 +47,10 @@ export function createRealtimeModule(deps: RealtimeModuleDeps): RealtimeService 
   const logger = deps.logger.child({ module: 'realtime' });
   const realtime = createRealtimeService({ connection: deps.connection, agent: deps.agent });
   attachRealtimeSocketHandlers({ agent: deps.agent, realtime, logger, syncLimit: deps.syncLimit });
-  if (deps.lookups)
+  if (deps.lookups) {
     registerRealtimeListeners({ events: deps.events, realtime, lookups: deps.lookups, logger });
+    attachConversationWatchHandlers({ agent: deps.agent, lookups: deps.lookups, logger });
+  }
   // A revoked login loses its live sockets at once, on every hub process (the adapter relays it).
   deps.events.on('auth.revoked', ({ agentId, sessionId }) => {
     deps.agent.in(sessionId ? rooms.session(sessionId) : rooms.agent(agentId)).disconnectSockets(true);

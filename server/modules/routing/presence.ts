@@ -143,7 +143,20 @@ export function createPresence(
     }
   }
 
-  return { setStatus, socketConnected, socketDisconnected, graceExpired, dropDeadProcessSockets, announce };
+  /** The stored status ('offline' for an agent never seen): what a reloaded client resumes with. */
+  async function getStatus(agentId: string): Promise<PresenceStatusValue> {
+    return (await Presence.findById(agentId).select({ status: 1 }).lean())?.status ?? 'offline';
+  }
+
+  return {
+    setStatus,
+    getStatus,
+    socketConnected,
+    socketDisconnected,
+    graceExpired,
+    dropDeadProcessSockets,
+    announce,
+  };
 }
 
 export type Presence = ReturnType<typeof createPresence>;

@@ -58,6 +58,12 @@ export function attachRoutingSocketHandlers(deps: {
         ack({ ok: true });
       });
     });
+    socket.on('presence:get', (_payload: unknown, rawAck: unknown) => {
+      const ack = toAck(rawAck);
+      run('presence:get', ack, async () => {
+        ack({ ok: true, status: await deps.presence.getStatus(agentId) });
+      });
+    });
     socket.on('offer:accept', (payload: unknown, rawAck: unknown) => {
       const ack = toAck(rawAck);
       const parsed = OfferSchema.safeParse(payload);
