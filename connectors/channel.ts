@@ -4,6 +4,10 @@
  * touch mongoose, Socket.IO or `process.env`: they receive their inbox configuration and hand events to
  * the sink the hub gives them, acknowledging the provider only after the sink returned.
  */
+import type { Request, RequestHandler, Router } from 'express';
+import type { Redis } from 'ioredis';
+import type { Namespace } from 'socket.io';
+import type { Config } from '../server/config';
 
 export const CHANNEL_KINDS = [
   'sms',
@@ -187,4 +191,187 @@ export interface Channel {
   /** Pulled channels (IMAP) start here and push to the sink. */
   start?(sink: InboundSink): Promise<void>;
   stop?(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The inbound half of the contract: connectors as plug-ins.
+//
+// A connector is a `ConnectorPlugin` registered in one list (`connectors/plugins.ts`). The hub calls its
+// `create(context)` once at start with the ingest sink, the directory of configured inboxes and the few hub
+// services a channel may need; the plugin answers with what it contributes: HTTP routes (webhooks, its
+// stub and simulator panel in demo mode), ready channels for config-defined inboxes, factories that turn
+// admin-configured inboxes into channels, media origins, and optionally long-running parts started with
+// the sink (an SMTP listener, IMAP mailboxes). Adding a channel touches its folder and that list, never the
+// hub. Plugins still never touch mongoose or `process.env`: configuration arrives parsed in `context.config`.
+// ---------------------------------------------------------------------------------------------------------
+
+/** An inbox as connectors see it (admin-configured or defined by configuration), credentials in clear. */
+export interface InboxSettings {
+  id: string;
+  name: string;
+  channel: ChannelKind;
+  /** The number (E.164), email address, page id or bot name customers write to. */
+  address: string | null;
+  teamId: string | null;
+  credentials: Readonly<Record<string, string>>;
+  enabled: boolean;
+  /** Moves on every edit: a connector that caches per-inbox state rebuilds it when this changes. */
+  revision: number;
+}
+
+/** Where connectors find admin-configured inboxes (the hub's `inboxes` collection, secrets decrypted). */
+export interface InboxDirectory {
+  findById(inboxId: string): Promise<InboxSettings | null>;
+  /** By the address customers reached on a channel kind. */
+  findByAddress(channel: ChannelKind, address: string): Promise<InboxSettings | null>;
+  /** Every enabled inbox of a channel kind (pulled channels start one poller per inbox). */
+  listByChannel(channel: ChannelKind): Promise<InboxSettings[]>;
+}
+
+/** An Express router a connector mounts (its webhooks, a stub, a simulator panel, a staff API). */
+export interface ConnectorRoute {
+  path: string;
+  router: Router;
+  /** The router parses its own bodies (raw bytes for signatures, XML, a larger limit on one route). */
+  parsesOwnBody?: boolean;
+}
+
+/** Where a provider's media may be downloaded from, and with which credentials (SSRF guard). */
+export interface ConnectorMediaSource {
+  name: string;
+  origin: string;
+  authFor?(input: {
+    url: URL;
+    inboxId: string | null;
+  }): Promise<
+    { type: 'basic'; username: string; password: string } | { type: 'bearer'; token: string } | null
+  >;
+}
+
+/** A link on the customer simulator's index page (demo mode) to a connector's own simulator panel. */
+export interface SimulatorPanel {
+  /** Shown on the index, e.g. "SMS, WhatsApp and phone (Twilio)". */
+  label: string;
+  /** Absolute path of the panel, e.g. `/simulator/twilio`. */
+  path: string;
+}
+
+/** What a plug-in contributes to the hub. Every part is optional. */
+export interface ConnectorContribution {
+  routes?: ConnectorRoute[];
+  /** Ready channels of inboxes defined by configuration; `isDefault` makes one its kinds' default. */
+  channels?: { channel: Channel; isDefault?: boolean }[];
+  /** How admin-configured inboxes of these kinds become channels (built lazily, rebuilt on edits). */
+  factories?: { kind: ChannelKind; create(inbox: InboxSettings): Channel }[];
+  mediaSources?: ConnectorMediaSource[];
+  simulator?: SimulatorPanel[];
+  /**
+   * Long-running parts, started once the hub is built. `listeners` (an SMTP server) run on processes that
+   * serve traffic; `pollers` (IMAP mailboxes) on processes that run workers. Both hand events to the sink.
+   */
+  start?(sink: InboundSink, roles: { servesTraffic: boolean; runsWorkers: boolean }): Promise<void>;
+  stop?(): Promise<void>;
+}
+
+/** Rendered template text (Handlebars files under `templates/`, per locale and channel). */
+export interface RenderedTemplate {
+  subject?: string;
+  text: string;
+  html?: string;
+}
+
+/** What a signed-in staff member is, for a connector's staff API routes (click-to-call). */
+export interface StaffPrincipal {
+  agentId: string;
+  role: 'agent' | 'supervisor' | 'admin';
+}
+
+/** A conversation as connectors may see it. */
+export interface ConnectorConversation {
+  id: string;
+  number: number;
+  inboxId: string;
+  contactId: string;
+  primaryChannel: ChannelKind;
+  status: string;
+  teamId: string | null;
+  assigneeId: string | null;
+}
+
+/** A contact as connectors may see it. */
+export interface ConnectorContact {
+  id: string;
+  name?: string;
+  phones: string[];
+  emails: string[];
+  locale?: string;
+}
+
+/** Hub services a connector may use; structural ports, so a connector is testable without a hub. */
+export interface ConnectorHubServices {
+  templates: {
+    render(input: {
+      key: string;
+      channel: string;
+      locale: string;
+      data: Record<string, unknown>;
+    }): RenderedTemplate;
+  };
+  /** The inbox's team calendar (SLA business calendars); an inbox without one is always open. */
+  businessHours: {
+    isOpen(input: { inboxId: string; at: Date }): Promise<boolean>;
+    /** The next time the inbox's team is open (null: always open, or no opening within a year). */
+    nextOpening(input: { inboxId: string; at: Date }): Promise<Date | null>;
+  };
+  conversations: { find(id: string): Promise<ConnectorConversation | null> };
+  contacts: { find(id: string): Promise<ConnectorContact | null> };
+  agents: { findPhone(agentId: string): Promise<string | null> };
+  /** For a connector's staff API routes (mounted under `/api`): the hub's auth and visibility rules. */
+  staff: {
+    requireAuth: RequestHandler;
+    principal(req: Request): StaffPrincipal;
+    /** The conversation when the signed-in staff member may see it, else null (answer 404, not 403). */
+    findVisibleConversation(req: Request, conversationId: string): Promise<ConnectorConversation | null>;
+    /** Throws the hub's error for a refused request (`{error: {code, message}}` with the code's status). */
+    fail(
+      code: 'INVALID_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT' | 'UNAVAILABLE',
+      message: string,
+      cause?: unknown,
+    ): never;
+  };
+}
+
+/** A logger as connectors use it (pino-compatible). */
+export interface ConnectorLogger {
+  debug(object: object, message: string): void;
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+/** Everything a plug-in is built from. */
+export interface ConnectorContext {
+  /** The hub's parsed, frozen configuration (each connector reads its own variables). */
+  config: Config;
+  /** The base URL providers call; webhook signatures are checked against it. */
+  publicUrl: string;
+  /** Where the hub's own HTTP server listens, for in-process stubs that call back (demo mode). */
+  selfUrl: string;
+  sink: InboundSink;
+  inboxes: InboxDirectory;
+  hub: ConnectorHubServices;
+  clock: { now(): Date };
+  logger: ConnectorLogger;
+  /** Shared state across hub processes (call sessions, token caches, locks), under `keyPrefix`. */
+  redis: Redis;
+  keyPrefix: string;
+  /** The customer namespace (`/customer`) of the hub's Socket.IO server, for the web chat widget. */
+  customerSockets: Namespace;
+}
+
+/** A channel plug-in: one entry of `connectors/plugins.ts`. */
+export interface ConnectorPlugin {
+  /** Unique, e.g. `twilio`, `email`. */
+  name: string;
+  create(context: ConnectorContext): ConnectorContribution | Promise<ConnectorContribution>;
 }

@@ -7,6 +7,7 @@ import type { Connection } from 'mongoose';
 import type { Config } from './config';
 import type { DomainEvents } from './domain-events';
 import { buildApp, type HttpModule } from './http/app';
+import { createWebhookRefusalLimiter } from './http/webhook-rate-limit';
 import { connectMongoose } from './infra/mongo';
 import { createQueueFactory, type QueueFactory } from './infra/queues';
 import { createStaffMail } from './infra/staff-mail';
@@ -18,19 +19,30 @@ import { createEventBus, type EventBus } from './lib/event-bus';
 import type { Logger } from './lib/logger';
 import { createMetrics, type Metrics } from './lib/metrics';
 import { createHealthRouter, type ReadinessCheck } from './modules/health';
-import { loadTemplates, type TemplateRenderer } from './modules/templates';
-import { createAgentsModule, type AgentsModule } from './modules/agents';
+import { createTemplatesModule, loadTemplates, type TemplateRenderer } from './modules/templates';
+import { createAgentsModule, getPrincipal, RedisRateLimitStore, type AgentsModule } from './modules/agents';
 import { createContactsModule, type ContactsModule } from './modules/contacts';
-import { createConversationsModule, type ConversationsModule } from './modules/conversations';
+import {
+  canSeeConversation,
+  createConversationsModule,
+  type ConversationDoc,
+  type ConversationsModule,
+} from './modules/conversations';
 import { createIngestService, type IngestService } from './modules/ingest';
 import { runDemoSeed } from './modules/demo';
 import { createOutboundModule, createOutboundTimeline, type OutboundService } from './modules/outbound';
 import { createAttachmentsModule, type AttachmentsModule } from './modules/attachments';
-import { createChannelsModule, type ChannelsModule } from './modules/channels';
+import { createChannelsModule, createConnectorHost, type ChannelsModule } from './modules/channels';
+import { CONNECTOR_PLUGINS } from '../connectors/plugins';
+import type { ChannelKind, ConnectorConversation, ConnectorPlugin } from '../connectors/channel';
 import { createConversationLookups, createRealtimeModule, type RealtimeService } from './modules/realtime';
-import { createAutomatedSender, createSlaModule, type SlaModule } from './modules/sla';
+import {
+  createAutomatedSender,
+  createInboxBusinessHours,
+  createSlaModule,
+  type SlaModule,
+} from './modules/sla';
 import { createRoutingModule, type RoutingModule } from './modules/routing';
-import { createCalendarBusinessHours, createTwilioModule } from './modules/webhooks/twilio';
 import { createSocketServer, type SocketAuthenticator, type SocketServer } from './realtime/socket-server';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,6 +60,8 @@ export interface HubOptions {
   clock?: Clock;
   /** Run queue processors in this process (default true; a web-only process sets false). */
   runWorkers?: boolean;
+  /** The channel plug-ins (default: every connector in `connectors/plugins.ts`; tests may add their own). */
+  connectors?: readonly ConnectorPlugin[];
 }
 
 export interface Hub {
@@ -120,6 +134,15 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   // Identity: agents, teams, auth (requireAuth/requireRole for every /api module) and the audit log.
   const agentsModule = createAgentsModule({ connection, config, logger, clock, redis, events });
   const authenticate: SocketAuthenticator = agentsModule.authenticateSocket;
+  // Template overrides stored in the database (admin API /api/templates) over the file templates.
+  const templatesModule = createTemplatesModule({
+    connection,
+    renderer: templates,
+    clock,
+    logger,
+    refreshMs: config.TEMPLATE_REFRESH_MS,
+  });
+  await templatesModule.start();
   const contactsModule = createContactsModule({
     connection,
     logger,
@@ -271,37 +294,116 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       conversations.timeline.createReply({ conversationId, authorId, text, isPrivate: true }),
     runWorkers: options.runWorkers !== false,
   });
-  // Twilio (SMS, WhatsApp, voice): connectors in the registry, /webhooks/twilio, click-to-call and the
-  // voice token; in demo mode the built-in Twilio stub and the customer simulator (/simulator).
-  const twilioModule = createTwilioModule({
-    config,
-    logger,
-    clock,
-    redis,
-    templates,
-    channels,
-    sink: ingest,
-    requireAuth: agentsModule.requireAuth,
-    findConversation: (id) => conversations.conversations.findConversation(id),
-    findContactPhones: async (contactId) =>
-      (await contactsModule.contacts.findContact(contactId))?.phones ?? null,
-    findAgentPhone: async (agentId) => (await agentsModule.agents.findAgent(agentId))?.phone ?? null,
-    businessHours: createCalendarBusinessHours({
-      findInboxTeamId: async (inboxId) => (await channels.inboxes.findConfig(inboxId))?.teamId ?? null,
-      findTeamCalendarId: async (teamId) => (await sla.store.findTeam(teamId))?.calendarId ?? null,
-      findCalendar: async (calendarId) => (await sla.store.getRules()).calendars.get(calendarId) ?? null,
-    }),
+
+  // The HTTP server and Socket.IO exist before the app (the web chat connector needs /customer); requests
+  // reach the app once it is built, before the hub listens.
+  const late: { app?: ReturnType<typeof buildApp> } = {};
+  const httpServer = createServer((req, res) => {
+    if (late.app) late.app(req, res);
+    else res.writeHead(503).end();
   });
-  attachments.mediaSources.register(twilioModule.mediaSource);
-  if (options.runWorkers !== false) {
-    sla.startWorkers();
-    staffMail?.startWorkers();
-    outbound.startWorkers();
-    attachments.startWorkers((input) => conversations.timeline.attachToMessage(input));
-  }
+  // The streams adapter re-polls at once when a read fails: its client must queue commands while
+  // (re)connecting, or every read rejects synchronously and the loop starves the event loop.
+  const socketRedis = new Redis(options.infra.redisUrl, { maxRetriesPerRequest: null });
+  socketRedis.on('error', (error) => logger.warn({ err: error }, 'socket adapter redis error'));
+  const sockets = createSocketServer({
+    httpServer,
+    logger,
+    metrics,
+    authenticate,
+    redis: socketRedis,
+    now: () => clock.now().getTime(),
+  });
+
+  // Channel plug-ins (connectors/plugins.ts): their routes, channels, media origins and listeners.
+  const toConnectorConversation = (doc: ConversationDoc): ConnectorConversation => ({
+    id: String(doc._id),
+    number: doc.number,
+    inboxId: doc.inboxId,
+    contactId: doc.contactId,
+    primaryChannel: doc.primaryChannel as ChannelKind,
+    status: doc.status,
+    teamId: doc.teamId ?? null,
+    assigneeId: doc.assigneeId ?? null,
+  });
+  const connectors = await createConnectorHost({
+    plugins: options.connectors ?? CONNECTOR_PLUGINS,
+    inboxes: channels.inboxes,
+    registry: channels.registry,
+    mediaSources: attachments.mediaSources,
+    logger,
+    context: {
+      config,
+      publicUrl: config.PUBLIC_URL,
+      // In-process stubs (demo mode) reach the hub on its own listening address.
+      selfUrl:
+        config.PORT === 0
+          ? config.PUBLIC_URL
+          : `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST}:${config.PORT}`,
+      sink: ingest,
+      clock,
+      redis,
+      keyPrefix: config.QUEUE_PREFIX,
+      customerSockets: sockets.customer,
+      hub: {
+        templates: {
+          render: (input) => templates.render(input as Parameters<TemplateRenderer['render']>[0]),
+        },
+        businessHours: createInboxBusinessHours({
+          findInboxTeamId: async (inboxId) => (await channels.inboxes.findConfig(inboxId))?.teamId ?? null,
+          findTeamCalendarId: async (teamId) => (await sla.store.findTeam(teamId))?.calendarId ?? null,
+          findCalendar: async (calendarId) => (await sla.store.getRules()).calendars.get(calendarId) ?? null,
+        }),
+        conversations: {
+          find: async (id) => {
+            const doc = await conversations.conversations.findConversation(id);
+            return doc ? toConnectorConversation(doc) : null;
+          },
+        },
+        contacts: {
+          find: async (id) => {
+            const contact = await contactsModule.contacts.findContact(id);
+            return contact
+              ? {
+                  id: contact.id,
+                  ...(contact.name ? { name: contact.name } : {}),
+                  phones: contact.phones,
+                  emails: contact.emails,
+                  ...(contact.locale ? { locale: contact.locale } : {}),
+                }
+              : null;
+          },
+        },
+        agents: {
+          findPhone: async (agentId) => (await agentsModule.agents.findAgent(agentId))?.phone ?? null,
+        },
+        staff: {
+          requireAuth: agentsModule.requireAuth,
+          principal: (req) => {
+            const principal = getPrincipal(req);
+            return { agentId: principal.agentId, role: principal.role };
+          },
+          findVisibleConversation: async (req, id) => {
+            const doc = await conversations.conversations.findConversation(id);
+            return doc && canSeeConversation(getPrincipal(req), doc) ? toConnectorConversation(doc) : null;
+          },
+          fail: (code, message, cause) => {
+            throw new AppError(code, { userMessage: message, ...(cause ? { cause } : {}) });
+          },
+        },
+      },
+    },
+  });
 
   const httpModules: HttpModule[] = [
-    { path: '/', router: createHealthRouter({ checks, metrics }) },
+    {
+      path: '/',
+      router: createHealthRouter({
+        checks,
+        metrics,
+        ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
+      }),
+    },
     // First among /api modules: it carries the general API rate limiter.
     ...agentsModule.routers,
     ...contactsModule.routers,
@@ -320,7 +422,12 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       requireAdmin: agentsModule.requireRole('admin'),
       requireSupervisor: agentsModule.requireRole('supervisor', 'admin'),
     }),
-    ...twilioModule.httpModules,
+    ...connectors.httpModules,
+    templatesModule.httpModule({
+      requireAuth: agentsModule.requireAuth,
+      requireReader: agentsModule.requireRole('supervisor', 'admin'),
+      requireAdmin: agentsModule.requireRole('admin'),
+    }),
   ];
 
   const app = buildApp({
@@ -330,13 +437,13 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     modules: httpModules,
     spas: [{ path: '/app', dir: path.join(projectRoot, 'agent-ui', 'dist') }],
     homePath: '/app/',
+    // Refused webhook requests per address, counted across hub processes in Redis.
+    webhookGuard: createWebhookRefusalLimiter({
+      perMinute: config.WEBHOOK_REFUSAL_RATE_LIMIT_PER_MINUTE,
+      store: new RedisRateLimitStore(redis, `${config.QUEUE_PREFIX}:ratelimit:webhook-refusals:`),
+    }),
   });
-  const httpServer = createServer(app);
-  // The streams adapter re-polls at once when a read fails: its client must queue commands while
-  // (re)connecting, or every read rejects synchronously and the loop starves the event loop.
-  const socketRedis = new Redis(options.infra.redisUrl, { maxRetriesPerRequest: null });
-  socketRedis.on('error', (error) => logger.warn({ err: error }, 'socket adapter redis error'));
-  const sockets = createSocketServer({ httpServer, logger, metrics, authenticate, redis: socketRedis });
+  late.app = app;
   // Realtime: persisted server → client events, /agent rooms and sync replay, domain events → pushes.
   const realtime = createRealtimeModule({
     connection,
@@ -350,7 +457,17 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     }),
   });
   routing.attachSockets(sockets.agent);
-  if (options.runWorkers !== false) routing.start();
+  // Workers start once every connector registered its channels and media origins (a fetch job must
+  // never meet an origin that is not registered yet).
+  const runWorkers = options.runWorkers !== false;
+  if (runWorkers) {
+    sla.startWorkers();
+    staffMail?.startWorkers();
+    outbound.startWorkers();
+    attachments.startWorkers((input) => conversations.timeline.attachToMessage(input));
+    routing.start();
+  }
+  await connectors.start({ servesTraffic: true, runsWorkers: runWorkers });
 
   // Demo data on first start of an empty database (SEED_DEMO), through the real services and ingest.
   if (config.SEED_DEMO)
@@ -358,6 +475,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       connection,
       identity: agentsModule.agents,
       setContactTier: (contactId, tier) => contactsModule.contacts.updateContact(contactId, { tier }),
+      sla: sla.admin,
       ingest,
       conversations: conversations.conversations,
       timeline: conversations.timeline,
@@ -404,7 +522,9 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         sockets.io.disconnectSockets(true);
         await httpClosed;
         await new Promise<void>((resolve) => void sockets.io.close(() => resolve()));
+        await connectors.stop();
         await routing.close();
+        templatesModule.stop();
         await sla.stop();
         await queues.close();
         staffMail?.close();

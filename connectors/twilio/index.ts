@@ -11,6 +11,7 @@ export {
   type PlaceCallOptions,
 } from './twilio-channel';
 export { createTwilioWebhookRouter } from './twilio-webhooks';
+export { twilioPlugin, CONFIG_TWILIO_INBOX_ID } from './twilio-plugin';
 export { TWILIO_WEBHOOK_PATH } from './twilio-http';
 export {
   createMemoryCallSessions,

@@ -24,8 +24,8 @@ import { createVoiceHandlers } from './twilio-voice-flow';
  * through the same gate before anything else happens: signature header present → form body → the inbox
  * it is for (by the id in a callback URL we generated, else by our number it reached) → signature valid for
  * that inbox's auth token over the public URL (PUBLIC_URL + path + query) → payload schema. Refusals:
- * 403 (signature), 400 (malformed), 404 (unknown inbox), 413 (oversized, from the body parser); nothing is
- * stored for any of them. A message is answered only after the sink made it durable.
+ * 403 (signature, or no such inbox: the same answer, so numbers cannot be probed), 400 (malformed), 413
+ * (oversized or too many parameters, from the body parser); nothing is stored for any of them. A message is answered only after the sink made it durable.
  */
 
 const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -70,8 +70,9 @@ export function twilioGate(deps: TwilioWebhookDeps, ourAddress: OurAddress): Req
       : address
         ? await deps.inboxes.findByAddress(address.channel, address.address)
         : null;
+    // No inbox is answered exactly like a bad signature: a 404 would tell a prober which numbers we own.
     if (!inbox || (params.AccountSid !== undefined && params.AccountSid !== inbox.accountSid))
-      return refuse(res, 404, 'NOT_FOUND', 'No inbox for this request.');
+      return refuse(res, 403, 'FORBIDDEN', 'Invalid X-Twilio-Signature.');
     const valid = isValidTwilioSignature({
       authToken: inbox.authToken,
       signature,

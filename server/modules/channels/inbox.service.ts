@@ -19,6 +19,8 @@ export interface InboxService {
   findConfigByAddress(channel: ChannelKind, address: string): Promise<InboxConfig | null>;
   /** The enabled inbox flagged default for a kind, else the oldest enabled one. */
   findDefaultConfig(channel: ChannelKind): Promise<InboxConfig | null>;
+  /** Every enabled inbox of a channel kind (pulled channels run one poller per inbox); at most 500. */
+  listConfigs(channel: ChannelKind): Promise<InboxConfig[]>;
   /** Seals credentials stored in clear (before encryption existed); returns how many inboxes changed. */
   sealStoredCredentials(): Promise<number>;
 }
@@ -183,6 +185,14 @@ export function createInboxService(deps: { connection: Connection; secrets: Secr
         sealed += result.modifiedCount;
       }
       return sealed;
+    },
+
+    async listConfigs(channel) {
+      const docs = await Inboxes.find({ channel, enabled: true })
+        .sort({ _id: 1 })
+        .limit(500)
+        .lean<InboxDoc[]>();
+      return docs.map((doc) => toInboxConfig(reveal(doc)));
     },
 
     async findDefaultConfig(channel) {

@@ -12,6 +12,7 @@ import { createInboxService, type InboxService } from './inbox.service';
 import { createInboxesRouter } from './inboxes.routes';
 
 export type { ChannelFactory, ChannelRegistry } from './channel-registry';
+export { createConnectorHost, createInboxDirectory, type ConnectorHost } from './connector-host';
 export type { InboxService } from './inbox.service';
 export type { InboxConfig, InboxView } from './inbox-views';
 export { maskSecret } from './inbox-views';

@@ -30,6 +30,7 @@ import { createSlaAdminRouter, createSlaReportsRouter, type SlaRouteGuards } fro
 import { createSlaService, SLA_QUEUE, type SlaTimerJob } from './sla.service';
 
 export * from './business-calendar';
+export { createInboxBusinessHours, type InboxBusinessHours } from './business-hours';
 export { selectPolicy, policyMatches, SLA_TARGETS } from './sla-policy-select';
 export type {
   SlaPolicyRules,
@@ -178,7 +179,15 @@ export function createSlaModule(deps: SlaModuleDeps) {
   }
 
   const httpModules = (guards: SlaRouteGuards): HttpModule[] => [
-    { path: '/api/sla', router: createSlaAdminRouter({ admin, service, ...guards }) },
+    {
+      path: '/api/sla',
+      router: createSlaAdminRouter({
+        admin,
+        service,
+        findConversationAccess: (id) => store.findConversation(id),
+        ...guards,
+      }),
+    },
     { path: '/api/reports', router: createSlaReportsRouter({ reports, ...guards }) },
   ];
 

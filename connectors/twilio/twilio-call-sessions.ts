@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { CallSessions } from '../../../connectors/twilio';
+import type { CallSessions } from './twilio-webhook-deps';
 
 const TTL_SECONDS = 24 * 3600;
 

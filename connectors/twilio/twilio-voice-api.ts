@@ -1,29 +1,14 @@
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import twilio from 'twilio';
 import { z } from 'zod';
-import { SendError } from '../../../connectors/channel';
-import type { TwilioChannel, TwilioInboxConfig } from '../../../connectors/twilio';
-import { AppError } from '../../lib/app-error';
-import type { Clock } from '../../lib/clock';
-import { parseInput } from '../../lib/validate';
-import { getPrincipal } from '../agents';
-import { canSeeConversation } from '../conversations';
+import { SendError, type ConnectorHubServices } from '../channel';
+import type { TwilioChannel, TwilioInboxConfig } from './twilio-channel';
 
-/** What click-to-call needs to know, structurally (conversations, contacts and agents modules). */
+/** What click-to-call needs from the hub (its staff auth and visibility rules, contacts and agents). */
 export interface VoiceApiDeps {
   publicUrl: string;
-  clock: Clock;
-  requireAuth: RequestHandler;
-  findConversation: (id: string) => Promise<{
-    inboxId: string;
-    contactId: string;
-    primaryChannel?: string;
-    teamId?: string | null;
-    assigneeId?: string | null;
-    ownerId?: string | null;
-  } | null>;
-  findContactPhones: (contactId: string) => Promise<string[] | null>;
-  findAgentPhone: (agentId: string) => Promise<string | null>;
+  clock: { now(): Date };
+  hub: Pick<ConnectorHubServices, 'staff' | 'contacts' | 'agents'>;
   /** The Twilio channel that calls for an inbox (the conversation's, else the default voice inbox). */
   resolveChannel: (inboxId: string | null) => Promise<TwilioChannel | null>;
   /** Credentials for browser calling (access tokens), when configured. */
@@ -51,23 +36,25 @@ export const clientIdentity = (agentId: string) => `agent-${agentId}`;
 export function createVoiceApiRouter(deps: VoiceApiDeps): Router {
   const router = Router();
 
-  router.post('/conversations/:id/call', deps.requireAuth, async (req, res) => {
-    const { id } = parseInput(CallParams, req.params, 'conversation');
-    const body = parseInput(CallBody, req.body, 'call');
-    const principal = getPrincipal(req);
-    const conversation = await deps.findConversation(id);
+  // Typed explicitly so that `staff.fail(...)` (never returns) narrows what follows it.
+  const staff: ConnectorHubServices['staff'] = deps.hub.staff;
+  router.post('/conversations/:id/call', staff.requireAuth, async (req, res) => {
+    const params = CallParams.safeParse(req.params);
+    const body = CallBody.safeParse(req.body);
+    if (!params.success || !body.success) staff.fail('INVALID_INPUT', 'Invalid call request.');
+    const { id } = params.data;
+    const principal = staff.principal(req);
     // Only a conversation the agent can see (as if others did not exist), and only the customer's own
     // numbers: the hub's phone line is never a way to dial anywhere.
-    if (!conversation || !canSeeConversation(principal, conversation))
-      throw new AppError('NOT_FOUND', { userMessage: 'No such conversation.' });
-    const phones = (await deps.findContactPhones(conversation.contactId)) ?? [];
-    const to = body?.to ?? phones[0];
-    if (!to) throw new AppError('INVALID_INPUT', { userMessage: 'The customer has no phone number.' });
-    if (!phones.includes(to))
-      throw new AppError('INVALID_INPUT', { userMessage: 'That number is not one of the customer’s.' });
+    const conversation = await staff.findVisibleConversation(req, id);
+    if (!conversation) staff.fail('NOT_FOUND', 'No such conversation.');
+    const phones = (await deps.hub.contacts.find(conversation.contactId))?.phones ?? [];
+    const to = body.data?.to ?? phones[0];
+    if (!to) staff.fail('INVALID_INPUT', 'The customer has no phone number.');
+    if (!phones.includes(to)) staff.fail('INVALID_INPUT', 'That number is not one of the customer’s.');
     const channel = await deps.resolveChannel(conversation.inboxId);
-    if (!channel) throw new AppError('UNAVAILABLE', { userMessage: 'No phone line is configured.' });
-    const agentPhone = await deps.findAgentPhone(principal.agentId);
+    if (!channel) staff.fail('UNAVAILABLE', 'No phone line is configured.');
+    const agentPhone = await deps.hub.agents.findPhone(principal.agentId);
     const inboxId = channel.inbox.inboxId;
     const answer = new URLSearchParams({
       inbox: inboxId,
@@ -83,21 +70,20 @@ export function createVoiceApiRouter(deps: VoiceApiDeps): Router {
       res.status(201).json({ callSid: call.callSid, status: call.status, to });
     } catch (error) {
       if (error instanceof SendError)
-        throw new AppError(error.permanent ? 'INVALID_INPUT' : 'UNAVAILABLE', {
-          userMessage: error.permanent
-            ? `The call was refused: ${error.message}`
-            : 'The phone provider is unavailable.',
-          cause: error,
-        });
+        staff.fail(
+          error.permanent ? 'INVALID_INPUT' : 'UNAVAILABLE',
+          error.permanent ? `The call was refused: ${error.message}` : 'The phone provider is unavailable.',
+          error,
+        );
       throw error;
     }
   });
 
-  router.get('/voice/token', deps.requireAuth, (req, res) => {
-    const principal = getPrincipal(req);
+  router.get('/voice/token', staff.requireAuth, (req, res) => {
+    const principal = staff.principal(req);
     const inbox = deps.tokenInbox;
     if (!inbox?.apiKeySid || !inbox.apiKeySecret || !inbox.twimlAppSid)
-      throw new AppError('UNAVAILABLE', { userMessage: 'Browser calling is not configured.' });
+      staff.fail('UNAVAILABLE', 'Browser calling is not configured.');
     const identity = clientIdentity(principal.agentId);
     const ttl = 3600;
     const token = new twilio.jwt.AccessToken(inbox.accountSid, inbox.apiKeySid, inbox.apiKeySecret, {

@@ -1,7 +1,7 @@
-import type { ChannelKind } from '../../../connectors/channel';
-import type { TwilioInboxConfig, TwilioInboxDirectory } from '../../../connectors/twilio';
-import type { Config } from '../../config';
-import type { InboxConfig, InboxService } from '../channels';
+import type { Config } from '../../server/config';
+import type { ChannelKind, InboxDirectory, InboxSettings } from '../channel';
+import type { TwilioInboxConfig } from './twilio-channel';
+import type { TwilioInboxDirectory } from './twilio-webhook-deps';
 
 /** The id of the Twilio inbox defined by configuration (TWILIO_* variables). */
 export const CONFIG_TWILIO_INBOX_ID = 'twilio';
@@ -26,7 +26,7 @@ export function configTwilioInbox(config: Config): TwilioInboxConfig | null {
  * (and optionally `apiKeySid`, `apiKeySecret`, `twimlAppSid`); its address is the number of its channel
  * kind. Null when the credentials are incomplete.
  */
-export function twilioInboxFromAdmin(inbox: InboxConfig): TwilioInboxConfig | null {
+export function twilioInboxFromAdmin(inbox: InboxSettings): TwilioInboxConfig | null {
   const { accountSid, authToken, apiKeySid, apiKeySecret, twimlAppSid } = inbox.credentials;
   if (!accountSid || !authToken || !inbox.enabled) return null;
   const address = inbox.address?.replace(/^whatsapp:/, '') ?? undefined;
@@ -47,13 +47,13 @@ const TWILIO_KINDS: readonly ChannelKind[] = ['sms', 'whatsapp', 'voice'];
 /** Finds the inbox of a Twilio webhook: the config-defined one first, then admin-configured inboxes. */
 export function createTwilioInboxDirectory(deps: {
   configInbox: TwilioInboxConfig | null;
-  inboxes: Pick<InboxService, 'findConfig' | 'findConfigByAddress'>;
+  inboxes: Pick<InboxDirectory, 'findById' | 'findByAddress'>;
 }): TwilioInboxDirectory {
   const { configInbox } = deps;
   return {
     async findById(inboxId) {
       if (configInbox && inboxId === configInbox.inboxId) return configInbox;
-      const inbox = await deps.inboxes.findConfig(inboxId);
+      const inbox = await deps.inboxes.findById(inboxId);
       return inbox && TWILIO_KINDS.includes(inbox.channel) ? twilioInboxFromAdmin(inbox) : null;
     },
     async findByAddress(channel, address) {
@@ -62,7 +62,7 @@ export function createTwilioInboxDirectory(deps: {
         if (ours === address) return configInbox;
       }
       for (const candidate of [address, `whatsapp:${address}`]) {
-        const inbox = await deps.inboxes.findConfigByAddress(channel, candidate);
+        const inbox = await deps.inboxes.findByAddress(channel, candidate);
         if (inbox) return twilioInboxFromAdmin(inbox);
         if (channel !== 'whatsapp') break;
       }

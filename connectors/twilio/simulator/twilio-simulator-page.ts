@@ -33,7 +33,7 @@ Twilio webhook. Open the agent app in another tab to accept and answer.</p>
 <h2>Log</h2><pre id="log"></pre>
 <h2>Outbox (what the hub sent to customers)</h2>
 <table><thead><tr><th>To</th><th>Body</th><th>Status</th></tr></thead><tbody id="outbox"></tbody></table>
-<script src="/simulator/app.js"></script>
+<script src="/simulator/twilio/app.js"></script>
 </body>
 </html>`;
 
@@ -41,7 +41,7 @@ export const SIMULATOR_JS = `
 const $ = (id) => document.getElementById(id);
 const log = (line) => { $('log').textContent = new Date().toLocaleTimeString() + '  ' + line + '\\n' + $('log').textContent; };
 async function post(path, body) {
-  const response = await fetch('/simulator/api/' + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch('/simulator/twilio/api/' + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const data = await response.json();
   if (!response.ok) throw new Error(data.error ? data.error.message : response.statusText);
   return data;
@@ -62,7 +62,7 @@ $('call').onclick = async () => {
 };
 async function refresh() {
   try {
-    const data = await (await fetch('/simulator/api/outbox')).json();
+    const data = await (await fetch('/simulator/twilio/api/outbox')).json();
     $('outbox').replaceChildren(...data.messages.slice().reverse().map((m) => {
       const row = document.createElement('tr');
       for (const value of [m.to, m.body, m.status]) { const cell = document.createElement('td'); cell.textContent = value; row.append(cell); }

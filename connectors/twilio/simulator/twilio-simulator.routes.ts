@@ -1,8 +1,17 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
-import type { TwilioStub } from '../../../connectors/twilio/stub/twilio-stub';
-import { parseInput } from '../../lib/validate';
+import type { TwilioStub } from '../stub/twilio-stub';
 import { SIMULATOR_HTML, SIMULATOR_JS } from './twilio-simulator-page';
+
+/** Parses a simulator request body; a refused one answers 400 with the hub's error shape. */
+function parseBody<T>(schema: z.ZodType<T>, body: unknown, res: Response): T | null {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  res.status(400).json({
+    error: { code: 'INVALID_INPUT', message: parsed.error.issues.map((issue) => issue.message).join('; ') },
+  });
+  return null;
+}
 
 const phone = z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number such as +8613800138000');
 const MessageBody = z.object({
@@ -35,7 +44,8 @@ export function createTwilioSimulatorRouter(deps: { stub: TwilioStub; pauseScale
     res.type('application/javascript').send(SIMULATOR_JS);
   });
   router.post('/api/message', async (req, res) => {
-    const input = parseInput(MessageBody, req.body, 'message');
+    const input = parseBody(MessageBody, req.body, res);
+    if (!input) return;
     const delivery = await deps.stub.sendInboundMessage({
       channel: input.channel,
       from: input.from,
@@ -45,7 +55,8 @@ export function createTwilioSimulatorRouter(deps: { stub: TwilioStub; pauseScale
     res.json({ messageSid: delivery.messageSid, hubStatus: delivery.status });
   });
   router.post('/api/call', async (req, res) => {
-    const input = parseInput(CallBody, req.body, 'call');
+    const input = parseBody(CallBody, req.body, res);
+    if (!input) return;
     const result = await deps.stub.placeInboundCall({
       from: input.from,
       digits: input.digits.split(''),

@@ -1,0 +1,8 @@
+/**
+ * The one list of channel plug-ins. Adding a channel is its folder under `connectors/` and one line here;
+ * the hub builds every plug-in in this order (see `ConnectorPlugin` in ./channel.ts).
+ */
+import type { ConnectorPlugin } from './channel';
+import { twilioPlugin } from './twilio/twilio-plugin';
+
+export const CONNECTOR_PLUGINS: readonly ConnectorPlugin[] = [twilioPlugin];
