@@ -59,6 +59,11 @@ export class IndexState {
     return this.partial !== undefined;
   }
 
+  /** The `partialFilterExpression` as declared (the planner checks that a query implies it). */
+  get partialFilter(): Document | undefined {
+    return this.spec.partialFilterExpression as Document | undefined;
+  }
+
   get isTtl(): boolean {
     return this.spec.expireAfterSeconds !== undefined && this.fields.length === 1;
   }

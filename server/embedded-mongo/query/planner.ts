@@ -9,7 +9,13 @@ import type { Collection } from '../catalog/collection';
 import { idKeyOfEntry, type IndexState } from '../indexes/index-state';
 import { bsonTypeOf, isPlainDocument } from '../indexes/bson-kinds';
 import { collationIdentity, idKeyOf, nextTypeByte } from '../indexes/key-encoding';
-import { extractConstraints, type FieldConstraint } from './predicates';
+import { impliesPartialFilter } from './partial-filter';
+import {
+  extractConstraints,
+  extractElementGroups,
+  type ElementGroup,
+  type FieldConstraint,
+} from './predicates';
 
 export interface QueryPlan {
   /** Candidate documents, possibly in sort order (see `sorted`). */
@@ -55,19 +61,24 @@ function collationAllows(
   return !isRange && index.collation === queryCollation;
 }
 
+/**
+ * The bounds `index` can take from `lookup`. With `lockstep`, every constraint holds for one array
+ * element (an `$elemMatch`), so a multikey compound index may be bounded on several fields.
+ */
 function buildChoice(
   index: IndexState,
-  constraints: Map<string, FieldConstraint>,
+  lookup: (field: string) => FieldConstraint | undefined,
   queryCollation: string,
+  lockstep = false,
 ): IndexChoice | undefined {
-  if (index.isText || index.isPartial) return undefined;
+  if (index.isText) return undefined;
   let prefixes = [''];
   let eqFields = 0;
   for (const field of index.fields) {
     // A multikey compound index pairs values per array element, while a filter without $elemMatch may
     // match fields from different elements: only the leading field's bounds are safe (as in mongod).
-    if (index.multikey && eqFields >= 1) break;
-    const c = constraints.get(field);
+    if (index.multikey && eqFields >= 1 && !lockstep) break;
+    const c = lookup(field);
     if (!c?.eq || !collationAllows(index, c.eq, queryCollation, false)) break;
     if (index.sparse && c.eq.some((v) => v === null)) break;
     if (prefixes.length * c.eq.length > MAX_KEY_RANGES) break;
@@ -76,12 +87,14 @@ function buildChoice(
     eqFields += 1;
   }
   const rangeField = index.fields[eqFields];
-  const rc = rangeField === undefined ? undefined : constraints.get(rangeField);
+  let rc = rangeField === undefined ? undefined : lookup(rangeField);
+  // On an array, `$gt: 1, $lt: 5` may hold through two different elements (0 and 10): one bound only.
+  if (rc && index.multikey && rc.lower && rc.upper) rc = { lower: rc.lower };
   const bounds = [rc?.lower?.value, rc?.upper?.value].filter((v) => v !== undefined);
   const hasRange =
     bounds.length > 0 &&
     !index.sparse &&
-    !(index.multikey && eqFields >= 1) &&
+    !(index.multikey && eqFields >= 1 && !lockstep) &&
     collationAllows(index, bounds, queryCollation, true);
   if (eqFields === 0 && !hasRange) return undefined;
   const ranges: Array<[string, string]> = prefixes.map((p) => {
@@ -97,6 +110,38 @@ function buildChoice(
   const full = eqFields === index.fields.length;
   const score = eqFields * 2 + (hasRange ? 1 : 0) + (full && index.unique ? 100 : 0);
   return { index, eqFields, hasRange, ranges, score };
+}
+
+/** The best of the index's choices: from the top-level constraints, or from one `$elemMatch`. */
+function bestChoiceFor(
+  index: IndexState,
+  constraints: Map<string, FieldConstraint>,
+  groups: readonly ElementGroup[],
+  queryCollation: string,
+): IndexChoice | undefined {
+  let best = buildChoice(index, (f) => constraints.get(f), queryCollation);
+  for (const group of groups) {
+    // The group bounds the leading fields that are direct fields of its element.
+    const first = index.fields[0];
+    if (first === undefined || !group.constraints.has(first)) continue;
+    const inGroup = (f: string): boolean =>
+      f.startsWith(`${group.path}.`) && !f.slice(group.path.length + 1).includes('.');
+    const choice = buildChoice(
+      index,
+      (f) => (inGroup(f) ? group.constraints.get(f) : undefined),
+      queryCollation,
+      true,
+    );
+    if (choice && (!best || choice.score > best.score)) best = choice;
+  }
+  return best;
+}
+
+/** Whether the planner may use `index` for `filter`: a partial index only when the filter implies it. */
+function isEligible(index: IndexState, filter: Document, queryCollation: string): boolean {
+  if (index.isText) return false;
+  if (!index.isPartial) return true;
+  return impliesPartialFilter(filter, index.partialFilter as Document, queryCollation === 'simple');
 }
 
 function* scanRanges(
@@ -197,10 +242,22 @@ export function planQuery(
       .filter((d) => d !== undefined);
     return { candidates: docs, sorted: docs.length <= 1, stage: 'IDHACK', exact };
   }
+  const groups = extractElementGroups(filter);
   let best: IndexChoice | undefined;
   for (const index of coll.indexes.values()) {
-    const choice = buildChoice(index, constraints, queryCollation);
+    if (!isEligible(index, filter, queryCollation)) continue;
+    const choice = bestChoiceFor(index, constraints, groups, queryCollation);
     if (choice && (!best || choice.score > best.score)) best = choice;
+  }
+  if (!best) {
+    // No bounds, but a partial index the query implies holds every match: scan it whole when it is
+    // smaller than the collection (`{openingKey: {$exists: true}}`).
+    for (const index of coll.indexes.values()) {
+      if (!index.isPartial || index.entries.size >= coll.docs.size) continue;
+      if (best && index.entries.size >= best.index.entries.size) continue;
+      if (!isEligible(index, filter, queryCollation)) continue;
+      best = { index, eqFields: 0, hasRange: false, ranges: [['', '\uffff']], score: 0 };
+    }
   }
   if (best) {
     const dir = sortDirection(best, sort);
@@ -218,7 +275,7 @@ export function planQuery(
   }
   // No usable constraint: an index can still provide the sort order (paging through a whole collection).
   for (const index of coll.indexes.values()) {
-    if (index.isText || index.isPartial) continue;
+    if (!isEligible(index, filter, queryCollation)) continue;
     const dir = sortDirection({ index, eqFields: 0, ranges: [] }, sort);
     if (dir !== undefined) {
       return {

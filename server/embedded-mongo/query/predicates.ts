@@ -74,3 +74,32 @@ export function extractConstraints(
   }
   return out;
 }
+
+/** The constraints of one `$elemMatch` on an array path: they all hold for one and the same element. */
+export interface ElementGroup {
+  /** The array's path (`identities`). */
+  path: string;
+  /** Constraints by full path (`identities.channel`), for fields named directly inside the element. */
+  constraints: Map<string, FieldConstraint>;
+}
+
+/**
+ * The `{path: {$elemMatch: {...}}}` parts of the conjunctive filter, each as constraints on one element.
+ * A compound index over fields of one array pairs each element's own values (see keyTuples), so these
+ * bound several of its fields at once, where separate top-level conditions may come from different elements.
+ */
+export function extractElementGroups(filter: Document, out: ElementGroup[] = []): ElementGroup[] {
+  for (const [key, value] of Object.entries(filter)) {
+    if (key === '$and' && Array.isArray(value)) {
+      for (const branch of value) if (isPlainDocument(branch)) extractElementGroups(branch, out);
+    } else if (!key.startsWith('$') && isOperatorDoc(value) && isPlainDocument(value.$elemMatch)) {
+      const inner = extractConstraints(value.$elemMatch);
+      const constraints = new Map<string, FieldConstraint>();
+      // Only direct fields of the element: `b.c` and `b.d` inside one element may still come from
+      // different elements of a nested array `b`.
+      for (const [field, c] of inner) if (!field.includes('.')) constraints.set(`${key}.${field}`, c);
+      if (constraints.size > 0) out.push({ path: key, constraints });
+    }
+  }
+  return out;
+}
