@@ -21,6 +21,7 @@ import {
   type DemoMessage,
   type DemoStory,
 } from './demo-data';
+import { DEMO_CALENDAR, DEMO_POLICIES, DEMO_TEAM_LEADS } from './demo-sla';
 
 /** What the seed needs from identity, structurally (agents service of the agents module). */
 export interface DemoIdentity {
@@ -38,13 +39,41 @@ export interface DemoIdentity {
     },
     actor: null,
   ): Promise<{ id: string }>;
+  /** Sets a team's lead and calendar (the seed acts as the demo admin). */
+  updateTeam?(
+    id: string,
+    input: { leadId?: string | null; calendarId?: string | null },
+    actor: { agentId: string; role: 'admin'; teamIds: string[]; sessionId: string },
+  ): Promise<unknown>;
 }
+
+/** What the seed needs from the SLA admin (calendars and policies), structurally. */
+export interface DemoSlaAdmin {
+  createCalendar(input: typeof DEMO_CALENDAR): Promise<{ id: string }>;
+  createPolicy(
+    input: Omit<(typeof DEMO_POLICIES)[number], 'key'> & {
+      calendarId: string | null;
+      enabled: boolean;
+      warningThreshold: number;
+    },
+  ): Promise<{ id: string }>;
+}
+
+/** Demo content other modules seed (canned responses, automations): called once, after agents and teams. */
+export type DemoExtraSeeder = (context: {
+  agentIds: Map<string, string>;
+  teamIds: Map<string, string>;
+}) => Promise<void>;
 
 export interface DemoSeedDeps {
   connection: Connection;
   identity: DemoIdentity;
   /** Sets a contact's tier (contacts module); optional. */
   setContactTier?: (contactId: string, tier: 'A' | 'B' | 'C' | 'VIP') => Promise<unknown>;
+  /** Calendar and SLA policies, so the quick start has due times; optional. */
+  sla?: DemoSlaAdmin;
+  /** Further demo content (canned responses, automations), seeded before the stories. */
+  extras?: DemoExtraSeeder[];
   ingest: IngestService;
   conversations: ConversationsService;
   timeline: TimelineService;
@@ -181,6 +210,22 @@ export function createDemoSeeder(deps: DemoSeedDeps) {
     await conversations.setStatus(conversationId, { status });
   }
 
+  /** The calendar, the SLA policies, and each team's lead and calendar. */
+  async function seedSla(agentIds: Map<string, string>, teamIds: Map<string, string>) {
+    const calendarId = deps.sla ? (await deps.sla.createCalendar(DEMO_CALENDAR)).id : null;
+    if (deps.sla)
+      for (const { key: _key, ...policy } of DEMO_POLICIES)
+        await deps.sla.createPolicy({ ...policy, calendarId, enabled: true, warningThreshold: 0.8 });
+    const adminId = agentIds.get('admin');
+    if (!identity.updateTeam || !adminId) return;
+    const actor = { agentId: adminId, role: 'admin' as const, teamIds: [], sessionId: 'demo-seed' };
+    for (const [teamKey, agentKey] of Object.entries(DEMO_TEAM_LEADS)) {
+      const teamId = teamIds.get(teamKey);
+      if (teamId)
+        await identity.updateTeam(teamId, { leadId: agentIds.get(agentKey) ?? null, calendarId }, actor);
+    }
+  }
+
   /** Seeds when the database has no agents; returns whether it did. */
   async function seedIfEmpty(): Promise<boolean> {
     const existing = await identity.listAgents({ limit: 1 });
@@ -208,6 +253,8 @@ export function createDemoSeeder(deps: DemoSeedDeps) {
       );
       agentIds.set(agent.key, created.id);
     }
+    await seedSla(agentIds, teamIds);
+    for (const extra of deps.extras ?? []) await extra({ agentIds, teamIds });
     for (const [index, story] of DEMO_STORIES.entries()) await seedStory(story, index, agentIds, teamIds);
     await Marker.updateOne({ _id: 'demo' }, { $set: { state: 'done', at: clock.now() } });
     logger.info({ conversations: DEMO_STORIES.length, agents: DEMO_AGENTS.length }, 'demo data seeded');

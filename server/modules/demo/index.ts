@@ -2,7 +2,15 @@
 import { createDemoSeeder, demoLogins, type DemoSeedDeps } from './demo-seed';
 
 export { DEMO_PASSWORD, DEMO_AGENTS, DEMO_TEAMS, DEMO_STORIES } from './demo-data';
-export { createDemoSeeder, demoLogins, type DemoSeedDeps, type DemoIdentity } from './demo-seed';
+export {
+  createDemoSeeder,
+  demoLogins,
+  type DemoSeedDeps,
+  type DemoIdentity,
+  type DemoSlaAdmin,
+  type DemoExtraSeeder,
+} from './demo-seed';
+export { DEMO_CALENDAR, DEMO_POLICIES, DEMO_TEAM_LEADS, CHINA_HOLIDAYS_2026_2027 } from './demo-sla';
 
 /**
  * Seeds the demo when the database has no agents, then prints the demo logins (on every start of a demo
