@@ -8,6 +8,7 @@ import type { Config } from './config';
 import type { DomainEvents } from './domain-events';
 import { buildApp, type HttpModule } from './http/app';
 import { createWebhookRefusalLimiter } from './http/webhook-rate-limit';
+import { createDemoOnlyGate } from './http/demo-only';
 import { connectMongoose } from './infra/mongo';
 import { createQueueFactory, type QueueFactory } from './infra/queues';
 import { createStaffMail } from './infra/staff-mail';
@@ -19,7 +20,12 @@ import { createEventBus, type EventBus } from './lib/event-bus';
 import type { Logger } from './lib/logger';
 import { createMetrics, type Metrics } from './lib/metrics';
 import { createHealthRouter, type ReadinessCheck } from './modules/health';
-import { createTemplatesModule, loadTemplates, type TemplateRenderer } from './modules/templates';
+import {
+  createCannedContextLoader,
+  createTemplatesModule,
+  loadTemplates,
+  type TemplateRenderer,
+} from './modules/templates';
 import { createAgentsModule, getPrincipal, RedisRateLimitStore, type AgentsModule } from './modules/agents';
 import { createContactsModule, type ContactsModule } from './modules/contacts';
 import {
@@ -141,6 +147,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     clock,
     logger,
     refreshMs: config.TEMPLATE_REFRESH_MS,
+    templatesDir: path.join(projectRoot, 'templates'),
+    companyName: config.COMPANY_NAME,
   });
   await templatesModule.start();
   const contactsModule = createContactsModule({
@@ -396,6 +404,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   });
 
   const httpModules: HttpModule[] = [
+    // The customer simulator (demo Twilio and friends) is open only on the seeded demo.
+    ...(config.SEED_DEMO ? [] : [{ path: '/simulator', router: createDemoOnlyGate(), parsesOwnBody: true }]),
     {
       path: '/',
       router: createHealthRouter({
@@ -423,10 +433,18 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       requireSupervisor: agentsModule.requireRole('supervisor', 'admin'),
     }),
     ...connectors.httpModules,
-    templatesModule.httpModule({
+    ...templatesModule.httpModules({
       requireAuth: agentsModule.requireAuth,
       requireReader: agentsModule.requireRole('supervisor', 'admin'),
       requireAdmin: agentsModule.requireRole('admin'),
+      loadCannedContext: createCannedContextLoader({
+        findConversation: (id) => conversations.conversations.findConversation(id),
+        canSee: (viewer, conversation) =>
+          canSeeConversation(viewer as Parameters<typeof canSeeConversation>[0], conversation),
+        findContact: (id) => contactsModule.contacts.findContact(id),
+        findAgentName: async (id) => (await agentsModule.agents.findAgent(id))?.name ?? null,
+        findTeamName: async (id) => (await agentsModule.agents.findTeam(id))?.name ?? null,
+      }),
     }),
   ];
 

@@ -1,4 +1,4 @@
-import express, { type Express, type Request, type Router } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import path from 'node:path';
 import { AppError } from '../lib/app-error';
@@ -36,6 +36,11 @@ export interface BuildAppDeps {
   spas?: readonly { path: string; dir: string }[];
   /** Where `GET /` redirects (the agent UI). */
   homePath?: string;
+  /**
+   * Runs ahead of every `/webhooks` router and body parser (the refusal rate limit): a flood of unsigned
+   * requests is turned away before its body is read.
+   */
+  webhookGuard?: RequestHandler;
 }
 
 /** Keeps the raw bytes of parsed bodies on the request. */
@@ -61,6 +66,7 @@ export function buildApp(deps: BuildAppDeps): Express {
     next();
   });
 
+  if (deps.webhookGuard) app.use('/webhooks', deps.webhookGuard);
   for (const module of deps.modules.filter((m) => m.parsesOwnBody)) app.use(module.path, module.router);
 
   app.use(express.json({ limit: deps.bodyLimitBytes, verify: keepRawBody }));

@@ -13,6 +13,8 @@ export interface SocketPrincipal {
   teamIds: string[];
   /** The login the handshake token belongs to. */
   sessionId?: string;
+  /** When the handshake token expires (hub clock): the socket is disconnected then. */
+  expiresAt?: Date;
 }
 
 export interface AgentSocketData {
@@ -42,6 +44,8 @@ export interface SocketServerDeps {
   authenticate: SocketAuthenticator;
   /** When given, events reach clients on every hub process through Redis streams. */
   redis?: Redis;
+  /** "Now" in ms on the hub clock (token expiry is on it); default wall time. */
+  now?: () => number;
   corsOrigin?: string | string[];
 }
 
@@ -83,6 +87,7 @@ export function createSocketServer(deps: SocketServerDeps) {
         next(Object.assign(new Error('INTERNAL'), { data: { code: 'INTERNAL' } }));
       });
   });
+  agent.on('connection', (socket) => expireWithToken(socket, deps.now ?? Date.now));
   countConnections(agent, deps.metrics);
 
   const customer = io.of('/customer');
@@ -92,6 +97,32 @@ export function createSocketServer(deps: SocketServerDeps) {
 }
 
 export type SocketServer = ReturnType<typeof createSocketServer>;
+
+/** setTimeout's ceiling (~24.8 days); a later expiry is re-checked then. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A socket lives no longer than the access token it was opened with: at expiry it is disconnected (no more
+ * live events, no more `sync`), and the client connects again with a refreshed token. The remaining time
+ * is re-read from the hub clock whenever the timer fires, so a clock that tests hold still keeps the token
+ * valid, exactly as it does for HTTP requests.
+ */
+function expireWithToken(socket: AgentSocket, now: () => number): void {
+  const expiresAt = socket.data.principal.expiresAt?.getTime();
+  if (expiresAt === undefined) return;
+  let timer: NodeJS.Timeout | undefined;
+  const check = () => {
+    const left = expiresAt - now();
+    if (left <= 0) {
+      socket.disconnect(true);
+      return;
+    }
+    timer = setTimeout(check, Math.min(left, MAX_TIMER_MS));
+    timer.unref();
+  };
+  check();
+  socket.once('disconnect', () => clearTimeout(timer));
+}
 
 const KNOWN_CLIENT_EVENTS = new Set([
   'presence:set',

@@ -276,20 +276,20 @@ describe('Twilio webhooks (connector routes, in-memory sink)', () => {
       expectNothingStored();
     });
 
-    it('404 for a number no inbox owns, or an AccountSid that is not the inbox’s', async () => {
+    it('403, as for a bad signature, for a number no inbox owns or an AccountSid that is not the inbox’s (numbers cannot be probed)', async () => {
       const unknown = { ...valid, To: '+15550000000' };
       assert.equal(
         (await postSigned(harness, '/webhooks/twilio/sms', unknown, harness.inbox.authToken)).status,
-        404,
+        403,
       );
       const otherAccount = { ...valid, AccountSid: 'AC99999999999999999999999999999999' };
       assert.equal(
         (await postSigned(harness, '/webhooks/twilio/sms', otherAccount, harness.inbox.authToken)).status,
-        404,
+        403,
       );
       assert.equal(
         (await postSigned(harness, '/webhooks/twilio/voice/recording?inbox=nope', valid)).status,
-        404,
+        403,
       );
       expectNothingStored();
     });

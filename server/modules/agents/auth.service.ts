@@ -18,6 +18,8 @@ export interface Principal {
   teamIds: string[];
   /** The login this token belongs to (sockets join its room, so a logout disconnects them). */
   sessionId: string;
+  /** When the access token stops being valid (on the hub clock): a socket opened with it is dropped then. */
+  expiresAt?: Date;
 }
 
 export interface SessionTokens {
@@ -209,6 +211,7 @@ export function createAuthService(deps: {
         role: agent.role,
         teamIds: agent.teamIds.map(String),
         sessionId: String(row.sessionId),
+        expiresAt: row.expiresAt,
       };
     },
 

@@ -26,6 +26,8 @@ export type { AgentsService, AgentView, AgentPublicView, TeamView } from './agen
 export type { Role, Capacity, CapacityChannel } from './agent.model';
 export { ROLES, DEFAULT_CAPACITY, CAPACITY_CHANNELS, effectiveCapacity } from './agent.model';
 export { requireRole, getPrincipal, isSupervisorOrAdmin } from './auth.middleware';
+/** The Redis-backed rate-limit counter, shared by every hub process (the webhook refusal limiter uses it too). */
+export { RedisRateLimitStore } from './rate-limit';
 export {
   PageQuerySchema,
   toPage,

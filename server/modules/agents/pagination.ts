@@ -48,9 +48,11 @@ export function encodeTimeCursor(at: Date, id: Types.ObjectId | string): string 
 export function decodeTimeCursor(cursor: string): { at: Date; id: Types.ObjectId } {
   const [ms, id] = Buffer.from(cursor, 'base64url').toString().split(':');
   const time = Number(ms);
-  if (!Number.isSafeInteger(time) || !isObjectIdString(id))
+  // A safe integer can still lie outside the Date range (±8.64e15 ms), which no list can sort by.
+  const at = new Date(time);
+  if (!Number.isSafeInteger(time) || Number.isNaN(at.getTime()) || !isObjectIdString(id))
     throw new AppError('INVALID_INPUT', { userMessage: 'Invalid cursor.' });
-  return { at: new Date(time), id: new Types.ObjectId(id) };
+  return { at, id: new Types.ObjectId(id) };
 }
 
 /** Builds a page from `limit + 1` fetched items: the extra one only says that there is a next page. */

@@ -86,7 +86,9 @@ export function decodeCursor(value: string): ListCursor | null {
     const [time, id] = parsed as unknown[];
     if (typeof time !== 'number' || !Number.isFinite(time) || typeof id !== 'string') return null;
     if (!/^[0-9a-f]{24}$/.test(id)) return null;
-    return { at: new Date(time), id };
+    // A finite number can still lie outside the Date range (±8.64e15 ms): that is not our cursor either.
+    const at = new Date(time);
+    return Number.isNaN(at.getTime()) ? null : { at, id };
   } catch {
     return null;
   }

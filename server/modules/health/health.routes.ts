@@ -1,4 +1,6 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
+import { AppError } from '../../lib/app-error';
 import type { Metrics } from '../../lib/metrics';
 
 /** A dependency the hub needs to serve requests; `check` rejects or returns false when it is down. */
@@ -23,9 +25,14 @@ async function runCheck(check: ReadinessCheck): Promise<boolean> {
 
 /**
  * `/healthz`: the process is alive. `/readyz`: every dependency answers (load balancers stop sending
- * traffic on 503). `/metrics`: Prometheus text format.
+ * traffic on 503). `/metrics`: Prometheus text format, behind `Authorization: Bearer <metricsToken>` when a
+ * token is configured (queue depths and route names tell an outsider how the hub is used).
  */
-export function createHealthRouter(deps: { checks: readonly ReadinessCheck[]; metrics: Metrics }): Router {
+export function createHealthRouter(deps: {
+  checks: readonly ReadinessCheck[];
+  metrics: Metrics;
+  metricsToken?: string;
+}): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -38,8 +45,18 @@ export function createHealthRouter(deps: { checks: readonly ReadinessCheck[]; me
       checks: Object.fromEntries(results.map(([name, ok]) => [name, ok ? 'up' : 'down'])),
     });
   });
-  router.get('/metrics', async (_req, res) => {
+  router.get('/metrics', async (req, res) => {
+    if (deps.metricsToken && !isBearer(req.headers.authorization, deps.metricsToken))
+      throw new AppError('UNAUTHENTICATED', { userMessage: 'A metrics token is required.' });
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   return router;
+}
+
+/** Constant-time check of `Bearer <expected>` (hashed first, so lengths never leak through timing). */
+function isBearer(header: string | undefined, expected: string): boolean {
+  const match = /^Bearer (.+)$/.exec(header ?? '');
+  if (!match?.[1]) return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(match[1]), digest(expected));
 }

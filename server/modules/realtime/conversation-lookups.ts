@@ -16,6 +16,16 @@ export function createConversationLookups(deps: {
       const conversation = await deps.findConversation(conversationId);
       return conversation ? toConversationSummary(conversation) : null;
     },
+    async findConversationAccess(conversationId) {
+      const conversation = await deps.findConversation(conversationId);
+      return conversation
+        ? {
+            teamId: conversation.teamId ?? null,
+            assigneeId: conversation.assigneeId ?? null,
+            ownerId: conversation.ownerId ?? null,
+          }
+        : null;
+    },
     async findMessageSummary(messageId) {
       const message = await deps.findMessage(messageId);
       return message ? toMessageSummary(message) : null;

@@ -46,7 +46,16 @@ export interface RealtimeModuleDeps {
 export function createRealtimeModule(deps: RealtimeModuleDeps): RealtimeService {
   const logger = deps.logger.child({ module: 'realtime' });
   const realtime = createRealtimeService({ connection: deps.connection, agent: deps.agent });
-  attachRealtimeSocketHandlers({ agent: deps.agent, realtime, logger, syncLimit: deps.syncLimit });
+  attachRealtimeSocketHandlers({
+    agent: deps.agent,
+    realtime,
+    logger,
+    syncLimit: deps.syncLimit,
+    now: () => deps.clock.now().getTime(),
+    ...(deps.lookups?.findConversationAccess
+      ? { findConversationAccess: deps.lookups.findConversationAccess.bind(deps.lookups) }
+      : {}),
+  });
   if (deps.lookups) {
     registerRealtimeListeners({ events: deps.events, realtime, lookups: deps.lookups, logger });
     attachConversationWatchHandlers({ agent: deps.agent, lookups: deps.lookups, logger });

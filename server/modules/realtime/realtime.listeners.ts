@@ -9,6 +9,15 @@ import type { RealtimeService } from './realtime.service';
 export interface RealtimeLookups {
   findConversationSummary(conversationId: string): Promise<ConversationSummary | null>;
   findMessageSummary(messageId: string): Promise<MessageSummary | null>;
+  /** Who may see a conversation now (its team, assignee, owner): `sync` replays only what still applies. */
+  findConversationAccess?(conversationId: string): Promise<ConversationAccess | null>;
+}
+
+/** The fields that decide who may see a conversation. */
+export interface ConversationAccess {
+  teamId?: string | null;
+  assigneeId?: string | null;
+  ownerId?: string | null;
 }
 
 /**

@@ -23,6 +23,8 @@ export interface StoredEvent {
   eventId: string;
   name: AgentEventName;
   payload: Record<string, unknown>;
+  /** The rooms it was published to. */
+  rooms: string[];
 }
 
 export interface RealtimeService {
@@ -117,6 +119,7 @@ export function createRealtimeService(deps: {
         eventId: doc.eventId,
         name: doc.name as AgentEventName,
         payload: JSON.parse(doc.payload) as Record<string, unknown>,
+        rooms: doc.rooms,
       }));
     },
 

@@ -1,6 +1,8 @@
 import { Router, type RequestHandler } from 'express';
 import { AppError } from '../../lib/app-error';
 import { parseInput } from '../../lib/validate';
+import { getPrincipal } from '../agents';
+import { canSeeConversation } from '../conversations';
 import type { SlaAdmin } from './sla-admin.service';
 import { reportToCsv, type SlaReports } from './sla-reports';
 import {
@@ -26,7 +28,14 @@ export interface SlaRouteGuards {
  * `/api/sla`: calendars and policies (admins write, supervisors read), and a conversation's SLA state.
  */
 export function createSlaAdminRouter(
-  deps: { admin: SlaAdmin; service: SlaService } & SlaRouteGuards,
+  deps: {
+    admin: SlaAdmin;
+    service: SlaService;
+    /** Who may see a conversation (its team, assignee and owner), read before anything runs on it. */
+    findConversationAccess(
+      id: string,
+    ): Promise<{ teamId?: string | null; assigneeId?: string | null; ownerId?: string | null } | null>;
+  } & SlaRouteGuards,
 ): Router {
   const router = Router();
   const { admin } = deps;
@@ -67,10 +76,16 @@ export function createSlaAdminRouter(
     res.status(204).end();
   });
 
-  /** The SLA state of one conversation (any agent: the UI shows the clock on the conversation). */
+  /**
+   * The SLA state of one conversation, for whoever may see it (the UI shows the clock on the conversation).
+   * Anyone else gets the same 404 as for a missing one, and no check runs for them.
+   */
   router.get('/conversations/:id', async (req, res) => {
+    const notFound = () => new AppError('NOT_FOUND', { userMessage: 'Conversation not found.' });
+    const access = await deps.findConversationAccess(id(req.params));
+    if (!access || !canSeeConversation(getPrincipal(req), access)) throw notFound();
     const { result } = await deps.service.check(id(req.params));
-    if (!result) throw new AppError('NOT_FOUND', { userMessage: 'Conversation not found.' });
+    if (!result) throw notFound();
     const { history: _history, rev: _rev, ...sla } = result.conversation.sla ?? {};
     res.json({ conversationId: id(req.params), ...sla });
   });
