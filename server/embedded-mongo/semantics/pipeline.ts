@@ -10,6 +10,7 @@ import { bsonTag, numberOf } from './bson-types.js';
 import { normalizeCollation } from './collation.js';
 import { engineContext, rethrowAsEngineError } from './mingo-context.js';
 import { fromMingo, originOf, toMingo } from './normalize.js';
+import { assertSafePipeline } from './reserved-names.js';
 
 /** What {@link runPipeline} needs from the database it runs in. */
 export interface PipelineContext {
@@ -42,6 +43,7 @@ export function runPipeline(
   ctx: PipelineContext,
   origin?: Document,
 ): Document[] {
+  assertSafePipeline(pipeline);
   const resolved = new Map<string, Document[]>();
   const inputDocs = Array.from(docs);
   const input = inputDocs.map((d) => toMingo(d, true) as Document);

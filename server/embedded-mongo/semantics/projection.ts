@@ -10,6 +10,7 @@ import { isNumeric, isPlainDocument, numberOf, isArray } from './bson-types.js';
 import { compileFilter } from './filter.js';
 import { fail } from './fail.js';
 import { engineContext, rethrowAsEngineError } from './mingo-context.js';
+import { assertSafePipeline } from './reserved-names.js';
 import { fromMingo, toMingo } from './normalize.js';
 import { elementFilter } from './update-positional.js';
 
@@ -192,6 +193,7 @@ export interface ProjectionOptions {
  * @throws EngineError 31254/31253 when inclusion and exclusion are mixed, 31250 on path collisions.
  */
 export function projectDocument(doc: Document, projection: Document, opts: ProjectionOptions = {}): Document {
+  assertSafePipeline(projection);
   const { tree, inclusion, includeId } = parse(projection, opts.filter);
   if (!inclusion) {
     const out = projectExclusion(doc, tree) as Document;

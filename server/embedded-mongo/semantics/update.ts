@@ -13,6 +13,7 @@ import { fieldOperators, type ApplyContext, type FieldOperator } from './update-
 import { assertNoConflicts, comparePaths, copyValue, expandPath } from './update-paths.js';
 import { applyPipelineUpdate } from './update-pipeline.js';
 import { makePositionalResolver } from './update-positional.js';
+import { assertSafeFieldPath } from './reserved-names.js';
 
 /** Options of {@link applyUpdate}. */
 export interface UpdateOptions {
@@ -101,12 +102,15 @@ function collectTargets(doc: Document, update: Document, opts: UpdateOptions): T
       );
     }
     if (op === '$setOnInsert' && !opts.isUpsertInsert) {
+      for (const path of Object.keys(spec)) assertSafeFieldPath(path);
       paths.push(...Object.keys(spec)); // still part of the conflict check, as in MongoDB
       continue;
     }
     for (const [path, arg] of Object.entries(spec)) {
       if (path === '' || path.split('.').includes(''))
         throw fail('EmptyFieldName', `An empty update path is not valid.`);
+      assertSafeFieldPath(path);
+      if (op === '$rename' && typeof arg === 'string') assertSafeFieldPath(arg);
       paths.push(path);
       if (op === '$rename' && arg !== path) paths.push(String(arg));
       raw.push({ op, path, arg });
