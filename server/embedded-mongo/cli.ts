@@ -1,13 +1,18 @@
 /**
  * `npm run db -- --port 27017 --data ./data/db [--durability journaled|relaxed|memory] [--host 127.0.0.1]`
+ * or `npm run db -- --socket ./data/run/mongo.sock --data ./data/db`.
  * Runs the embedded engine as its own process (several hub processes on one machine sharing one store).
- * Prints the URI, stops cleanly on SIGINT/SIGTERM (flushing the journal and releasing the lock).
+ * `--socket` listens on a Unix socket (0600, in a directory made 0700) instead of TCP, so only this user's
+ * processes can connect: the engine has no authentication. Prints the URI (for MONGODB_URI), stops cleanly
+ * on SIGINT/SIGTERM (flushing the journal and releasing the lock).
  */
+import { chmod, mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEmbeddedMongo, type DurabilityMode } from './index';
 
 const USAGE =
-  'usage: npm run db -- --port <port> --data <dir> [--durability journaled|relaxed|memory] [--host <host>]';
+  'usage: npm run db -- (--port <port> [--host <host>] | --socket <path>) --data <dir> [--durability journaled|relaxed|memory]';
 const MODES: readonly DurabilityMode[] = ['journaled', 'relaxed', 'memory'];
 
 function fail(message: string): never {
@@ -16,7 +21,14 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
-  let values: { port?: string; data?: string; durability?: string; host?: string; help?: boolean };
+  let values: {
+    port?: string;
+    data?: string;
+    durability?: string;
+    host?: string;
+    socket?: string;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       options: {
@@ -24,6 +36,7 @@ async function main(): Promise<void> {
         data: { type: 'string' },
         durability: { type: 'string' },
         host: { type: 'string' },
+        socket: { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -44,9 +57,15 @@ async function main(): Promise<void> {
     warn: (...a: unknown[]) => console.warn(...a),
     error: (...a: unknown[]) => console.error(...a),
   };
+  const socketPath = values.socket ? path.resolve(values.socket) : undefined;
+  if (socketPath) {
+    await mkdir(path.dirname(socketPath), { recursive: true, mode: 0o700 });
+    await chmod(path.dirname(socketPath), 0o700);
+  }
   const engine = await startEmbeddedMongo({
     port,
     host: values.host,
+    ...(socketPath ? { socketPath } : {}),
     dataDir: values.data,
     durability,
     logger,

@@ -24,6 +24,11 @@ export interface EmbeddedMongoOptions {
   port?: number;
   /** Interface to bind; default 127.0.0.1 (never expose the engine: it has no authentication). */
   host?: string;
+  /**
+   * Listen on this Unix socket instead of TCP (made 0600; put it in a 0700 directory): other local users
+   * cannot connect. The URI is then `mongodb://<percent-encoded path>/`, which the driver understands.
+   */
+  socketPath?: string;
   /** Data directory; required unless durability is 'memory'. */
   dataDir?: string;
   /** Default 'journaled': every acknowledged write is fdatasync'ed (group commit). */
@@ -38,7 +43,7 @@ export interface EmbeddedMongoOptions {
 }
 
 export interface EmbeddedMongo {
-  /** `mongodb://host:port/` (append a database name). */
+  /** `mongodb://host:port/` or `mongodb://%2Fpath%2Fmongo.sock/` (append a database name). */
   uri: string;
   port: number;
   /** Stops listening, drops connections, flushes and closes the store. */
@@ -78,7 +83,13 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions = {}): Promi
   const engine = new Engine(core, persistence, logger);
   let wire;
   try {
-    wire = await listenWire({ host, port: opts.port ?? 0, handler: engine.handle, logger });
+    wire = await listenWire({
+      host,
+      port: opts.port ?? 0,
+      ...(opts.socketPath ? { path: opts.socketPath } : {}),
+      handler: engine.handle,
+      logger,
+    });
   } catch (err) {
     core.cursors.close();
     await persistence?.close();
@@ -95,7 +106,9 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions = {}): Promi
   const hostPart = host.includes(':') ? `[${host}]` : host;
   let stopping: Promise<void> | undefined;
   return {
-    uri: `mongodb://${hostPart}:${wire.port}/`,
+    uri: opts.socketPath
+      ? `mongodb://${encodeURIComponent(opts.socketPath)}/`
+      : `mongodb://${hostPart}:${wire.port}/`,
     port: wire.port,
     stop: () =>
       (stopping ??= (async () => {

@@ -1,3 +1,5 @@
+import { chmod, mkdir, mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
 import { startEmbeddedMongo } from '../embedded-mongo';
@@ -11,7 +13,9 @@ export interface MongoTarget {
 
 /**
  * Where the hub's MongoDB is: the configured `MONGODB_URI`, or the project's embedded engine with its
- * data under `DATA_DIR/mongo` (see docs in server/embedded-mongo).
+ * data under `DATA_DIR/mongo` (see docs in server/embedded-mongo). The engine has no authentication, so it
+ * listens on a Unix socket in an owner-only directory (`DATA_DIR/run`), never on TCP: another local user
+ * cannot read password hashes or make itself admin.
  */
 export async function resolveMongoTarget(options: {
   uri: string | undefined;
@@ -22,12 +26,30 @@ export async function resolveMongoTarget(options: {
   if (options.uri) return { uri: options.uri, stop: () => Promise.resolve() };
   const engine = await startEmbeddedMongo({
     port: 0,
+    socketPath: await privateSocketPath(options.dataDir, 'mongo.sock'),
     dataDir: path.join(options.dataDir, 'mongo'),
     durability: options.durability,
     logger: options.logger.child({ component: 'embedded-mongo' }),
   });
   options.logger.info({ uri: engine.uri }, 'embedded MongoDB engine started');
   return { uri: engine.uri, stop: () => engine.stop() };
+}
+
+/** Longest Unix socket path Linux accepts (sun_path is 108 bytes with its terminating NUL). */
+const MAX_SOCKET_PATH = 107;
+
+/**
+ * A socket path in an owner-only (0700) directory: `DATA_DIR/run/<name>`, or a fresh private directory
+ * under the system temp dir when DATA_DIR is too deep for a socket path.
+ */
+export async function privateSocketPath(dataDir: string, name: string): Promise<string> {
+  let dir = path.join(dataDir, 'run');
+  if (Buffer.byteLength(path.join(dir, name)) > MAX_SOCKET_PATH)
+    dir = await mkdtemp(path.join(os.tmpdir(), 'omnihub-'));
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  // mkdir keeps an existing directory's mode (and the umask applies to a new one): set it explicitly.
+  await chmod(dir, 0o700);
+  return path.join(dir, name);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -6,6 +7,7 @@ import type { Logger } from '../lib/logger';
 import { findFreePort } from './free-port';
 
 export interface PrivateRedis {
+  /** `redis://:<password>@127.0.0.1:<port>`: the password is generated at every start. */
   url: string;
   port: number;
   /** Stops the server (it writes its append-only file first) and waits for the process to exit. */
@@ -22,6 +24,10 @@ const STOP_TIMEOUT_MS = 10_000;
 /**
  * Starts a private `redis-server` child on a free loopback port, its data in `dataDir` with the append-only
  * file on and eviction off (bull's jobs must never be evicted or lost on restart).
+ *
+ * Loopback is not private: any local process could otherwise read sessions and queue payloads or write
+ * jobs. The server requires a password generated at every start, handed over on its stdin (`redis-server -`
+ * reads its config there), never on the command line, which every local user can read in /proc.
  */
 export async function startPrivateRedis(options: {
   dataDir: string;
@@ -32,9 +38,11 @@ export async function startPrivateRedis(options: {
   const pidFile = path.join(options.dataDir, 'redis.pid');
   await stopLeftoverServer(pidFile, options.logger);
   const port = await findFreePort();
+  const password = randomBytes(24).toString('hex');
   const child = spawn(
     options.binary,
     [
+      '-',
       '--port',
       String(port),
       '--bind',
@@ -58,16 +66,18 @@ export async function startPrivateRedis(options: {
       '--loglevel',
       'warning',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['pipe', 'pipe', 'pipe'] },
   );
+  child.stdin?.on('error', () => undefined);
+  child.stdin?.end(`requirepass ${password}\n`);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
 
-  await waitUntilReady(child, port, () => output, options.binary);
-  options.logger.info({ port, dataDir: options.dataDir }, 'private redis-server started');
+  await waitUntilReady(child, { port, password }, () => output, options.binary);
+  options.logger.info({ port, dataDir: options.dataDir }, 'private redis-server started (password required)');
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://:${password}@127.0.0.1:${port}`,
     port,
     stop: () => stopChild(child),
   };
@@ -75,7 +85,7 @@ export async function startPrivateRedis(options: {
 
 async function waitUntilReady(
   child: ChildProcess,
-  port: number,
+  target: { port: number; password: string },
   output: () => string,
   binary: string,
 ): Promise<void> {
@@ -95,7 +105,7 @@ async function waitUntilReady(
   exited.catch(() => undefined);
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    const ready = await Promise.race([ping(port), exited]);
+    const ready = await Promise.race([ping(target), exited]);
     if (ready) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -103,9 +113,10 @@ async function waitUntilReady(
   throw new Error(`redis-server did not become ready within ${START_TIMEOUT_MS} ms: ${output()}`);
 }
 
-async function ping(port: number): Promise<boolean> {
+async function ping({ port, password }: { port: number; password: string }): Promise<boolean> {
   const client = new Redis({
     port,
+    password,
     host: '127.0.0.1',
     lazyConnect: true,
     maxRetriesPerRequest: 0,
