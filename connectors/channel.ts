@@ -46,6 +46,8 @@ export interface InboundAttachment {
   data?: Buffer;
   /** A provider URL to fetch later by a job (MMS, WhatsApp media); never fetched inside the webhook. */
   url?: string;
+  /** An email part's Content-ID (without angle brackets): `cid:` links in the HTML point at it. */
+  contentId?: string;
 }
 
 export interface CallDetails {
@@ -66,6 +68,27 @@ export interface ThreadKeys {
   references?: string[];
   /** A ticket number found in the subject (`[#10234]` → 10234). */
   ticketNumber?: number;
+  /** The token of a `reply+<token>@` address the mail was sent to (names one conversation). */
+  replyToken?: string;
+}
+
+/** What an email carries beyond the common fields (connectors/email). */
+export interface EmailDetails {
+  /** Lowercased recipient addresses (To, Cc) as written in the headers. */
+  to: string[];
+  cc: string[];
+  /** The whole text as received, quoted history and signature included (`text` is trimmed for display). */
+  fullText?: string;
+  /** The whole HTML as received (`html` has the quoted history removed); ingest sanitizes both. */
+  fullHtml?: string;
+  /** Remote images blocked in the stored HTML (shown only when the agent asks). */
+  remoteImages?: number;
+  /** Why the mail counts as automated (`isAutomated`): the first header or sender rule that matched. */
+  automatedReason?: string;
+  /** SPF / DKIM / DMARC results an upstream relay recorded in `Authentication-Results`. */
+  authentication?: { spf?: string; dkim?: string; dmarc?: string };
+  /** The raw RFC 822 bytes: ingest keeps them in the attachment store so a parse can be redone. */
+  raw?: Buffer;
 }
 
 /** One customer interaction, normalized. `channel` + `externalId` is the idempotency key. */
@@ -88,6 +111,8 @@ export interface InboundEvent {
   hints?: { category?: string; priority?: string; locale?: string };
   /** True for auto-replies, bounces and list mail: never answer them automatically (mail loops). */
   isAutomated?: boolean;
+  /** Email only: recipients, full original, automated reason, authentication results, raw bytes. */
+  email?: EmailDetails;
 }
 
 /** A provider's report on an outbound message we sent (status callback, delivery receipt). */
@@ -307,6 +332,22 @@ export interface ConnectorContact {
   locale?: string;
 }
 
+/** A timeline entry as a customer-facing channel shows it (web chat history). */
+export interface ConnectorTimelineEntry {
+  id: string;
+  conversationId: string;
+  seq: number;
+  direction: 'inbound' | 'outbound';
+  kind: string;
+  channel: ChannelKind;
+  text?: string;
+  externalId?: string;
+  authorId?: string | null;
+  status?: DeliveryStatus;
+  attachments: { filename?: string; contentType: string; size?: number }[];
+  occurredAt: Date;
+}
+
 /** Hub services a connector may use; structural ports, so a connector is testable without a hub. */
 export interface ConnectorHubServices {
   templates: {
@@ -326,6 +367,32 @@ export interface ConnectorHubServices {
   conversations: { find(id: string): Promise<ConnectorConversation | null> };
   contacts: { find(id: string): Promise<ConnectorContact | null> };
   agents: { findPhone(agentId: string): Promise<string | null> };
+  /** Customer-visible timeline reads (web chat history and resume after a sequence number). */
+  timeline?: {
+    /** Inbound and outbound messages (never notes) with `seq` > `afterSeq`, in sequence order. */
+    listAfter(
+      conversationId: string,
+      input: { afterSeq: number; limit: number },
+    ): Promise<{ items: ConnectorTimelineEntry[]; hasMore: boolean }>;
+    find(messageId: string): Promise<ConnectorTimelineEntry | null>;
+  };
+  /** A CSAT answer given in a channel's own UI (the web chat widget), on the same fields as other channels. */
+  csat?: { record(conversationId: string, input: { score: number; comment?: string }): Promise<void> };
+  /** Adds an email thread key (a Message-ID we sent) so a customer's mail reply threads into the conversation. */
+  threads?: { addKey(conversationId: string, key: string): Promise<void> };
+  /** The channel registry outbound uses (a channel continuing on another one: web chat → email). */
+  channels?: { resolve(input: { channel: ChannelKind; inboxId?: string | null }): Promise<Channel | null> };
+  /** Live conversation signals for channels that push them to customers (web chat). */
+  signals?: {
+    /** Conversation changes (status, …); returns the unsubscribe function. */
+    onConversationUpdated(
+      listener: (input: { conversationId: string; changes: string[]; status?: string }) => void,
+    ): () => void;
+    /** An agent's `typing` on /agent (the listener checks who may be shown typing). */
+    onAgentTyping(listener: (input: { conversationId: string; agentId: string }) => void): void;
+    /** The customer is typing: agents watching the conversation get `conversation:customer-typing`. */
+    customerTyping(conversationId: string): void;
+  };
   /** For a connector's staff API routes (mounted under `/api`): the hub's auth and visibility rules. */
   staff: {
     requireAuth: RequestHandler;
