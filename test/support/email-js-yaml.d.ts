@@ -1,16 +1,18 @@
 /** js-yaml ships no types (it comes with mocha); only what the mail fixtures loader uses. */
 declare module 'js-yaml' {
-  class Type {
-    constructor(
+  interface YamlType {
+    readonly tag: string;
+  }
+  interface YamlSchema {
+    extend(types: YamlType[]): YamlSchema;
+  }
+  const yaml: {
+    Type: new (
       tag: string,
       options: { kind: 'scalar' | 'sequence' | 'mapping'; construct?: (data: unknown) => unknown },
-    );
-  }
-  interface Schema {
-    extend(types: Type[]): Schema;
-  }
-  const DEFAULT_SCHEMA: Schema;
-  function load(text: string, options?: { schema?: Schema }): unknown;
-  const yaml: { Type: typeof Type; DEFAULT_SCHEMA: Schema; load: typeof load };
+    ) => YamlType;
+    DEFAULT_SCHEMA: YamlSchema;
+    load(text: string, options?: { schema?: YamlSchema }): unknown;
+  };
   export default yaml;
 }
