@@ -4,5 +4,6 @@
  */
 import type { ConnectorPlugin } from './channel';
 import { twilioPlugin } from './twilio/twilio-plugin';
+import { telegramPlugin } from './telegram/telegram-plugin';
 
-export const CONNECTOR_PLUGINS: readonly ConnectorPlugin[] = [twilioPlugin];
+export const CONNECTOR_PLUGINS: readonly ConnectorPlugin[] = [twilioPlugin, telegramPlugin];

@@ -185,6 +185,53 @@ const ConfigSchema = z.object({
     .optional(),
   /** Base URL of the WeChat API (default https://api.weixin.qq.com). */
   WECHAT_API_BASE: z.url().optional(),
+  /**
+   * The config-defined Meta inbox (`meta`: Messenger, Instagram and WhatsApp Cloud from one app). Unset
+   * META_APP_SECRET on the embedded default: demo values, Graph API at the built-in stub (/meta-stub).
+   */
+  META_APP_SECRET: z.string().min(8).max(256).optional(),
+  META_VERIFY_TOKEN: z.string().min(8).max(256).optional(),
+  META_PAGE_ACCESS_TOKEN: z.string().min(8).max(1024).optional(),
+  WHATSAPP_PHONE_NUMBER_ID: z
+    .string()
+    .regex(/^\d{5,20}$/, 'must be a WhatsApp phone number id (digits)')
+    .optional(),
+  /** Base URL of the Graph API, version included (default https://graph.facebook.com/v21.0). */
+  META_GRAPH_BASE: z.url().optional(),
+  /**
+   * The config-defined Telegram bot inbox (`telegram`). Unset TELEGRAM_BOT_TOKEN on the embedded default:
+   * demo values, Bot API at the built-in stub (/telegram-stub).
+   */
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .regex(/^\d{3,20}:[A-Za-z0-9_-]{20,200}$/, 'must be a bot token (123456:ABC…)')
+    .optional(),
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16–256 characters of A-Z a-z 0-9 _ -')
+    .optional(),
+  /** Base URL of the Bot API (default https://api.telegram.org). */
+  TELEGRAM_API_BASE: z.url().optional(),
+  /**
+   * The config-defined WeChat Official Account inbox (`wechat`). Unset WECHAT_APP_ID on the embedded
+   * default: demo values, WeChat API at the built-in stub (/wechat-stub).
+   */
+  WECHAT_APP_ID: z
+    .string()
+    .regex(/^wx[0-9a-zA-Z]{16}$/, 'must be an AppID (wx + 16 characters)')
+    .optional(),
+  WECHAT_APP_SECRET: z.string().min(8).max(128).optional(),
+  WECHAT_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9]{3,32}$/, 'must be 3–32 letters or digits')
+    .optional(),
+  /** Safe mode key (43 characters); unset: plain mode only. */
+  WECHAT_ENCODING_AES_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9]{43}$/, 'must be 43 letters or digits')
+    .optional(),
+  /** Base URL of the WeChat API (default https://api.weixin.qq.com). */
+  WECHAT_API_BASE: z.url().optional(),
 });
 
 export type Config = Readonly<
@@ -202,6 +249,10 @@ export type Config = Readonly<
     usesPrivateRedis: boolean;
     /** True when Twilio runs on demo values against the hub's built-in stub (no Twilio account). */
     TWILIO_DEMO: boolean;
+    /** True when Meta / Telegram / WeChat run on demo values against their built-in stubs. */
+    META_DEMO: boolean;
+    TELEGRAM_DEMO: boolean;
+    WECHAT_DEMO: boolean;
     /** True when Meta / Telegram / WeChat run on demo values against their built-in stubs. */
     META_DEMO: boolean;
     TELEGRAM_DEMO: boolean;
@@ -239,6 +290,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     usesPrivateRedis: raw.REDIS_URL === undefined,
     ...twilioSettings(raw, publicUrl),
     ...socialSettings(raw, publicUrl),
+    ...socialSettings(raw, publicUrl),
   });
 }
 
@@ -263,6 +315,61 @@ function twilioSettings(raw: z.infer<typeof ConfigSchema>, publicUrl: string) {
   };
 }
 
+/** Demo values of the social channels (Meta, Telegram, WeChat) on the embedded default. */
+export const SOCIAL_DEMO_ACCOUNTS = Object.freeze({
+  META_APP_SECRET: 'omnihub-demo-meta-app-secret',
+  META_VERIFY_TOKEN: 'omnihub-demo-meta-verify-token',
+  META_PAGE_ACCESS_TOKEN: 'omnihub-demo-meta-page-access-token',
+  WHATSAPP_PHONE_NUMBER_ID: '100000000000001',
+  TELEGRAM_BOT_TOKEN: '100000001:omnihub-demo-telegram-bot-token',
+  TELEGRAM_WEBHOOK_SECRET: 'omnihub-demo-telegram-webhook-secret',
+  WECHAT_APP_ID: 'wx000000000omnihub',
+  WECHAT_APP_SECRET: 'omnihub-demo-wechat-app-secret',
+  WECHAT_TOKEN: 'omnihubdemo',
+  WECHAT_ENCODING_AES_KEY: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+});
+
+/**
+ * Meta, Telegram and WeChat settings: on the embedded default, a provider whose main credential is unset
+ * runs on demo values against its built-in stub; every variable that is set replaces its demo value.
+ */
+function socialSettings(raw: z.infer<typeof ConfigSchema>, publicUrl: string) {
+  const embedded = raw.MONGODB_URI === undefined;
+  const demo = SOCIAL_DEMO_ACCOUNTS;
+  const meta = embedded && raw.META_APP_SECRET === undefined;
+  const telegram = embedded && raw.TELEGRAM_BOT_TOKEN === undefined;
+  const wechat = embedded && raw.WECHAT_APP_ID === undefined;
+  return {
+    META_DEMO: meta,
+    TELEGRAM_DEMO: telegram,
+    WECHAT_DEMO: wechat,
+    ...(meta
+      ? {
+          META_APP_SECRET: demo.META_APP_SECRET,
+          META_VERIFY_TOKEN: raw.META_VERIFY_TOKEN ?? demo.META_VERIFY_TOKEN,
+          META_PAGE_ACCESS_TOKEN: raw.META_PAGE_ACCESS_TOKEN ?? demo.META_PAGE_ACCESS_TOKEN,
+          WHATSAPP_PHONE_NUMBER_ID: raw.WHATSAPP_PHONE_NUMBER_ID ?? demo.WHATSAPP_PHONE_NUMBER_ID,
+          META_GRAPH_BASE: raw.META_GRAPH_BASE ?? `${publicUrl}/meta-stub/v21.0`,
+        }
+      : {}),
+    ...(telegram
+      ? {
+          TELEGRAM_BOT_TOKEN: demo.TELEGRAM_BOT_TOKEN,
+          TELEGRAM_WEBHOOK_SECRET: raw.TELEGRAM_WEBHOOK_SECRET ?? demo.TELEGRAM_WEBHOOK_SECRET,
+          TELEGRAM_API_BASE: raw.TELEGRAM_API_BASE ?? `${publicUrl}/telegram-stub`,
+        }
+      : {}),
+    ...(wechat
+      ? {
+          WECHAT_APP_ID: demo.WECHAT_APP_ID,
+          WECHAT_APP_SECRET: raw.WECHAT_APP_SECRET ?? demo.WECHAT_APP_SECRET,
+          WECHAT_TOKEN: raw.WECHAT_TOKEN ?? demo.WECHAT_TOKEN,
+          WECHAT_ENCODING_AES_KEY: raw.WECHAT_ENCODING_AES_KEY ?? demo.WECHAT_ENCODING_AES_KEY,
+          WECHAT_API_BASE: raw.WECHAT_API_BASE ?? `${publicUrl}/wechat-stub`,
+        }
+      : {}),
+  };
+}
 /** Demo values of the social channels (Meta, Telegram, WeChat) on the embedded default. */
 export const SOCIAL_DEMO_ACCOUNTS = Object.freeze({
   META_APP_SECRET: 'omnihub-demo-meta-app-secret',

@@ -1,0 +1,249 @@
+/**
+ * The Telegram connector under test: the Bot API stub on its own port, and either the webhook router alone
+ * (in-memory sink) or a whole test hub wired to the stub (TELEGRAM_API_BASE → stub, updates → hub).
+ */
+import type { OutboundMessage } from '../../connectors/channel';
+import type {
+  ConformanceHarness,
+  ConformanceSubject,
+} from '../../connectors/conformance/channel-conformance';
+import {
+  createTelegramChannel,
+  createTelegramStub,
+  createTelegramWebhookRouter,
+  TELEGRAM_WEBHOOK_PATH,
+  type TelegramStub,
+} from '../../connectors/telegram';
+import { createTelegramInboxes } from '../../connectors/telegram/telegram-inboxes';
+import { call, loginAs } from '../integration/conversations-support';
+import { createMemorySink } from './memory-sink';
+import { allTimelineEntries, serveRouters, type RunningServer } from './social-support';
+import { startTestHub, testLogger, type RunningTestHub } from './test-stack';
+
+export const TG_BOT_TOKEN = '123456789:stub-telegram-bot-token-abcdef';
+export const TG_SECRET = 'stub-telegram-webhook-secret_0123';
+export const TG_CUSTOMER = 424242;
+export const TG_TEXT = '你好，我的订单还没到';
+
+export interface RunningTelegramStub {
+  stub: TelegramStub;
+  server: RunningServer;
+}
+
+export async function startTelegramStub(inboxId = 'telegram'): Promise<RunningTelegramStub> {
+  const stub = createTelegramStub({ botToken: TG_BOT_TOKEN, webhookSecret: TG_SECRET, inboxId });
+  const server = await serveRouters([{ path: '/', router: stub.router }]);
+  return { stub, server };
+}
+
+export interface TelegramTestHub {
+  running: RunningTestHub;
+  stub: TelegramStub;
+  stubServer: RunningServer;
+  /** A supervisor's token. */
+  token: string;
+  close(): Promise<void>;
+}
+
+export async function startTelegramTestHub(overrides: Record<string, string> = {}): Promise<TelegramTestHub> {
+  const { stub, server } = await startTelegramStub();
+  const running = await startTestHub({
+    configOverrides: {
+      PUBLIC_URL: 'http://hub.test',
+      TELEGRAM_BOT_TOKEN: TG_BOT_TOKEN,
+      TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
+      TELEGRAM_API_BASE: server.url,
+      ...overrides,
+    },
+  });
+  stub.setDeliverTo(running.baseUrl);
+  const { token } = await loginAs(running, { email: `sup-${Date.now()}@example.com`, role: 'supervisor' });
+  return {
+    running,
+    stub,
+    stubServer: server,
+    token,
+    async close() {
+      await server.close();
+      await running.close();
+    },
+  };
+}
+
+function outbound(inboxId: string): OutboundMessage {
+  return {
+    messageId: `m-${Math.random().toString(36).slice(2)}`,
+    channel: 'telegram',
+    inboxId,
+    to: { externalId: String(TG_CUSTOMER) },
+    text: '您好，我们已收到您的反馈。',
+  };
+}
+
+function failNext(stub: TelegramStub, kind: 'permanent' | 'transient') {
+  stub.failNextRequest(
+    kind === 'permanent'
+      ? { status: 403, description: 'Forbidden: bot was blocked by the user' }
+      : { status: 429, description: 'Too Many Requests: retry after 3', retryAfter: 3 },
+  );
+}
+
+/** Conformance at the connector level: the webhook router with an in-memory sink. */
+export function telegramConnectorHarness(): ConformanceHarness {
+  return {
+    name: 'telegram (connector, in-memory sink)',
+    kind: 'telegram',
+    expectedEntryKind: 'message',
+    expectedText: TG_TEXT,
+    sendsText: true,
+    runs: { networkFailure: true, notes: false },
+    async setup(): Promise<ConformanceSubject> {
+      const { stub, server } = await startTelegramStub('tg-conformance');
+      const memory = createMemorySink();
+      const inbox = { inboxId: 'tg-conformance', botToken: TG_BOT_TOKEN, webhookSecret: TG_SECRET };
+      const hook = await serveRouters([
+        {
+          path: TELEGRAM_WEBHOOK_PATH,
+          router: createTelegramWebhookRouter({
+            inboxes: createTelegramInboxes({
+              configInbox: inbox,
+              inboxes: { findById: () => Promise.resolve(null) },
+            }),
+            sink: memory.sink,
+            mediaUrl: (inboxId, fileId) => `https://hub.test/media-proxy/telegram/${inboxId}/${fileId}`,
+            logger: testLogger,
+          }),
+        },
+      ]);
+      stub.setDeliverTo(hook.url);
+      const channel = createTelegramChannel({ inbox, apiBase: server.url });
+      let last: unknown;
+      const fresh = () => ({
+        update_id: stub.nextUpdateId(),
+        message: {
+          message_id: stub.nextUpdateId(),
+          date: Math.floor(Date.now() / 1000),
+          from: { id: TG_CUSTOMER, is_bot: false, first_name: '小明' },
+          chat: { id: TG_CUSTOMER, type: 'private' },
+          text: TG_TEXT,
+        },
+      });
+      return {
+        channel,
+        async deliverInbound() {
+          const delivery = await stub.sendText({ userId: TG_CUSTOMER, text: TG_TEXT, firstName: '小明' });
+          last = delivery.update;
+          return {
+            status: delivery.status,
+            externalId: `${TG_CUSTOMER}:${delivery.update.message!.message_id}`,
+          };
+        },
+        async replayInbound() {
+          return { status: (await stub.deliver(last)).status };
+        },
+        async deliverWithBadSignature() {
+          return { status: (await stub.deliver(fresh(), { secret: 'not-the-secret-token' })).status };
+        },
+        async deliverUnsigned() {
+          return { status: (await stub.deliver(fresh(), { secret: null })).status };
+        },
+        stored: () => Promise.resolve(memory.stored()),
+        outbound: () => outbound(inbox.inboxId),
+        failNextSend: (kind) => failNext(stub, kind),
+        breakNetwork: () => server.close(),
+        providerSendCount: () => stub.sent.length,
+        async teardown() {
+          await hook.close();
+          await server.close();
+        },
+      };
+    },
+  };
+}
+
+/** Conformance against the whole hub: real ingest, outbound jobs and the reply API. */
+export function telegramHubHarness(): ConformanceHarness {
+  return {
+    name: 'telegram (whole hub)',
+    kind: 'telegram',
+    expectedEntryKind: 'message',
+    expectedText: TG_TEXT,
+    sendsText: true,
+    runs: { networkFailure: false, notes: true },
+    async setup(): Promise<ConformanceSubject> {
+      const hub = await startTelegramTestHub();
+      const { stub } = hub;
+      const channel = createTelegramChannel({
+        inbox: { inboxId: 'telegram', botToken: TG_BOT_TOKEN, webhookSecret: TG_SECRET },
+        apiBase: hub.stubServer.url,
+      });
+      let last: unknown;
+      const fresh = () => ({
+        update_id: stub.nextUpdateId(),
+        message: {
+          message_id: stub.nextUpdateId(),
+          date: Math.floor(Date.now() / 1000),
+          from: { id: TG_CUSTOMER, is_bot: false, first_name: '小明' },
+          chat: { id: TG_CUSTOMER, type: 'private' },
+          text: TG_TEXT,
+        },
+      });
+      const entries = () => allTimelineEntries(hub.running.baseUrl, hub.token);
+      return {
+        channel,
+        async deliverInbound() {
+          const delivery = await stub.sendText({ userId: TG_CUSTOMER, text: TG_TEXT, firstName: '小明' });
+          last = delivery.update;
+          return {
+            status: delivery.status,
+            externalId: `${TG_CUSTOMER}:${delivery.update.message!.message_id}`,
+          };
+        },
+        async replayInbound() {
+          return { status: (await stub.deliver(last)).status };
+        },
+        async deliverWithBadSignature() {
+          return { status: (await stub.deliver(fresh(), { secret: 'not-the-secret-token' })).status };
+        },
+        async deliverUnsigned() {
+          return { status: (await stub.deliver(fresh(), { secret: null })).status };
+        },
+        async stored() {
+          return (await entries()).map((entry) => ({
+            channel: entry.channel,
+            externalId: entry.externalId,
+            kind: entry.kind,
+            ...(entry.text ? { text: entry.text } : {}),
+          }));
+        },
+        outbound: () => outbound('telegram'),
+        failNextSend: (kind) => failNext(stub, kind),
+        providerSendCount: () => stub.sent.length,
+        async postNoteThenReply() {
+          const [entry] = await entries();
+          const path = `/api/conversations/${entry.conversationId}/messages`;
+          const note = await call(hub.running.baseUrl, 'POST', path, {
+            token: hub.token,
+            body: { text: 'Internal: VIP customer', private: true },
+          });
+          if (note.status !== 201) throw new Error(`note: ${note.status}`);
+          const reply = await call(hub.running.baseUrl, 'POST', path, {
+            token: hub.token,
+            body: { text: '您好，我们已收到。' },
+          });
+          if (reply.status !== 201) throw new Error(`reply: ${reply.status} ${JSON.stringify(reply.body)}`);
+          const deadline = Date.now() + 15_000;
+          for (;;) {
+            const message = (await entries()).find((item) => item.id === reply.body.id);
+            if (message && message.status !== 'queued') break;
+            if (Date.now() > deadline) throw new Error('the reply never settled');
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          if (stub.sent.some((request) => request.text?.includes('Internal')))
+            throw new Error('a note was sent');
+        },
+        teardown: () => hub.close(),
+      };
+    },
+  };
+}
