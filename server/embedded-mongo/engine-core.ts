@@ -16,6 +16,8 @@ export interface EngineSettings {
   port: number;
   dataDir: string | undefined;
   durability: DurabilityMode;
+  /** Aggregation stages the native path knows run on stored documents (see semantics/native-pipeline). */
+  nativeAggregation: boolean;
 }
 
 export class EngineCore {

@@ -40,6 +40,11 @@ export interface EmbeddedMongoOptions {
   compactThresholdBytes?: number;
   /** Idle time after which an abandoned cursor is dropped; default 10 minutes like mongod. */
   cursorIdleTimeoutMs?: number;
+  /**
+   * Run the aggregation stages reports use ($match, $group, $project, $sort, $limit...) natively on stored
+   * documents; default true. false sends every stage through mingo (tests compare both paths).
+   */
+  nativeAggregation?: boolean;
 }
 
 export interface EmbeddedMongo {
@@ -67,7 +72,13 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions = {}): Promi
     );
   }
   const core = new EngineCore(
-    { host, port: opts.port ?? 0, dataDir: opts.dataDir, durability },
+    {
+      host,
+      port: opts.port ?? 0,
+      dataDir: opts.dataDir,
+      durability,
+      nativeAggregation: opts.nativeAggregation ?? true,
+    },
     opts.cursorIdleTimeoutMs,
   );
   const persistence =

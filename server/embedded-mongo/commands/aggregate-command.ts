@@ -10,6 +10,7 @@ import { isPlainDocument } from '../indexes/bson-kinds';
 import { findDocuments } from '../query/read-path';
 import { withIdFirst } from '../query/write-path';
 import { runPipeline } from '../semantics/index';
+import { compileNativePrefix } from '../semantics/native-pipeline';
 import {
   badValue,
   isTruthy,
@@ -124,21 +125,31 @@ const aggregate: CommandHandler = (body, ctx) => {
   } else if (toNumber(target) !== 1) {
     throw typeMismatch("'aggregate' must be a collection name or 1");
   }
+  // The stages after the planned query that run natively on stored documents; mingo takes the rest.
+  const native =
+    rest.length > 0 && ctx.core.settings.nativeAggregation
+      ? compileNativePrefix(rest, { collation, let: letVars })
+      : undefined;
   if (isTruthy(body.explain)) {
     return {
       explainVersion: '1',
       stages: [{ $cursor: { queryPlanner: { winningPlan: { stage: plan } } } }, ...rest],
+      nativeStages: native?.consumed ?? 0,
       ok: 1,
     };
   }
-  const out =
-    rest.length === 0
-      ? input
-      : runPipeline(input, rest, {
-          resolveCollection: (name) => [...(catalog.get(ctx.db, name)?.docs.values() ?? [])],
-          collation,
-          let: letVars,
-        });
+  let out = input;
+  if (native && native.consumed > 0) {
+    out = native.run(input);
+    rest = rest.slice(native.consumed);
+  }
+  if (rest.length > 0) {
+    out = runPipeline(out, rest, {
+      resolveCollection: (name) => [...(catalog.get(ctx.db, name)?.docs.values() ?? [])],
+      collation,
+      let: letVars,
+    });
+  }
   const ns = typeof target === 'string' ? `${ctx.db}.${target}` : `${ctx.db}.$cmd.aggregate`;
   if (outIndex >= 0) {
     runOut(ctx, (pipeline[outIndex] as Document).$out, out);

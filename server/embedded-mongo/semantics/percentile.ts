@@ -11,7 +11,8 @@ import type { Options } from 'mingo/types';
 import { numberOf, isArray } from './bson-types.js';
 import { fail } from './fail.js';
 
-function percentiles(values: unknown[], ps: unknown, method: unknown): (number | null)[] {
+/** The `p` percentiles of the numbers among `values` by `method` (shared with the native path). */
+export function percentiles(values: unknown[], ps: unknown, method: unknown): (number | null)[] {
   if (!isArray(ps) || ps.length === 0) {
     throw fail('BadValue', "$percentile 'p' must be a non-empty array of numbers between 0 and 1");
   }
