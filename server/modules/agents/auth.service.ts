@@ -20,6 +20,8 @@ export interface Principal {
   sessionId: string;
   /** When the access token stops being valid (on the hub clock): a socket opened with it is dropped then. */
   expiresAt?: Date;
+  /** Set when the caller is an integration's API token: what it may do (see api-token-scopes.ts). */
+  apiToken?: { id: string; scopes: readonly string[] };
 }
 
 export interface SessionTokens {

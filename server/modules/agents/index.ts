@@ -19,6 +19,8 @@ import { createRequireAuth, requireRole } from './auth.middleware';
 import { createAuthRouter } from './auth.routes';
 import { createAuthService } from './auth.service';
 import { apiRateLimitKey, createRateLimiter, loginRateLimitKey, RedisRateLimitStore } from './rate-limit';
+import { createApiTokensRouter } from './api-tokens.routes';
+import { createApiTokensService } from './api-tokens.service';
 
 export type { Principal, SessionTokens, AuthService } from './auth.service';
 export type { AuditService, AuditEntryInput, AuditEntryView } from './audit.service';
@@ -28,6 +30,8 @@ export { ROLES, DEFAULT_CAPACITY, CAPACITY_CHANNELS, effectiveCapacity } from '.
 export { requireRole, getPrincipal, isSupervisorOrAdmin } from './auth.middleware';
 /** The Redis-backed rate-limit counter, shared by every hub process (the webhook refusal limiter uses it too). */
 export { RedisRateLimitStore } from './rate-limit';
+export { API_TOKEN_SCOPES, isAllowedByScopes, type ApiTokenScope } from './api-token-scopes';
+export type { ApiTokensService, ApiTokenView } from './api-tokens.service';
 export {
   PageQuerySchema,
   toPage,
@@ -62,7 +66,8 @@ export function createAgentsModule(deps: AgentsModuleDeps) {
   const audit = createAuditService({ connection, clock, logger });
   const auth = createAuthService({ connection, config, clock, logger, audit, events: deps.events });
   const agents = createAgentsService({ connection, clock, audit, auth, events: deps.events });
-  const requireAuth = createRequireAuth(auth);
+  const apiTokens = createApiTokensService({ connection, clock, audit });
+  const requireAuth = createRequireAuth(auth, apiTokens);
 
   const store = (name: string) =>
     deps.redis ? new RedisRateLimitStore(deps.redis, `${config.QUEUE_PREFIX}:ratelimit:${name}:`) : undefined;
@@ -89,9 +94,13 @@ export function createAgentsModule(deps: AgentsModuleDeps) {
     { path: '/api/agents', router: createAgentsRouter(routeDeps) },
     { path: '/api/teams', router: createTeamsRouter(routeDeps) },
     { path: '/api/audit', router: createAuditRouter(routeDeps) },
+    {
+      path: '/api/api-tokens',
+      router: createApiTokensRouter({ apiTokens, requireAuth, requireAdmin: requireRole('admin') }),
+    },
   ];
 
-  return { agents, auth, audit, requireAuth, requireRole, authenticateSocket, routers };
+  return { agents, auth, audit, apiTokens, requireAuth, requireRole, authenticateSocket, routers };
 }
 
 export type AgentsModule = ReturnType<typeof createAgentsModule>;

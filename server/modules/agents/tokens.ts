@@ -5,10 +5,10 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
  * recognisable (secret scanners, logs). The server keeps only their sha256: a database leak yields nothing
  * usable, and since the token has full entropy a plain fast hash is enough (no salt or KDF needed).
  */
-export const TOKEN_PREFIX = { access: 'oha_', refresh: 'ohr_' } as const;
+export const TOKEN_PREFIX = { access: 'oha_', refresh: 'ohr_', integration: 'ohk_' } as const;
 export type TokenKind = keyof typeof TOKEN_PREFIX;
 
-const TOKEN_PATTERN = /^oh[ar]_[A-Za-z0-9_-]{43}$/;
+const TOKEN_PATTERN = /^oh[ark]_[A-Za-z0-9_-]{43}$/;
 
 export function generateToken(kind: TokenKind): string {
   return `${TOKEN_PREFIX[kind]}${randomBytes(32).toString('base64url')}`;

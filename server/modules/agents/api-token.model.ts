@@ -1,0 +1,34 @@
+import { Schema, type Connection, type InferSchemaType, type Model, type Types } from 'mongoose';
+import { API_TOKEN_SCOPES } from './api-token-scopes';
+
+/**
+ * Integration API tokens: made by an admin with a name, scopes and an optional expiry; the secret is shown
+ * once and stored only as its sha256. Revocation is a timestamp (the row stays for the audit trail).
+ */
+const apiTokenSchema = new Schema(
+  {
+    name: { type: String, required: true },
+    hash: { type: String, required: true },
+    /** The first characters of the secret, so an admin can tell tokens apart (`ohk_AbCd…`). */
+    hint: { type: String, required: true },
+    scopes: { type: [{ type: String, enum: API_TOKEN_SCOPES }], required: true },
+    /** The admin who made it; requests made with the token act as this agent. */
+    createdBy: { type: Schema.Types.ObjectId, required: true },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, default: null },
+    revokedAt: { type: Date, default: null },
+    lastUsedAt: { type: Date, default: null },
+  },
+  { collection: 'api_tokens', versionKey: false },
+);
+apiTokenSchema.index({ hash: 1 }, { unique: true });
+apiTokenSchema.index({ createdAt: -1, _id: -1 });
+
+export type ApiTokenRecord = InferSchemaType<typeof apiTokenSchema> & { _id: Types.ObjectId };
+
+export function apiTokenModel(connection: Connection): Model<ApiTokenRecord> {
+  return (
+    (connection.models.ApiToken as Model<ApiTokenRecord> | undefined) ??
+    connection.model<ApiTokenRecord>('ApiToken', apiTokenSchema)
+  );
+}
