@@ -24,6 +24,7 @@ import {
   createCannedContextLoader,
   createTemplatesModule,
   loadTemplates,
+  seedDemoCannedResponses,
   type TemplateRenderer,
 } from './modules/templates';
 import { createAgentsModule, getPrincipal, RedisRateLimitStore, type AgentsModule } from './modules/agents';
@@ -494,6 +495,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       identity: agentsModule.agents,
       setContactTier: (contactId, tier) => contactsModule.contacts.updateContact(contactId, { tier }),
       sla: sla.admin,
+      extras: [(context) => seedDemoCannedResponses(templatesModule.canned, context)],
       ingest,
       conversations: conversations.conversations,
       timeline: conversations.timeline,

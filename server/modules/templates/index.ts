@@ -10,6 +10,8 @@ import type { Logger } from '../../lib/logger';
 import { createTemplateOverrides } from './template-overrides.service';
 import type { TemplateRenderer } from './template-renderer';
 import { createTemplatesRouter } from './templates.routes';
+import { createCannedResponses } from './canned-responses.service';
+import { createCannedResponsesRouter, type CannedContextLoader } from './canned-responses.routes';
 
 export {
   loadTemplates,
@@ -30,6 +32,17 @@ export {
 export { checkTemplate, variablesOf, parseTemplate, type TemplateProblem } from './template-check';
 export { sampleData, COMMON_VARIABLES } from './template-catalog';
 export type { TemplateOverrides, TemplateRef, TemplateSummary } from './template-overrides.service';
+export {
+  CANNED_VARIABLES,
+  seedDemoCannedResponses,
+  type CannedResponses,
+  type CannedContext,
+  type CannedViewer,
+  type CannedInput,
+} from './canned-responses.service';
+export type { CannedContextLoader } from './canned-responses.routes';
+export { createCannedContextLoader, type CannedConversationFacts } from './canned-context';
+export { PLACEHOLDERS_ALLOWED } from './template-renderer';
 
 export interface TemplatesModuleDeps {
   connection: Connection;
@@ -38,24 +51,41 @@ export interface TemplatesModuleDeps {
   logger: Logger;
   /** How often stored overrides are re-read (changes made by other hub processes); 0 disables. */
   refreshMs: number;
+  /** The template folder (canned responses shipped in `<dir>/canned/<locale>.json`). */
+  templatesDir: string;
+  companyName: string;
 }
 
 export function createTemplatesModule(deps: TemplatesModuleDeps) {
   const logger = deps.logger.child({ module: 'templates' });
   const overrides = createTemplateOverrides({ ...deps, logger });
+  const canned = createCannedResponses(deps);
   let timer: NodeJS.Timeout | undefined;
   return {
     overrides,
-    httpModule(guards: {
+    canned,
+    httpModules(guards: {
       requireAuth: RequestHandler;
       requireReader: RequestHandler;
       requireAdmin: RequestHandler;
-    }): HttpModule {
-      return { path: '/api/templates', router: createTemplatesRouter({ overrides, ...guards }) };
+      loadCannedContext: CannedContextLoader;
+    }): HttpModule[] {
+      return [
+        { path: '/api/templates', router: createTemplatesRouter({ overrides, ...guards }) },
+        {
+          path: '/api/canned-responses',
+          router: createCannedResponsesRouter({
+            canned,
+            loadContext: guards.loadCannedContext,
+            requireAuth: guards.requireAuth,
+          }),
+        },
+      ];
     },
-    /** Loads the stored overrides now and re-reads them periodically. */
+    /** Loads the stored overrides now (and re-reads them periodically); installs the shipped canned responses once. */
     async start() {
       await overrides.refresh();
+      await canned.installShipped();
       if (deps.refreshMs > 0 && !timer) {
         timer = setInterval(() => {
           overrides

@@ -202,10 +202,22 @@ export async function loadTemplates(options: {
   };
 }
 
+/**
+ * Data key that lets a render show `[name]` placeholders for values it lacks (canned responses rendered
+ * for an agent to complete before sending); never set for automated customer messages.
+ */
+export const PLACEHOLDERS_ALLOWED = '__placeholdersAllowed';
+
+function isPlaceholder(value: unknown, options: Handlebars.HelperOptions): value is string {
+  const root = (options.data as { root?: Record<string, unknown> } | undefined)?.root;
+  return root?.[PLACEHOLDERS_ALLOWED] === true && typeof value === 'string' && /^\[[A-Za-z]+\]$/.test(value);
+}
+
 function registerHelpers(hbs: typeof Handlebars): void {
   /** `{{formatDateTime dueAt zone="Asia/Shanghai" locale="zh-CN"}}` */
   hbs.registerHelper('formatDateTime', (value: unknown, options: Handlebars.HelperOptions) => {
     const hash = options.hash as { zone?: string; locale?: string };
+    if (isPlaceholder(value, options)) return value;
     const date = value instanceof Date ? value : new Date(String(value));
     if (Number.isNaN(date.getTime())) throw new Error(`formatDateTime: not a date: ${String(value)}`);
     return DateTime.fromJSDate(date, { zone: hash.zone ?? 'UTC' })
@@ -215,6 +227,7 @@ function registerHelpers(hbs: typeof Handlebars): void {
   /** `{{formatDate birthday zone="Asia/Shanghai" locale="zh-CN"}}` (a date without the time). */
   hbs.registerHelper('formatDate', (value: unknown, options: Handlebars.HelperOptions) => {
     const hash = options.hash as { zone?: string; locale?: string };
+    if (isPlaceholder(value, options)) return value;
     const date = value instanceof Date ? value : new Date(String(value));
     if (Number.isNaN(date.getTime())) throw new Error(`formatDate: not a date: ${String(value)}`);
     return DateTime.fromJSDate(date, { zone: hash.zone ?? 'UTC' })
