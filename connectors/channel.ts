@@ -124,6 +124,12 @@ export interface StatusEvent {
   status: DeliveryStatus;
   occurredAt: Date;
   error?: { code: string; message: string };
+  /**
+   * Our message id, when the report authentically names it (a signed status-callback URL we generated for
+   * the send). It matches the report to the send even when the provider id was never stored (a crash right
+   * after the provider accepted it).
+   */
+  messageId?: string;
 }
 
 /** What the hub asks a connector to send. */

@@ -129,7 +129,11 @@ export function createTwilioChannel(options: TwilioChannelOptions): TwilioChanne
           to: twilioAddress(message.channel, phone),
           from,
           body: message.text,
-          statusCallback: message.statusCallbackUrl ?? defaultStatusCallback,
+          // Our message id rides in the URL, which the callback's signature covers: a report still finds
+          // its message when the hub died before storing the provider's id.
+          statusCallback:
+            message.statusCallbackUrl ??
+            `${defaultStatusCallback}&message=${encodeURIComponent(message.messageId)}`,
         });
         return { externalId: sent.sid, status: mapMessageStatus(sent.status) ?? 'queued' };
       } catch (error) {

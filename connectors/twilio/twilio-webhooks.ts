@@ -110,12 +110,15 @@ export function createTwilioWebhookRouter(deps: TwilioWebhookDeps): Router {
     sendTwiml(res, emptyMessagingTwiml());
   });
 
-  router.post('/status', twilioGate(deps, statusCallbackAddress), async (_req, res) => {
+  router.post('/status', twilioGate(deps, statusCallbackAddress), async (req, res) => {
     const { inbox, params } = twilioLocals(res);
     const parsed = MessageStatusSchema.safeParse(params);
     if (!parsed.success) return refuse(res, 400, 'INVALID_INPUT', 'Not a Twilio status callback.');
     const event = mapStatusCallback(parsed.data, { inboxId: inbox.inboxId, receivedAt: deps.clock.now() });
-    if (event) await deps.sink.updateStatus(event);
+    // `message` is our id in the callback URL we gave Twilio for the send (signed with the rest of the URL).
+    const ours = typeof req.query.message === 'string' ? req.query.message : '';
+    const messageId = /^[0-9a-f]{24}$/.test(ours) ? ours : undefined;
+    if (event) await deps.sink.updateStatus(messageId ? { ...event, messageId } : event);
     sendTwiml(res, emptyMessagingTwiml());
   });
 

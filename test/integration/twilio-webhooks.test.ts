@@ -379,7 +379,8 @@ describe('Twilio webhooks (connector routes, in-memory sink)', () => {
       assert.equal(sent.to, '+8613800138000');
       assert.equal(sent.from, harness.inbox.phoneNumber);
       assert.equal(sent.body, '您好，已为您处理。');
-      assert.equal(sent.statusCallback, `${PUBLIC_URL}/webhooks/twilio/status?inbox=twilio-main`);
+      // Our message id rides in the signed callback URL (it matches reports to a send whose sid was lost).
+      assert.equal(sent.statusCallback, `${PUBLIC_URL}/webhooks/twilio/status?inbox=twilio-main&message=m-1`);
       assert.deepEqual(
         harness.memory.statusEvents.map((event) => event.status),
         ['queued', 'sent', 'delivered'],

@@ -18,6 +18,9 @@ import type { EarlyStatusDoc, EarlyStatusModel, MessageDoc, MessageModel } from 
 import { isDuplicateKeyError } from '../../infra/mongo-errors';
 import { op } from './mongo-helpers';
 
+/** The error code of a send whose worker died mid-call: the provider may or may not have the message. */
+export const SEND_UNCERTAIN = 'SEND_UNCERTAIN';
+
 export interface TimelineServiceDeps {
   Message: MessageModel;
   EarlyStatus: EarlyStatusModel;
@@ -332,14 +335,23 @@ export function createTimelineService(deps: TimelineServiceDeps) {
     status: DeliveryStatus;
     error?: { code: string; message: string };
   }): Promise<{ changed: boolean; message: MessageDoc | null }> {
+   *
+   * `ourMessageId` is our id as the report authentically names it (the signed status-callback URL of the
+   * send): when no message holds the provider id yet (the worker died between the provider's accept and
+   * `markSent`), the id is recorded on that message, if it has none, and the report applies to it. A report
+   * of the provider having the message also settles a send that was declared in doubt (SEND_UNCERTAIN):
+   * the agent sees it delivered instead of being offered a retry that would send a second copy.
     let filter: Record<string, unknown>;
     if (input.messageId) {
       const _id = toObjectId(input.messageId);
       if (!_id) return { changed: false, message: null };
       filter = { _id };
+    ourMessageId?: string;
     } else if (input.channel && input.externalId) {
       filter = { channel: input.channel, externalId: input.externalId };
     } else {
+    if (input.ourMessageId && input.channel && input.externalId)
+      await adoptProviderId(input.ourMessageId, input.channel, input.externalId);
       throw new AppError('INVALID_INPUT', {
         message: 'applyDeliveryStatus needs messageId or channel+externalId',
       });
@@ -351,13 +363,23 @@ export function createTimelineService(deps: TimelineServiceDeps) {
     if (input.status === 'read') set.readAt = now;
     if (input.status === 'failed') set.error = input.error ?? { code: 'FAILED', message: 'Sending failed.' };
     const updated = await Message.findOneAndUpdate(
-      { ...filter, direction: 'outbound', status: op({ $in: statusesBefore(input.status) }) },
-      { $set: set },
+      guarded,
+      confirmsSend ? { $set: set, $unset: { error: '' } } : { $set: set },
       { returnDocument: 'after' },
     ).lean<MessageDoc>();
     if (!updated) {
       const existing = await Message.findOne(filter).lean<MessageDoc>();
       if (!existing && !input.messageId && input.channel && input.externalId)
+    const confirmsSend = input.status !== 'failed' && input.status !== 'queued';
+    const guarded: Record<string, unknown> = {
+      ...filter,
+      direction: 'outbound',
+      $or: [
+        { status: op({ $in: statusesBefore(input.status) }) },
+        // The provider has it after all: a send in doubt is settled by the report.
+        ...(confirmsSend ? [{ status: 'failed', 'error.code': SEND_UNCERTAIN }] : []),
+      ],
+    };
         await keepEarlyStatus({ ...input, channel: input.channel, externalId: input.externalId });
       return { changed: false, message: existing };
     }
@@ -378,6 +400,21 @@ export function createTimelineService(deps: TimelineServiceDeps) {
     channel: string;
     externalId: string;
     status: DeliveryStatus;
+  /**
+   * Records the provider id on our outbound message named by a signed status callback, when no message
+   * holds that id yet and ours has none (never replacing the id of a later retry's copy).
+   */
+  async function adoptProviderId(ourMessageId: string, channel: string, externalId: string): Promise<void> {
+    const _id = toObjectId(ourMessageId);
+    if (!_id || (await Message.exists({ channel, externalId }))) return;
+    const adopted = await Message.updateOne(
+      { _id, channel, direction: 'outbound', externalId: op({ $exists: false }) },
+      { $set: { externalId } },
+    );
+    if (adopted.modifiedCount > 0)
+      deps.logger.info({ messageId: ourMessageId, externalId }, 'provider id learnt from a status callback');
+  }
+
     error?: { code: string; message: string };
   }): Promise<void> {
     try {

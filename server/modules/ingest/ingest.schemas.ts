@@ -67,6 +67,10 @@ export const StatusEventSchema = z.object({
   status: z.enum(DELIVERY_STATUSES),
   occurredAt: z.coerce.date(),
   error: z.object({ code: z.string().max(200), message: z.string().max(2_000) }).optional(),
+  messageId: z
+    .string()
+    .regex(/^[0-9a-f]{24}$/)
+    .optional(),
 });
 
 export const CallUpdateEventSchema = z.object({

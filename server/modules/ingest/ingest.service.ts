@@ -334,6 +334,7 @@ export function createIngestService(deps: IngestServiceDeps): InboundSink & {
     if (!result.message)
       logger.info(
         { channel: event.channel, externalId: event.externalId, status: event.status },
+      ...(event.messageId ? { ourMessageId: event.messageId } : {}),
         'status for an unknown message',
       );
   }

@@ -37,6 +37,12 @@ export interface SendProcessorDeps {
 
 type Outcome = { outcome: string; externalId?: string };
 
+/** The provider reported on this message (the status moved past queued with its provider id known). */
+function isConfirmed(message: MessageForSend): message is MessageForSend & { externalId: string } {
+  const status = message.status;
+  return Boolean(message.externalId) && (status === 'sent' || status === 'delivered' || status === 'read');
+}
+
 /**
  * The send job. Runs at least once per generation (bull may run it twice after a stall); the claim on
  * `outbound_sends` makes the provider call happen at most once, and `sent` is recorded (with the provider's
@@ -173,6 +179,12 @@ export function createSendProcessor(deps: SendProcessorDeps) {
       return { outcome: 'already-sent', externalId: record.externalId };
     }
     if (record.state === 'failed') return { outcome: 'already-failed' };
+    if (record.state === 'sending' && isConfirmed(message)) {
+      // Its worker died after the provider accepted it, and a signed status callback naming this message
+      // told us so (the provider id is now on the message): the send is done, never in doubt.
+      await settle(messageId, generation, { state: 'sent', externalId: message.externalId });
+      return { outcome: 'confirmed-by-provider', externalId: message.externalId };
+    }
     if (message.status !== 'queued') {
       await abandon(messageId, generation);
       return { outcome: 'not-queued' };

@@ -19,6 +19,8 @@ export interface MessageForSend {
   attachments: { storageKey?: string; filename?: string; contentType: string }[];
   /** The customer, as the channel addresses them; null when the channel cannot reach them. */
   recipient: SenderIdentity | null;
+  /** The provider's id, once known (from the send, or from a status callback that named this message). */
+  externalId?: string;
 }
 
 /** What outbound needs from the timeline (conversations module). */
