@@ -327,31 +327,31 @@ export function createTimelineService(deps: TimelineServiceDeps) {
   /**
    * A delivery report: moves the message forward only (queued < sent < delivered < read; failed only from
    * queued or sent). Reports about unknown messages or older states change nothing.
-   */
-  async function applyDeliveryStatus(input: {
-    messageId?: string;
-    channel?: string;
-    externalId?: string;
-    status: DeliveryStatus;
-    error?: { code: string; message: string };
-  }): Promise<{ changed: boolean; message: MessageDoc | null }> {
    *
    * `ourMessageId` is our id as the report authentically names it (the signed status-callback URL of the
    * send): when no message holds the provider id yet (the worker died between the provider's accept and
    * `markSent`), the id is recorded on that message, if it has none, and the report applies to it. A report
    * of the provider having the message also settles a send that was declared in doubt (SEND_UNCERTAIN):
    * the agent sees it delivered instead of being offered a retry that would send a second copy.
+   */
+  async function applyDeliveryStatus(input: {
+    messageId?: string;
+    channel?: string;
+    externalId?: string;
+    ourMessageId?: string;
+    status: DeliveryStatus;
+    error?: { code: string; message: string };
+  }): Promise<{ changed: boolean; message: MessageDoc | null }> {
+    if (input.ourMessageId && input.channel && input.externalId)
+      await adoptProviderId(input.ourMessageId, input.channel, input.externalId);
     let filter: Record<string, unknown>;
     if (input.messageId) {
       const _id = toObjectId(input.messageId);
       if (!_id) return { changed: false, message: null };
       filter = { _id };
-    ourMessageId?: string;
     } else if (input.channel && input.externalId) {
       filter = { channel: input.channel, externalId: input.externalId };
     } else {
-    if (input.ourMessageId && input.channel && input.externalId)
-      await adoptProviderId(input.ourMessageId, input.channel, input.externalId);
       throw new AppError('INVALID_INPUT', {
         message: 'applyDeliveryStatus needs messageId or channel+externalId',
       });
@@ -362,14 +362,6 @@ export function createTimelineService(deps: TimelineServiceDeps) {
     if (input.status === 'delivered') set.deliveredAt = now;
     if (input.status === 'read') set.readAt = now;
     if (input.status === 'failed') set.error = input.error ?? { code: 'FAILED', message: 'Sending failed.' };
-    const updated = await Message.findOneAndUpdate(
-      guarded,
-      confirmsSend ? { $set: set, $unset: { error: '' } } : { $set: set },
-      { returnDocument: 'after' },
-    ).lean<MessageDoc>();
-    if (!updated) {
-      const existing = await Message.findOne(filter).lean<MessageDoc>();
-      if (!existing && !input.messageId && input.channel && input.externalId)
     const confirmsSend = input.status !== 'failed' && input.status !== 'queued';
     const guarded: Record<string, unknown> = {
       ...filter,
@@ -380,6 +372,14 @@ export function createTimelineService(deps: TimelineServiceDeps) {
         ...(confirmsSend ? [{ status: 'failed', 'error.code': SEND_UNCERTAIN }] : []),
       ],
     };
+    const updated = await Message.findOneAndUpdate(
+      guarded,
+      confirmsSend ? { $set: set, $unset: { error: '' } } : { $set: set },
+      { returnDocument: 'after' },
+    ).lean<MessageDoc>();
+    if (!updated) {
+      const existing = await Message.findOne(filter).lean<MessageDoc>();
+      if (!existing && !input.messageId && input.channel && input.externalId)
         await keepEarlyStatus({ ...input, channel: input.channel, externalId: input.externalId });
       return { changed: false, message: existing };
     }
@@ -392,14 +392,6 @@ export function createTimelineService(deps: TimelineServiceDeps) {
     return { changed: true, message: updated };
   }
 
-  /**
-   * A report for a provider id no message holds yet (the callback beat `markSent`): kept, then re-checked,
-   * so that a `markSent` landing in between still sees it one way or the other.
-   */
-  async function keepEarlyStatus(input: {
-    channel: string;
-    externalId: string;
-    status: DeliveryStatus;
   /**
    * Records the provider id on our outbound message named by a signed status callback, when no message
    * holds that id yet and ours has none (never replacing the id of a later retry's copy).
@@ -415,6 +407,14 @@ export function createTimelineService(deps: TimelineServiceDeps) {
       deps.logger.info({ messageId: ourMessageId, externalId }, 'provider id learnt from a status callback');
   }
 
+  /**
+   * A report for a provider id no message holds yet (the callback beat `markSent`): kept, then re-checked,
+   * so that a `markSent` landing in between still sees it one way or the other.
+   */
+  async function keepEarlyStatus(input: {
+    channel: string;
+    externalId: string;
+    status: DeliveryStatus;
     error?: { code: string; message: string };
   }): Promise<void> {
     try {

@@ -330,11 +330,11 @@ export function createIngestService(deps: IngestServiceDeps): InboundSink & {
       externalId: event.externalId,
       status: event.status,
       ...(event.error ? { error: event.error } : {}),
+      ...(event.messageId ? { ourMessageId: event.messageId } : {}),
     });
     if (!result.message)
       logger.info(
         { channel: event.channel, externalId: event.externalId, status: event.status },
-      ...(event.messageId ? { ourMessageId: event.messageId } : {}),
         'status for an unknown message',
       );
   }
