@@ -1,94 +1,324 @@
 /**
- * The agent app in a real browser (Debian's Chromium through playwright-core): an agent signs in, goes
- * online, receives a live offer for an inbound SMS, accepts it, reads the timeline, sees the SMS segment
- * count while typing Chinese, and sends a reply that lands on the timeline as queued.
+ * The agent workspace in Debian's Chromium against a whole hub (real HTTP, Socket.IO, embedded engine,
+ * redis-server) wired to the local Twilio stub: customers write SMS through the stub's signed webhooks and
+ * replies go out through it with real delivery callbacks. The steps build on each other (one hub, one
+ * browser, one context per person), in order:
+ * an agent takes an SMS offered in the tray while another conversation's composer stays uncovered,
+ * replies with Ctrl+Enter and sees it delivered; a second agent sees who has it and does not get it in
+ * Unassigned; a failed send shows the provider's reason and Retry sends it; Away survives a reload; a
+ * supervisor sees a breach arrive live on the wallboard, reassigns from it, opens the reports, drills down
+ * to a conversation and exports CSV; an admin creates a calendar with a holiday and an SLA policy and a new
+ * conversation gets its due time from them. Screenshots of the main screens go to docs/screenshots.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { createTeam } from '../support/agent-client';
-import { repoRoot } from '../support/hub-process';
-import { startTestHub, type RunningTestHub } from '../support/test-stack';
-import { inbound } from '../integration/conversations-support';
+import { readFile } from 'node:fs/promises';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { waitFor as pollUntil, startTwilioTestHub, type TwilioTestHub } from '../support/twilio-hub';
+import { ensureUiBuilt, isUncovered, launchChromium, PASSWORD, screenshot, signIn } from './agent-ui.support';
 
-const CHROMIUM = '/usr/bin/chromium';
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API JSON
+type Json = any;
 
-describe('agent app in Chromium', function () {
-  this.timeout(180_000);
-  let running: RunningTestHub;
+const waitFor = <T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000) =>
+  pollUntil(check, what, timeoutMs);
+
+describe('agent workspace in Chromium', function () {
+  this.timeout(240_000);
+  let hub: TwilioTestHub;
   let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  let agentPage: Page;
+  let secondPage: Page;
+  let teamId: string;
+  let adminToken: string;
+  const people = {
+    agent: { email: 'li.na@test.omnihub', name: '李娜', id: '' },
+    second: { email: 'wang.qiang@test.omnihub', name: '王强', id: '' },
+    supervisor: { email: 'zhao.sup@test.omnihub', name: '赵主管', id: '' },
+    admin: { email: 'admin@test.omnihub', name: '系统管理员', id: '' },
+  };
+  let second: { id: string; number: number };
+
+  async function api(method: string, path: string, body?: unknown, token = hub.token): Promise<Json> {
+    const response = await fetch(`${hub.running.baseUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  }
+
+  /** A customer texts the hub through the stub; resolves with the conversation once it exists. */
+  async function customerTexts(
+    from: string,
+    body: string,
+    profileName?: string,
+  ): Promise<{ id: string; number: number }> {
+    await hub.stub.stub.sendInboundMessage({ from, body, ...(profileName ? { profileName } : {}) });
+    return waitFor(async () => {
+      const page = await api('GET', `/api/conversations?q=${encodeURIComponent(body)}&limit=5`);
+      const found = page.items[0];
+      return found ? { id: found.id as string, number: found.number as number } : undefined;
+    }, `the conversation of "${body}"`);
+  }
+
+  async function newPage(locale = 'en-US'): Promise<Page> {
+    const context = await browser.newContext({ locale, viewport: { width: 1440, height: 900 } });
+    contexts.push(context);
+    return context.newPage();
+  }
 
   before(async () => {
-    if (!existsSync(path.join(repoRoot, 'agent-ui', 'dist', 'index.html')))
-      execFileSync('npm', ['run', '--silent', 'build:ui'], { cwd: repoRoot, stdio: 'ignore' });
-    running = await startTestHub();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+    ensureUiBuilt();
+    hub = await startTwilioTestHub();
+    browser = await launchChromium();
+    const agents = hub.running.hub.agents.agents;
+    teamId = (await agents.createTeam({ name: '售后服务' }, null)).id;
+    for (const [key, person] of Object.entries(people)) {
+      const role = key === 'supervisor' ? 'supervisor' : key === 'admin' ? 'admin' : 'agent';
+      const created = await agents.createAgent(
+        {
+          email: person.email,
+          name: person.name,
+          password: PASSWORD,
+          role,
+          teamIds: role === 'agent' ? [teamId] : [],
+          languages: ['zh-CN'],
+        },
+        null,
+      );
+      person.id = created.id;
+    }
+    const login = await fetch(`${hub.running.baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: people.admin.email, password: PASSWORD }),
     });
+    adminToken = ((await login.json()) as { token: string }).token;
+  });
+
+  afterEach(async function () {
+    // A failed step leaves what every open page showed (for a human to look at; not an artifact).
+    if (this.currentTest?.state !== 'failed') return;
+    let index = 0;
+    for (const context of contexts)
+      for (const page of context.pages())
+        await page.screenshot({ path: `/tmp/agent-ui-failure-${index++}.png` }).catch(() => undefined);
   });
 
   after(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
-    await running?.close();
+    await hub?.close();
   });
 
-  it('signs in, takes a live offer, reads the timeline and replies', async () => {
-    const team = await createTeam(running, 'Service');
-    const password = 'correct horse battery';
-    await running.hub.agents.agents.createAgent(
-      { email: 'li.na@test.omnihub', name: '李娜', password, teamIds: [team], languages: ['zh-CN'] },
-      null,
-    );
-    const context = await browser.newContext({ locale: 'en-US' });
-    const page = await context.newPage();
-    await page.goto(`${running.baseUrl}/`);
-    await page.getByLabel('Email').fill('li.na@test.omnihub');
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('connection').getByText('Live').waitFor();
+  it('offers an SMS in a tray that leaves the composer uncovered; the agent accepts, replies and sees it delivered', async () => {
+    agentPage = await newPage();
+    await signIn(agentPage, hub.running.baseUrl, people.agent.email);
+    assert.equal(await agentPage.getByTestId('presence').inputValue(), 'online', 'agents start online');
 
-    // A wrong password is refused with the server's message (checked on a second page).
-    const other = await context.newPage();
-    await other.goto(`${running.baseUrl}/app/`);
+    // A first customer: accepted from the tray, it opens with its composer.
+    const first = await customerTexts('+8613800000101', '我的快递三天还没到', '张伟');
+    const firstOffer = agentPage.getByRole('alertdialog');
+    await firstOffer.waitFor({ timeout: 30_000 });
+    await firstOffer.getByText('张伟').waitFor();
+    await firstOffer.getByRole('button', { name: 'Accept' }).click();
+    await agentPage.waitForURL(`**/app/conversations/${first.number}`);
+    await agentPage.getByText('我的快递三天还没到').first().waitFor();
 
-    const { conversationId } = await running.hub.ingest.ingest(
-      inbound({
-        from: { externalId: '+8613800000201', phone: '+8613800000201', name: '张伟' },
-        text: '我的快递三天还没到',
-      }),
-    );
-    const offer = page.getByRole('alertdialog');
-    await offer.waitFor();
-    assert.match(await offer.innerText(), /张伟/);
+    // A second customer writes while the agent works: the offer stacks in the tray, the composer stays usable.
+    second = await customerTexts('+8613800000102', '发票什么时候能开？', '刘芳');
+    const offer = agentPage.getByRole('alertdialog');
+    await offer.waitFor({ timeout: 30_000 });
+    await offer.getByText('发票什么时候能开？').waitFor(); // the offer previews the customer's message
+    assert.ok(await isUncovered(agentPage, 'form.composer button[type=submit]'), 'Send is not covered');
+    assert.ok(await isUncovered(agentPage, 'form.composer textarea'), 'the text box is not covered');
+    assert.match(await agentPage.title(), /^\(1\) /, 'the title counts waiting offers');
     await offer.getByRole('button', { name: 'Accept' }).click();
-    await page.locator(`[data-conversation-id="${conversationId}"]`).click();
-    await page.getByText('我的快递三天还没到').waitFor();
+    await agentPage.waitForURL(`**/app/conversations/${second.number}`);
+    assert.doesNotMatch(await agentPage.title(), /^\(\d+\) /);
 
-    const composer = page.getByLabel('message text');
-    await composer.fill('您好，我们马上为您查询物流信息。'.repeat(5));
-    const segments = await page.getByTestId('segments').innerText();
-    assert.match(segments, /UCS-2 · 2 segments/);
-    await page.getByRole('button', { name: 'Send' }).click();
-    await page.locator('.msg.outbound').first().waitFor();
-    const outbound = await page.locator('.msg.outbound').first().innerText();
-    assert.match(outbound, /马上为您查询/);
+    await agentPage.getByLabel('Message text').fill('您好，发票将在三个工作日内开具。');
+    await agentPage.getByLabel('Message text').press('Control+Enter');
+    const reply = agentPage.locator('.msg.outbound', { hasText: '三个工作日内开具' });
+    await reply.waitFor();
+    await reply.locator('[data-testid=delivery]', { hasText: 'Delivered' }).waitFor({ timeout: 30_000 });
+    assert.ok(
+      hub.stub.stub.messages.some((m) => m.body.includes('三个工作日内开具')),
+      'the stub got the SMS',
+    );
+    await agentPage.getByTestId('contact-sidebar').getByText('刘芳').waitFor();
+    await screenshot(agentPage, 'conversation');
+  });
 
-    const timeline = await running.hub.conversations.timeline.listTimeline(conversationId, {
-      limit: 10,
+  it('shows a second agent who has the conversation and keeps it out of their Unassigned view', async () => {
+    secondPage = await newPage();
+    await signIn(secondPage, hub.running.baseUrl, people.second.email);
+    // The second agent steps away so nothing later is offered to them.
+    await secondPage.getByTestId('presence').selectOption('away');
+    await secondPage.getByRole('tab', { name: 'Unassigned' }).click();
+    const list = secondPage.locator('[data-testid=conversation-list][data-view=unassigned]');
+    await list.waitFor({ state: 'attached' });
+    await secondPage.getByText('No conversations in this view.').waitFor();
+    assert.equal(await list.locator(`[data-conversation-id="${second.id}"]`).count(), 0);
+    await secondPage.getByRole('tab', { name: 'My teams' }).click();
+    await secondPage
+      .locator(`[data-testid=conversation-list][data-view=teams] [data-conversation-id="${second.id}"]`)
+      .waitFor();
+
+    await secondPage.goto(`${hub.running.baseUrl}/app/conversations/${second.number}`);
+    await secondPage.getByTestId('assignee').getByText(people.agent.name).waitFor();
+    // The first agent still has it open: the collision indicator names them, on both sides.
+    await secondPage.getByTestId('collision').getByText(people.agent.name).waitFor();
+    await agentPage.getByTestId('collision').getByText(people.second.name).waitFor();
+  });
+
+  it('shows why a send failed and sends it again on Retry', async () => {
+    hub.stub.stub.failNextRequest({
+      status: 400,
+      code: 21610,
+      message: 'Attempt to send to unsubscribed recipient',
     });
-    const reply = timeline.items.find((m) => m.direction === 'outbound');
-    assert.ok(reply, 'the reply is stored on the timeline');
-    await context.close();
+    await agentPage.getByLabel('Message text').fill('请问还有其他问题吗？');
+    await agentPage.getByRole('button', { name: 'Send', exact: true }).click();
+    const entry = agentPage.locator('.msg.outbound', { hasText: '还有其他问题吗' });
+    await entry.getByTestId('failure-reason').waitFor({ timeout: 30_000 });
+    assert.match(await entry.getByTestId('failure-reason').innerText(), /unsubscribed/i);
+    await entry.getByRole('button', { name: 'Retry' }).click();
+    await entry.locator('[data-testid=delivery]', { hasText: 'Delivered' }).waitFor({ timeout: 30_000 });
+    assert.equal(await entry.getByTestId('failure-reason').count(), 0);
+    await agentPage.goto(`${hub.running.baseUrl}/app/inbox`);
+    await agentPage.locator(`[data-conversation-id="${second.id}"]`).waitFor();
+    await screenshot(agentPage, 'inbox');
+  });
+
+  it('keeps Away across a reload', async () => {
+    await agentPage.getByTestId('presence').selectOption('away');
+    await waitFor(
+      async () => (await hub.running.hub.routing.presence.getStatus(people.agent.id)) === 'away',
+      'the server to store Away',
+    );
+    await agentPage.reload();
+    await agentPage.locator('[data-testid=connection].up').waitFor();
+    // Give the reconnect time to (wrongly) go online; then both the UI and the server still say Away.
+    await waitFor(
+      async () => (await agentPage.getByTestId('presence').inputValue()) === 'away',
+      'Away in the UI',
+    );
+    assert.equal(await hub.running.hub.routing.presence.getStatus(people.agent.id), 'away');
+  });
+
+  it('lets a supervisor watch a breach arrive live, reassign it, drill into reports and export CSV', async () => {
+    await api(
+      'POST',
+      '/api/sla/policies',
+      { name: '极速测试', order: 50, targets: { firstResponse: 0.1 }, conditions: {} },
+      adminToken,
+    );
+    const page = await newPage();
+    await signIn(page, hub.running.baseUrl, people.supervisor.email, '/app/supervisor');
+    assert.equal(await page.getByTestId('presence').inputValue(), 'away', 'supervisors start away');
+    await page.getByTestId('queue-tile').first().waitFor();
+
+    const late = await customerTexts('+8613800000103', '投诉：客服一直不回复', '陈静');
+    const row = page.locator(`[data-testid=breached] [data-conversation-id="${late.id}"]`);
+    await row.waitFor({ timeout: 60_000 });
+    await screenshot(page, 'wallboard');
+    await row.getByRole('combobox').selectOption({ label: people.second.name });
+    await waitFor(
+      async () => (await api('GET', `/api/conversations/${late.id}`)).assigneeId === people.second.id,
+      'the reassignment',
+    );
+
+    // Something resolved, so the resolution chart has a point.
+    await api('POST', `/api/conversations/${second.id}/status`, { status: 'resolved' });
+    await page.getByRole('link', { name: 'Reports' }).click();
+    const chart = page.getByTestId('resolution-chart');
+    await chart.locator('svg.recharts-surface').first().waitFor();
+    const table = page.getByTestId('report-table');
+    await table.waitFor();
+    await screenshot(page, 'reports');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    const csv = await readFile(await download.path(), 'utf8');
+    assert.match(csv, /group,label,count/);
+    assert.match(csv, /售后服务/);
+
+    await table.getByRole('button', { name: '售后服务' }).click();
+    const drill = page.getByTestId('drill-down');
+    await drill.getByRole('link', { name: new RegExp(`#${late.number}`) }).click();
+    await page.waitForURL(`**/app/conversations/${late.number}`);
+    await page.getByText('投诉：客服一直不回复').first().waitFor();
+  });
+
+  it('lets an admin create a calendar with a holiday and an SLA policy that sets the next due times', async () => {
+    const page = await newPage();
+    await signIn(page, hub.running.baseUrl, people.admin.email, '/app/admin/calendars');
+    await page.getByRole('button', { name: '+ New' }).click();
+    const form = page.getByRole('form', { name: 'Business calendars' });
+    await form.getByLabel('Name', { exact: true }).fill('上海工作日');
+    await form.getByRole('button', { name: '+ Add holiday' }).click();
+    await form.getByLabel('Date 1').fill('2027-01-01');
+    await form.getByLabel('Holiday name 1').fill('元旦');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('cell', { name: '2027-01-01 元旦' }).waitFor();
+    const calendars = await api('GET', '/api/sla/calendars', undefined, adminToken);
+    const calendar = calendars.items.find((c: Json) => c.name === '上海工作日');
+    assert.deepEqual(
+      calendar.holidays.map((h: Json) => h.date),
+      ['2027-01-01'],
+    );
+
+    await page.getByRole('link', { name: 'SLA policies' }).click();
+    await page.getByRole('button', { name: '+ New' }).click();
+    const policyForm = page.getByRole('form', { name: 'SLA policies' });
+    await policyForm.getByLabel('Name', { exact: true }).fill('短信咨询');
+    await policyForm.getByLabel('Order', { exact: true }).fill('10');
+    await policyForm.getByRole('group', { name: 'Channel' }).getByLabel('SMS', { exact: true }).check();
+    await policyForm.getByLabel('Calendar', { exact: true }).selectOption({ label: '上海工作日' });
+    await policyForm.getByLabel('First response').fill('240');
+    await policyForm.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('cell', { name: '短信咨询' }).waitFor();
+    await screenshot(page, 'admin-sla-policies');
+
+    const fresh = await customerTexts('+8613800000104', '请问营业时间是几点？');
+    const conversation = await waitFor(async () => {
+      const c = await api('GET', `/api/conversations/${fresh.id}`);
+      return c.sla?.firstResponseDueAt ? c : undefined;
+    }, 'due times on the new conversation');
+    assert.equal(conversation.sla.policyName, '短信咨询');
+  });
+
+  it('shows no English enum value anywhere in zh-CN', async () => {
+    const page = await newPage('zh-CN');
+    await signIn(page, hub.running.baseUrl, people.supervisor.email, `/app/conversations/${second.number}`);
+    await page.getByText('三个工作日内开具').first().waitFor();
+    const texts: string[] = [await page.locator('body').innerText()];
+    await page.getByRole('tab', { name: '全部' }).click();
+    await page.locator('[data-testid=conversation-list][data-view=all] .row').first().waitFor();
+    texts.push(await page.locator('body').innerText());
+    await page.goto(`${hub.running.baseUrl}/app/supervisor`);
+    await page.locator('[data-testid=queue-tile]').first().waitFor();
+    texts.push(await page.locator('body').innerText());
+    await page.goto(`${hub.running.baseUrl}/app/reports`);
+    await page.getByTestId('report-table').waitFor();
+    texts.push(await page.locator('body').innerText());
+    const english =
+      /\b(new|open|pending|snoozed|resolved|closed|low|normal|high|urgent|complaint|inquiry|suggestion|praise|other|online|away|offline|queued|sent|delivered|failed|sms|voice|email|webchat|firstResponse|resolution|Unassigned|Inbox|Status|Priority|Category)\b/i;
+    for (const text of texts) {
+      const match = english.exec(text);
+      assert.equal(
+        match,
+        null,
+        `English enum value "${match?.[0]}" in: ${text.slice(Math.max(0, (match?.index ?? 0) - 60), (match?.index ?? 0) + 60)}`,
+      );
+    }
   });
 });

@@ -124,6 +124,8 @@ export function toMessageView(doc: MessageDoc) {
       filename: a.filename ?? null,
       contentType: a.contentType,
       size: a.size ?? null,
+      /** Where `GET /api/attachments/:key` serves it (null until fetched); access is checked there. */
+      storageKey: a.storageKey ?? null,
     })),
     call: doc.call ?? null,
     error:

@@ -1,0 +1,186 @@
+/**
+ * The composer: reply (on a channel the customer can be reached on) or internal note; SMS segment count
+ * while typing; the draft kept per conversation; Ctrl/Cmd+Enter sends. Voice conversations get a call
+ * back button instead of a text reply (a text on a phone line has nowhere to go).
+ */
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { smsSegments } from '../../../connectors/twilio/sms-segments';
+import { useI18n } from '../i18n/i18n';
+import { apiClient } from '../lib/api-client';
+import type { ConversationDetail } from '../lib/api-types';
+import { loadDraft, saveDraft, type Draft } from '../lib/drafts';
+import { upsertTimeline } from '../lib/live-cache';
+import { useWorkspace } from '../lib/workspace';
+
+/** Channels an agent can write a text reply on (voice is answered by calling back). */
+const TEXT_CHANNELS = new Set([
+  'sms',
+  'whatsapp',
+  'email',
+  'webchat',
+  'messenger',
+  'instagram',
+  'telegram',
+  'wechat',
+]);
+
+export function Composer(props: { conversation: ConversationDetail }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const { socket } = useWorkspace();
+  const client = useQueryClient();
+  const { conversation } = props;
+  const [draft, setDraft] = useState<Draft>(() => loadDraft(conversation.id));
+  const [error, setError] = useState<string | null>(null);
+  const [info, setInfo] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const lastTyping = useRef(0);
+
+  const replyChannels = [
+    ...new Set([
+      ...conversation.channels,
+      ...(conversation.contact.identities ?? []).map((identity) => identity.channel),
+    ]),
+  ].filter((c) => TEXT_CHANNELS.has(c));
+  const isVoice = conversation.channel === 'voice';
+  const channel =
+    draft.channel && replyChannels.includes(draft.channel)
+      ? draft.channel
+      : TEXT_CHANNELS.has(conversation.channel)
+        ? conversation.channel
+        : replyChannels[0];
+  const canReply = Boolean(channel);
+  const isNote = draft.isNote || !canReply;
+
+  useEffect(() => saveDraft(conversation.id, draft), [conversation.id, draft]);
+
+  const change = (patch: Partial<Draft>) => setDraft((prev) => ({ ...prev, ...patch }));
+  const segments = !isNote && channel === 'sms' && draft.text ? smsSegments(draft.text) : null;
+
+  const submit = async (event?: FormEvent) => {
+    event?.preventDefault();
+    if (!draft.text.trim() || busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const message = await apiClient.conversations.reply(conversation.id, {
+        text: draft.text,
+        private: isNote,
+        ...(!isNote && channel && channel !== conversation.channel ? { channel } : {}),
+      });
+      upsertTimeline(client, message);
+      setDraft((prev) => ({ ...prev, text: '' }));
+    } catch (err) {
+      setError(i18n.error(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      void submit();
+    }
+  };
+
+  const callBack = async () => {
+    setError(null);
+    try {
+      await apiClient.conversations.callBack(conversation.id);
+      setInfo(t('calling'));
+    } catch (err) {
+      setError(i18n.error(err));
+    }
+  };
+
+  return (
+    <form
+      className={`composer ${isNote ? 'private' : ''}`}
+      onSubmit={(e) => void submit(e)}
+      aria-label={isNote ? t('note') : t('reply')}
+    >
+      <div className="composer-head">
+        <div className="tabs" role="group">
+          <button
+            type="button"
+            className={!isNote ? 'on' : ''}
+            aria-pressed={!isNote}
+            disabled={!canReply}
+            onClick={() => change({ isNote: false })}
+          >
+            {t('reply')}
+          </button>
+          <button
+            type="button"
+            className={isNote ? 'on' : ''}
+            aria-pressed={isNote}
+            onClick={() => change({ isNote: true })}
+          >
+            {t('note')}
+          </button>
+        </div>
+        {!isNote && replyChannels.length > 1 && (
+          <label>
+            {t('replyVia')}{' '}
+            <select
+              aria-label={t('replyVia')}
+              value={channel}
+              onChange={(e) => change({ channel: e.target.value })}
+            >
+              {replyChannels.map((c) => (
+                <option key={c} value={c}>
+                  {i18n.channel(c)}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {isVoice && (
+          <button type="button" className="primary" onClick={() => void callBack()}>
+            ☎ {t('callBack')}
+          </button>
+        )}
+      </div>
+      {!isNote && channel === 'email' && (
+        <p className="mail-subject-line">
+          {t('subject')}: {conversation.subject ? `Re: ${conversation.subject}` : `#${conversation.number}`}
+        </p>
+      )}
+      {isVoice && !canReply && <p className="hint">{t('voiceNoReply')}</p>}
+      {isNote && <p className="hint">{t('noteHint')}</p>}
+      <textarea
+        value={draft.text}
+        rows={3}
+        aria-label={t('messageText')}
+        onKeyDown={onKeyDown}
+        onChange={(e) => {
+          change({ text: e.target.value });
+          if (Date.now() - lastTyping.current > 2000) {
+            lastTyping.current = Date.now();
+            socket.typing(conversation.id);
+          }
+        }}
+      />
+      <div className="composer-foot">
+        {segments && (
+          <span className="segments" data-testid="segments">
+            {segments.encoding} · {segments.segments} {t('segments')} · {segments.remainingInSegment}
+          </span>
+        )}
+        {error && (
+          <span className="error" role="alert">
+            {error}
+          </span>
+        )}
+        {info && <span role="status">{info}</span>}
+        <span className="spacer" />
+        <kbd className="hint">Ctrl/⌘ + Enter</kbd>
+        <button type="submit" className="primary" disabled={busy || !draft.text.trim()}>
+          {isNote ? t('addNote') : t('send')}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,49 @@
+/**
+ * An email's HTML (already sanitized by the server) in a sandboxed iframe: no scripts, no same-origin
+ * access, no forms. Remote images are blocked until the agent asks (tracking pixels tell the sender that
+ * and when a mail was read): the frame carries its own CSP, and the `src` of remote images is removed
+ * from an inert copy of the document (DOMParser loads nothing).
+ */
+import { useMemo, useState } from 'react';
+import { useI18n } from '../i18n/i18n';
+
+const BLOCKING_CSP = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">`;
+const BASE_STYLE =
+  '<style>body{font:14px/1.5 system-ui,sans-serif;margin:8px;color:#1f2933;word-wrap:break-word}img{max-width:100%}</style>';
+
+function withoutRemoteImages(html: string): { html: string; blocked: number } {
+  const doc = new DOMParser().parseFromString(html, 'text/html');
+  let blocked = 0;
+  doc.querySelectorAll('img').forEach((img) => {
+    const src = img.getAttribute('src') ?? '';
+    if (!src.startsWith('data:')) {
+      img.removeAttribute('src');
+      img.removeAttribute('srcset');
+      img.setAttribute('alt', img.getAttribute('alt') || '🖼');
+      blocked++;
+    }
+  });
+  return { html: doc.body.innerHTML, blocked };
+}
+
+export function EmailFrame(props: { html: string; title: string }) {
+  const { t } = useI18n();
+  const [allowImages, setAllowImages] = useState(false);
+  const safe = useMemo(() => withoutRemoteImages(props.html), [props.html]);
+  const srcDoc = allowImages
+    ? `<!doctype html><meta charset="utf-8">${BASE_STYLE}${props.html}`
+    : `<!doctype html><meta charset="utf-8">${BLOCKING_CSP}${BASE_STYLE}${safe.html}`;
+  return (
+    <div className="email">
+      {safe.blocked > 0 && !allowImages && (
+        <p className="images-blocked">
+          {t('imagesBlocked')}{' '}
+          <button type="button" className="link" onClick={() => setAllowImages(true)}>
+            {t('showImages')}
+          </button>
+        </p>
+      )}
+      <iframe className="html" sandbox="" srcDoc={srcDoc} title={props.title} />
+    </div>
+  );
+}

@@ -1,0 +1,329 @@
+/**
+ * The inbox: views and filters on the left, the open conversation (deep link `/conversations/:ref`, by
+ * number or id) on the right. Keyboard: j/k move, Enter opens, `/` searches.
+ */
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useNavigate, useParams } from 'react-router';
+import { ConversationPane } from '../conversation/conversation-pane';
+import { CATEGORY_VALUES, PRIORITY_VALUES, STATUS_VALUES } from '../i18n/enums';
+import { useI18n } from '../i18n/i18n';
+import { CHANNEL_KINDS } from '../../../connectors/channel';
+import { apiClient } from '../lib/api-client';
+import type { ConversationView } from '../lib/api-types';
+import { keys } from '../lib/live-cache';
+import { storedValue, storeValue } from '../lib/session';
+import { useSeen } from '../lib/unread';
+import { useNow } from '../lib/use-now';
+import { useWorkspace } from '../lib/workspace';
+import { ConversationRow } from './conversation-row';
+import { arrangeRows, DEFAULT_FILTERS, toQuery, type InboxFilters, type InboxView } from './inbox-filters';
+
+const PAGE_SIZE = 50;
+
+/** `10234`, `#10234` → the id of that conversation (a 24-hex ref is already an id). */
+function useConversationId(ref: string | undefined) {
+  const isId = Boolean(ref && /^[0-9a-f]{24}$/i.test(ref));
+  const number = ref && !isId ? Number(ref.replace(/^#/, '')) : NaN;
+  const lookup = useQuery({
+    queryKey: ['conversation-number', number],
+    enabled: Number.isInteger(number) && number > 0,
+    queryFn: async () => {
+      const page = await apiClient.conversations.list({ q: String(number), limit: 10 });
+      return page.items.find((c) => c.number === number)?.id ?? null;
+    },
+  });
+  if (!ref) return { id: null, missing: false };
+  if (isId) return { id: ref, missing: false };
+  return { id: lookup.data ?? null, missing: lookup.isSuccess && !lookup.data };
+}
+
+export function InboxPage() {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const workspace = useWorkspace();
+  const navigate = useNavigate();
+  const { ref } = useParams();
+  const { id: openId, missing } = useConversationId(ref);
+  const [filters, setFilters] = useState<InboxFilters>(() => ({
+    ...DEFAULT_FILTERS,
+    ...storedValue<Partial<InboxFilters>>('inbox.filters', {}),
+  }));
+  const [searchText, setSearchText] = useState(filters.q);
+  const [highlight, setHighlight] = useState(0);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+  const now = useNow(10_000);
+  const seen = useSeen();
+
+  const views: InboxView[] = workspace.isSupervisor
+    ? ['mine', 'unassigned', 'teams', 'all']
+    : ['mine', 'unassigned', 'teams'];
+  const view = views.includes(filters.view) ? filters.view : 'mine';
+  const update = (patch: Partial<InboxFilters>) =>
+    setFilters((prev) => {
+      const next = { ...prev, ...patch };
+      storeValue('inbox.filters', next);
+      return next;
+    });
+
+  // Search as the agent types, without a request per keystroke.
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      if (searchText !== filters.q) update({ q: searchText });
+    }, 300);
+    return () => clearTimeout(timer);
+  });
+
+  const query = toQuery({ ...filters, view }, now);
+  const list = useInfiniteQuery({
+    queryKey: [...keys.lists, query],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
+      apiClient.conversations.list({
+        ...query,
+        limit: PAGE_SIZE,
+        ...(pageParam ? { cursor: pageParam } : {}),
+      }),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const rows = useMemo(
+    () => arrangeRows(list.data?.pages.flatMap((p) => p.items) ?? [], filters),
+    [list.data, filters],
+  );
+
+  const open = (row: ConversationView) => void navigate(`/conversations/${row.number}`);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.key === 'j' || event.key === 'k') {
+        event.preventDefault();
+        setHighlight((h) => Math.max(0, Math.min(rows.length - 1, h + (event.key === 'j' ? 1 : -1))));
+      } else if (event.key === 'Enter' && target?.tagName !== 'BUTTON' && rows[highlight]) {
+        event.preventDefault();
+        open(rows[highlight]);
+      } else if (event.key === '/') {
+        event.preventDefault();
+        searchRef.current?.focus();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  useEffect(() => {
+    listRef.current?.querySelectorAll('.row')[highlight]?.scrollIntoView({ block: 'nearest' });
+  }, [highlight]);
+
+  const viewLabel: Record<InboxView, string> = {
+    mine: t('viewMine'),
+    unassigned: t('viewUnassigned'),
+    teams: t('viewTeams'),
+    all: t('viewAll'),
+  };
+
+  return (
+    <main className={`inbox ${openId ? 'has-open' : ''}`}>
+      <section className="list" aria-label={t('inbox')}>
+        <div className="views" role="tablist" aria-label={t('views')}>
+          {views.map((v) => (
+            <button
+              key={v}
+              type="button"
+              role="tab"
+              aria-selected={view === v}
+              className={view === v ? 'on' : ''}
+              onClick={() => update({ view: v, assignee: '' })}
+            >
+              {viewLabel[v]}
+            </button>
+          ))}
+        </div>
+        <div className="filters">
+          <input
+            ref={searchRef}
+            type="search"
+            value={searchText}
+            placeholder={t('search')}
+            aria-label={t('search')}
+            onChange={(e) => setSearchText(e.target.value)}
+          />
+          <details>
+            <summary>{t('filters')}</summary>
+            <div className="filter-grid">
+              <label>
+                {t('status')}
+                <select
+                  aria-label={t('status')}
+                  value={filters.status}
+                  onChange={(e) => update({ status: e.target.value })}
+                >
+                  <option value="active">{t('active')}</option>
+                  <option value="">{t('allStatuses')}</option>
+                  {STATUS_VALUES.map((s) => (
+                    <option key={s} value={s}>
+                      {i18n.status(s)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                {t('channel')}
+                <select
+                  aria-label={t('channel')}
+                  value={filters.channel}
+                  onChange={(e) => update({ channel: CHANNEL_KINDS.find((c) => c === e.target.value) ?? '' })}
+                >
+                  <option value="">{t('anyChannel')}</option>
+                  {CHANNEL_KINDS.map((c) => (
+                    <option key={c} value={c}>
+                      {i18n.channel(c)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                {t('priority')}
+                <select
+                  aria-label={t('priority')}
+                  value={filters.priority}
+                  onChange={(e) =>
+                    update({ priority: PRIORITY_VALUES.find((p) => p === e.target.value) ?? '' })
+                  }
+                >
+                  <option value="">{t('anyPriority')}</option>
+                  {PRIORITY_VALUES.map((p) => (
+                    <option key={p} value={p}>
+                      {i18n.priority(p)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                {t('category')}
+                <select
+                  aria-label={t('category')}
+                  value={filters.category}
+                  onChange={(e) =>
+                    update({ category: CATEGORY_VALUES.find((c) => c === e.target.value) ?? '' })
+                  }
+                >
+                  <option value="">{t('anyCategory')}</option>
+                  {CATEGORY_VALUES.map((c) => (
+                    <option key={c} value={c}>
+                      {i18n.category(c)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                SLA
+                <select
+                  aria-label={'SLA'}
+                  value={filters.sla}
+                  onChange={(e) =>
+                    update({
+                      sla:
+                        e.target.value === 'soon' ? 'soon' : e.target.value === 'breached' ? 'breached' : '',
+                    })
+                  }
+                >
+                  <option value="">{t('slaAny')}</option>
+                  <option value="soon">{t('slaSoon')}</option>
+                  <option value="breached">{t('slaBreached')}</option>
+                </select>
+              </label>
+              <label>
+                {t('tagFilter')}
+                <input value={filters.tag} onChange={(e) => update({ tag: e.target.value })} />
+              </label>
+              {(view === 'teams' || view === 'all') && (
+                <label>
+                  {t('assignee')}
+                  <select
+                    aria-label={t('assignee')}
+                    value={filters.assignee}
+                    onChange={(e) => update({ assignee: e.target.value })}
+                  >
+                    <option value="">{t('anyAssignee')}</option>
+                    <option value="none">{t('unassigned')}</option>
+                    {workspace.agents.map((a) => (
+                      <option key={a.id} value={a.id}>
+                        {a.name}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )}
+              <label>
+                {t('sort')}
+                <select
+                  aria-label={t('sort')}
+                  value={filters.sort}
+                  onChange={(e) =>
+                    update({
+                      sort:
+                        e.target.value === 'oldest' ||
+                        e.target.value === 'due' ||
+                        e.target.value === 'priority'
+                          ? e.target.value
+                          : 'newest',
+                    })
+                  }
+                >
+                  <option value="newest">{t('sortNewest')}</option>
+                  <option value="oldest">{t('sortOldest')}</option>
+                  <option value="due">{t('sortDue')}</option>
+                  <option value="priority">{t('sortPriority')}</option>
+                </select>
+              </label>
+            </div>
+          </details>
+        </div>
+        {list.isError && (
+          <p className="error" role="alert">
+            {i18n.error(list.error)}
+          </p>
+        )}
+        <ul ref={listRef} className="rows" data-testid="conversation-list" data-view={view}>
+          {rows.map((row, index) => (
+            <ConversationRow
+              key={row.id}
+              row={row}
+              now={now}
+              unread={
+                row.id !== openId &&
+                row.lastMessage?.direction === 'inbound' &&
+                (seen[row.id] ?? '') < (row.lastMessageAt ?? '')
+              }
+              selected={row.id === openId}
+              highlighted={index === highlight}
+              assigneeName={workspace.agentName(row.assigneeId)}
+              onOpen={open}
+            />
+          ))}
+        </ul>
+        {list.isSuccess && rows.length === 0 && <p className="empty">{t('noConversations')}</p>}
+        {list.isPending && <p className="empty">{t('loading')}</p>}
+        {list.hasNextPage && (
+          <button
+            type="button"
+            className="more"
+            disabled={list.isFetchingNextPage}
+            onClick={() => void list.fetchNextPage()}
+          >
+            {t('loadMore')}
+          </button>
+        )}
+      </section>
+      {openId ? (
+        <ConversationPane key={openId} conversationId={openId} />
+      ) : (
+        <section className="detail empty">{missing ? t('notFound') : t('selectConversation')}</section>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,218 @@
+/**
+ * The one typed REST client of the app. Bearer token from the session, refreshed once on a 401; every
+ * failure is an `ApiError` with the server's stable code (or `NETWORK` when the request never got an
+ * answer), which the UI maps to a translated message: the user never sees "Failed to fetch".
+ */
+import type {
+  AgentView,
+  AtRiskItem,
+  CalendarView,
+  Category,
+  ChannelKind,
+  ContactView,
+  ConversationDetail,
+  ConversationStatus,
+  ConversationSummary,
+  ConversationView,
+  InboxView,
+  LiveView,
+  Page,
+  Priority,
+  ReportGroup,
+  SessionAgent,
+  SlaPolicyView,
+  SlaReport,
+  TeamView,
+  TimelineMessage,
+} from './api-types';
+import { getSession, setSession, type Session } from './session';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function parseError(res: Response): Promise<ApiError> {
+  try {
+    const body = (await res.json()) as { error?: { code?: string; message?: string } };
+    return new ApiError(res.status, body.error?.code ?? 'ERROR', body.error?.message ?? res.statusText);
+  } catch {
+    return new ApiError(res.status, 'ERROR', res.statusText);
+  }
+}
+
+async function send(method: string, path: string, body?: unknown, token?: string): Promise<Response> {
+  try {
+    return await fetch(path, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'NETWORK', 'The server cannot be reached.');
+  }
+}
+
+let refreshing: Promise<boolean> | null = null;
+
+function refresh(): Promise<boolean> {
+  const session = getSession();
+  if (!session) return Promise.resolve(false);
+  refreshing ??= (async () => {
+    const res = await send('POST', '/api/auth/refresh', { refreshToken: session.refreshToken });
+    if (!res.ok) {
+      setSession(null);
+      return false;
+    }
+    const next = (await res.json()) as Partial<Session>;
+    setSession({ ...session, ...next });
+    return true;
+  })().finally(() => {
+    refreshing = null;
+  });
+  return refreshing;
+}
+
+/** An authenticated request answering with raw `Response` (CSV downloads). */
+export async function request(method: string, path: string, body?: unknown): Promise<Response> {
+  let res = await send(method, path, body, getSession()?.token);
+  if (res.status === 401 && (await refresh())) res = await send(method, path, body, getSession()?.token);
+  if (!res.ok) throw await parseError(res);
+  return res;
+}
+
+async function json<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await request(method, path, body);
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+/** `?a=1&b=x` from the defined values only. */
+export function queryString(params: Record<string, string | number | undefined | null>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params))
+    if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+export interface ConversationQuery {
+  status?: string;
+  assignee?: string;
+  team?: string;
+  channel?: ChannelKind;
+  category?: Category;
+  priority?: Priority;
+  slaDueBefore?: string;
+  q?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export const apiClient = {
+  async login(email: string, password: string): Promise<Session> {
+    const res = await send('POST', '/api/auth/login', { email, password });
+    if (!res.ok) throw await parseError(res);
+    const session = (await res.json()) as Session;
+    setSession(session);
+    return session;
+  },
+  async logout(): Promise<void> {
+    const token = getSession()?.token;
+    setSession(null);
+    if (token) await send('POST', '/api/auth/logout', undefined, token).catch(() => undefined);
+  },
+  me: () => json<SessionAgent>('GET', '/api/me'),
+
+  conversations: {
+    list: (query: ConversationQuery) =>
+      json<Page<ConversationView>>('GET', `/api/conversations${queryString({ ...query })}`),
+    get: (id: string) => json<ConversationDetail>('GET', `/api/conversations/${id}`),
+    timeline: (id: string) =>
+      json<{ items: TimelineMessage[]; hasMore: boolean }>(
+        'GET',
+        `/api/conversations/${id}/timeline?limit=200`,
+      ),
+    reply: (id: string, body: { text: string; channel?: string; private: boolean }) =>
+      json<TimelineMessage>('POST', `/api/conversations/${id}/messages`, body),
+    setStatus: (id: string, status: Exclude<ConversationStatus, 'new'>) =>
+      json<ConversationView>('POST', `/api/conversations/${id}/status`, { status }),
+    setPriority: (id: string, priority: Priority) =>
+      json<ConversationView>('POST', `/api/conversations/${id}/priority`, { priority }),
+    setCategory: (id: string, category: Category) =>
+      json<ConversationView>('POST', `/api/conversations/${id}/category`, { category }),
+    assign: (id: string, assigneeId: string | null) =>
+      json<ConversationView>('POST', `/api/conversations/${id}/assign`, { assigneeId }),
+    transfer: (id: string, target: { agentId?: string; teamId?: string; note?: string }) =>
+      json<ConversationSummary>('POST', `/api/routing/conversations/${id}/transfer`, target),
+    reassign: (id: string, agentId: string) =>
+      json<ConversationSummary>('POST', `/api/routing/conversations/${id}/reassign`, {
+        agentId,
+        force: true,
+      }),
+    callBack: (id: string) => json<unknown>('POST', `/api/conversations/${id}/call`, {}),
+  },
+  messages: {
+    retry: (id: string) => json<TimelineMessage>('POST', `/api/messages/${id}/retry`),
+  },
+  contacts: {
+    get: (id: string) =>
+      json<{ contact: ContactView; organization: { id: string; name: string } | null }>(
+        'GET',
+        `/api/contacts/${id}`,
+      ),
+    search: (q: string) => json<Page<ContactView>>('GET', `/api/contacts${queryString({ q, limit: 10 })}`),
+    update: (id: string, body: Partial<Pick<ContactView, 'name' | 'tags'>> & { tier?: string | null }) =>
+      json<ContactView>('PATCH', `/api/contacts/${id}`, body),
+    merge: (id: string, targetContactId: string) =>
+      json<unknown>('POST', `/api/contacts/${id}/merge`, { targetContactId }),
+    conversations: (id: string) =>
+      json<Page<ConversationView>>('GET', `/api/contacts/${id}/conversations?limit=20`),
+  },
+  agents: {
+    list: () => json<Page<AgentView>>('GET', '/api/agents?limit=200'),
+    create: (body: Record<string, unknown>) => json<AgentView>('POST', '/api/agents', body),
+    update: (id: string, body: Record<string, unknown>) =>
+      json<AgentView>('PATCH', `/api/agents/${id}`, body),
+  },
+  teams: {
+    list: () => json<Page<TeamView>>('GET', '/api/teams?limit=200'),
+    create: (body: Record<string, unknown>) => json<TeamView>('POST', '/api/teams', body),
+    update: (id: string, body: Record<string, unknown>) => json<TeamView>('PATCH', `/api/teams/${id}`, body),
+  },
+  inboxes: {
+    list: () => json<Page<InboxView>>('GET', '/api/inboxes?limit=200'),
+    create: (body: Record<string, unknown>) => json<InboxView>('POST', '/api/inboxes', body),
+    update: (id: string, body: Record<string, unknown>) =>
+      json<InboxView>('PATCH', `/api/inboxes/${id}`, body),
+  },
+  sla: {
+    calendars: () => json<{ items: CalendarView[] }>('GET', '/api/sla/calendars'),
+    createCalendar: (body: Omit<CalendarView, 'id'>) =>
+      json<CalendarView>('POST', '/api/sla/calendars', body),
+    updateCalendar: (id: string, body: Partial<Omit<CalendarView, 'id'>>) =>
+      json<CalendarView>('PATCH', `/api/sla/calendars/${id}`, body),
+    policies: () => json<{ items: SlaPolicyView[] }>('GET', '/api/sla/policies'),
+    createPolicy: (body: Omit<SlaPolicyView, 'id'>) => json<SlaPolicyView>('POST', '/api/sla/policies', body),
+    updatePolicy: (id: string, body: Partial<Omit<SlaPolicyView, 'id'>>) =>
+      json<SlaPolicyView>('PATCH', `/api/sla/policies/${id}`, body),
+  },
+  routing: {
+    live: () => json<LiveView>('GET', '/api/routing/live'),
+  },
+  reports: {
+    sla: (from: string, to: string, groupBy: ReportGroup) =>
+      json<SlaReport>('GET', `/api/reports/sla${queryString({ from, to, groupBy })}`),
+    slaCsv: (from: string, to: string, groupBy: ReportGroup) =>
+      request('GET', `/api/reports/sla.csv${queryString({ from, to, groupBy })}`),
+    atRisk: () => json<{ items: AtRiskItem[] }>('GET', '/api/reports/sla/at-risk?limit=100'),
+  },
+};

@@ -1,0 +1,63 @@
+/**
+ * Every screen has a URL under /app (deep links, back/forward, reload keep the place):
+ * /inbox, /conversations/:ref (a number like 10234 or an id), /supervisor, /reports, /admin/*.
+ */
+import { createBrowserRouter, Navigate, type RouteObject } from 'react-router';
+import { AdminLayout } from '../admin/admin-layout';
+import { AgentsAdmin } from '../admin/agents-admin';
+import { CalendarsAdmin } from '../admin/calendars-admin';
+import { InboxesAdmin } from '../admin/inboxes-admin';
+import { SlaPoliciesAdmin } from '../admin/sla-policies-admin';
+import { TeamsAdmin } from '../admin/teams-admin';
+import { InboxPage } from '../inbox/inbox-page';
+import { ReportsPage } from '../supervisor/reports-page';
+import { WallboardPage } from '../supervisor/wallboard-page';
+import { AppRoot, NotFound, RequireRole, RequireSession } from './app-shell';
+import { LoginPage } from './login-page';
+
+export const routes: RouteObject[] = [
+  {
+    element: <AppRoot />,
+    children: [
+      { path: '/login', element: <LoginPage /> },
+      {
+        path: '/',
+        element: <RequireSession />,
+        children: [
+          { index: true, element: <Navigate to="/inbox" replace /> },
+          { path: 'inbox', element: <InboxPage /> },
+          { path: 'conversations/:ref', element: <InboxPage /> },
+          {
+            element: <RequireRole roles={['supervisor', 'admin']} />,
+            children: [
+              { path: 'supervisor', element: <WallboardPage /> },
+              { path: 'reports', element: <ReportsPage /> },
+            ],
+          },
+          {
+            path: 'admin',
+            element: <RequireRole roles={['admin']} />,
+            children: [
+              {
+                element: <AdminLayout />,
+                children: [
+                  { index: true, element: <Navigate to="/admin/inboxes" replace /> },
+                  { path: 'inboxes', element: <InboxesAdmin /> },
+                  { path: 'agents', element: <AgentsAdmin /> },
+                  { path: 'teams', element: <TeamsAdmin /> },
+                  { path: 'calendars', element: <CalendarsAdmin /> },
+                  { path: 'sla-policies', element: <SlaPoliciesAdmin /> },
+                ],
+              },
+            ],
+          },
+          { path: '*', element: <NotFound /> },
+        ],
+      },
+    ],
+  },
+];
+
+export function createAppRouter() {
+  return createBrowserRouter(routes, { basename: '/app' });
+}
