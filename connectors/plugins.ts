@@ -4,6 +4,7 @@
  */
 import type { ConnectorPlugin } from './channel';
 import { twilioPlugin } from './twilio/twilio-plugin';
+import { webchatPlugin } from './webchat/webchat-plugin';
 import { telegramPlugin } from './telegram/telegram-plugin';
 
-export const CONNECTOR_PLUGINS: readonly ConnectorPlugin[] = [twilioPlugin, telegramPlugin];
+export const CONNECTOR_PLUGINS: readonly ConnectorPlugin[] = [twilioPlugin, telegramPlugin, webchatPlugin];

@@ -139,6 +139,36 @@ const ConfigSchema = z.object({
   /** How long a caller waits in the queue for an agent before being offered the voicemail. */
   VOICE_MAX_WAIT_SECONDS: z.coerce.number().int().positive().max(3600).default(60),
   /**
+   * The config-defined web chat inbox (`webchat`): the public token of `/widget.js?inbox=<token>`, the secret
+   * sites sign visitor identities with (HMAC-SHA256; demo value on the embedded default), whether an
+   * identity is required, the origins allowed to embed the widget (comma-separated; empty: any), and the
+   * pre-chat form (JSON `[{"key":"name","required":true},{"key":"order","label":"Order number"}]`).
+   */
+  WEBCHAT_PUBLIC_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{3,64}$/)
+    .default('demo'),
+  WEBCHAT_IDENTITY_SECRET: z.string().min(16).max(512).optional(),
+  WEBCHAT_REQUIRE_IDENTITY: booleanFlag.default(false),
+  WEBCHAT_ALLOWED_ORIGINS: z.string().max(4000).default(''),
+  WEBCHAT_PRECHAT_FIELDS: z.string().max(8000).optional(),
+  /** Signs visitor tokens; unset: a random secret kept in Redis, shared by every hub process. */
+  WEBCHAT_VISITOR_TOKEN_SECRET: z.string().min(32).max(512).optional(),
+  /** Visitor messages per visitor and minute, per client address and minute, and socket connections per address and minute. */
+  WEBCHAT_MESSAGES_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  WEBCHAT_IP_MESSAGES_PER_MINUTE: z.coerce.number().int().positive().default(300),
+  WEBCHAT_CONNECTIONS_PER_MINUTE: z.coerce.number().int().positive().default(120),
+  WEBCHAT_MAX_MESSAGE_CHARS: z.coerce.number().int().positive().max(100_000).default(4000),
+  WEBCHAT_ATTACHMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5 * 1024 * 1024),
+  /** A visitor away this long counts as gone: agent replies then continue by email (when one was given). */
+  WEBCHAT_OFFLINE_GRACE_SECONDS: z.coerce.number().int().min(0).default(60),
+  /** Proxies whose X-Forwarded-For is believed for visitor addresses (comma-separated IPs). */
+  WEBCHAT_TRUSTED_PROXIES: z.string().max(2000).default(''),
+  /**
    * The config-defined Meta inbox (`meta`: Messenger, Instagram and WhatsApp Cloud from one app). Unset
    * META_APP_SECRET on the embedded default: demo values, Graph API at the built-in stub (/meta-stub).
    */
@@ -289,10 +319,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     usesEmbeddedMongo: raw.MONGODB_URI === undefined,
     usesPrivateRedis: raw.REDIS_URL === undefined,
     ...twilioSettings(raw, publicUrl),
+    WEBCHAT_IDENTITY_SECRET:
+      raw.WEBCHAT_IDENTITY_SECRET ??
+      (raw.MONGODB_URI === undefined ? WEBCHAT_DEMO_IDENTITY_SECRET : undefined),
     ...socialSettings(raw, publicUrl),
     ...socialSettings(raw, publicUrl),
   });
 }
+
+/** The demo web chat inbox's identity secret on the embedded default (documented: never use it live). */
+export const WEBCHAT_DEMO_IDENTITY_SECRET = 'omnihub-demo-webchat-identity-secret';
 
 /** Demo Twilio values for the embedded default: Twilio's magic From number and its WhatsApp sandbox. */
 export const TWILIO_DEMO_ACCOUNT = Object.freeze({

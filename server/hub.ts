@@ -32,6 +32,7 @@ import { createContactsModule, type ContactsModule } from './modules/contacts';
 import {
   canSeeConversation,
   createConversationsModule,
+  createCustomerTimeline,
   type ConversationDoc,
   type ConversationsModule,
 } from './modules/conversations';
@@ -51,6 +52,7 @@ import {
 } from './modules/sla';
 import { createRoutingModule, type RoutingModule } from './modules/routing';
 import { createSocketServer, type SocketAuthenticator, type SocketServer } from './realtime/socket-server';
+import { rooms } from './realtime/socket-events';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -385,6 +387,45 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         },
         agents: {
           findPhone: async (agentId) => (await agentsModule.agents.findAgent(agentId))?.phone ?? null,
+        },
+        timeline: createCustomerTimeline(conversations.models.Message),
+        csat: {
+          record: async (id, input) => {
+            await conversations.conversations.setCsat(id, input);
+          },
+        },
+        threads: {
+          addKey: async (id, threadKey) => {
+            await conversations.conversations.recordOutbound(id, {
+              channel: 'email',
+              occurredAt: clock.now(),
+              threadKey,
+              isHuman: false,
+            });
+          },
+        },
+        channels: { resolve: (input) => channels.registry.resolve(input) },
+        signals: {
+          onConversationUpdated: (listener) =>
+            events.on('conversation.updated', (event) =>
+              listener({
+                conversationId: event.conversationId,
+                changes: event.changes,
+                ...(event.status ? { status: event.status } : {}),
+              }),
+            ),
+          onAgentTyping: (listener) =>
+            sockets.agent.on('connection', (socket) =>
+              socket.on('typing', (payload: unknown) => {
+                const conversationId = (payload as { conversationId?: unknown } | null)?.conversationId;
+                if (typeof conversationId === 'string' && /^[0-9a-f]{24}$/i.test(conversationId))
+                  listener({ conversationId, agentId: socket.data.principal.agentId });
+              }),
+            ),
+          customerTyping: (conversationId) =>
+            sockets.agent.to(rooms.conversation(conversationId)).emit('conversation:customer-typing', {
+              conversationId,
+            }),
         },
         staff: {
           requireAuth: agentsModule.requireAuth,

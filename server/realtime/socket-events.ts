@@ -79,6 +79,8 @@ export interface AgentServerToClientEvents {
    */
   'conversation:viewers': (payload: { conversationId: string; viewerIds: string[] }) => void;
   'conversation:typing': (payload: { conversationId: string; agentId: string }) => void;
+  /** The customer is typing in the web chat widget (sent to the sockets watching the conversation). */
+  'conversation:customer-typing': (payload: { conversationId: string }) => void;
 }
 
 /** The names of every server → client event, for clients that subscribe to all of them. */
@@ -100,6 +102,7 @@ export const AGENT_SERVER_EVENTS = [
 export const AGENT_SIGNAL_EVENTS = [
   'conversation:viewers',
   'conversation:typing',
+  'conversation:customer-typing',
 ] as const satisfies readonly (keyof AgentServerToClientEvents)[];
 export type AgentSignalEventName = (typeof AGENT_SIGNAL_EVENTS)[number];
 /** The persisted server → client events (each carries `eventId`). */

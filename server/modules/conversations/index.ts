@@ -49,6 +49,7 @@ export {
 export { sanitizeMessageHtml } from './html-sanitizer';
 export type { ConversationsService, OpenConversationInput } from './conversations.service';
 export type { TimelineService, MessageForSend, NewMessage } from './timeline.service';
+export { createCustomerTimeline } from './customer-timeline';
 export type { ConversationList, ConversationListQuery } from './conversation-list';
 export type { ContactDataOwner } from './contact-data';
 

@@ -1,0 +1,165 @@
+/**
+ * What a visitor does, independent of the transport (socket events and the upload route share it): send a
+ * message (ingest, idempotent on the visitor's client id), read their history after a sequence number,
+ * mark agent messages read, rate their resolved conversation.
+ */
+import type { ConnectorContext, ConnectorTimelineEntry, InboundAttachment, InboundEvent } from '../channel';
+import type { WidgetMessage } from './webchat-events';
+import type { WebchatInbox } from './webchat-inboxes';
+import type { VisitorRecord, WebchatStore } from './webchat-store';
+import { visitorKeys } from './visitor-token';
+
+/** Rooms of the /customer namespace. */
+export const customerRooms = {
+  visitor: (visitorKey: string) => `wc-visitor:${visitorKey}`,
+  conversation: (conversationId: string) => `wc-conversation:${conversationId}`,
+};
+
+export const inboundExternalId = (visitorKey: string, clientId: string) => `wc:${visitorKey}:${clientId}`;
+/** The id our outbound messages carry (read receipts find them by it). */
+export const outboundExternalId = (messageId: string) => `webchat:${messageId}`;
+
+export function toWidgetMessage(entry: ConnectorTimelineEntry): WidgetMessage {
+  const clientId =
+    entry.direction === 'inbound' && entry.externalId?.startsWith('wc:')
+      ? entry.externalId.slice(entry.externalId.lastIndexOf(':') + 1)
+      : undefined;
+  return {
+    id: entry.id,
+    conversationId: entry.conversationId,
+    seq: entry.seq,
+    from: entry.direction === 'inbound' ? 'visitor' : 'agent',
+    text: entry.text ?? '',
+    attachments: entry.attachments,
+    ...(entry.status ? { status: entry.status } : {}),
+    occurredAt: entry.occurredAt.toISOString(),
+    ...(clientId ? { clientId } : {}),
+  };
+}
+
+export class VisitorError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryAfterSec?: number,
+  ) {
+    super(message);
+    this.name = 'VisitorError';
+  }
+}
+
+export function createVisitorActions(deps: { context: ConnectorContext; store: WebchatStore }) {
+  const { context, store } = deps;
+  const timeline = context.hub.timeline;
+
+  /** The visitor's conversation unless it was closed (a closed one is history: the next message opens another). */
+  async function currentConversation(record: VisitorRecord) {
+    if (!record.conversationId) return null;
+    const conversation = await context.hub.conversations.find(record.conversationId);
+    return conversation && conversation.status !== 'closed' ? conversation : null;
+  }
+
+  async function send(input: {
+    inbox: WebchatInbox;
+    record: VisitorRecord;
+    clientId: string;
+    text: string;
+    attachments?: InboundAttachment[];
+  }): Promise<WidgetMessage> {
+    const { inbox, record } = input;
+    const identified = visitorKeys.isIdentified(record.key);
+    const profile = record.profile;
+    const category = profile.fields?.category;
+    const event: InboundEvent = {
+      channel: 'webchat',
+      inboxId: inbox.inboxId,
+      externalId: inboundExternalId(record.key, input.clientId),
+      occurredAt: context.clock.now(),
+      from: {
+        externalId: record.key,
+        ...(profile.name ? { name: profile.name } : {}),
+        // An address typed into the pre-chat form is unverified: it is shown (handle) and used for the
+        // offline continuation, but never joins an existing contact. A verified identity's email does.
+        ...(identified && profile.email ? { email: profile.email } : {}),
+        ...(profile.email || profile.phone ? { handle: profile.email ?? profile.phone } : {}),
+      },
+      kind: 'message',
+      text: input.text,
+      ...(input.attachments?.length ? { attachments: input.attachments } : {}),
+      ...(category ? { hints: { category } } : {}),
+    };
+    const result = await context.sink.ingest(event);
+    if (record.conversationId !== result.conversationId) {
+      await store.update(record.key, (r) => {
+        r.conversationId = result.conversationId;
+      });
+      record.conversationId = result.conversationId;
+    }
+    const entry = await timeline?.find(result.messageId);
+    const message: WidgetMessage = entry
+      ? toWidgetMessage(entry)
+      : {
+          id: result.messageId,
+          conversationId: result.conversationId,
+          seq: 0,
+          from: 'visitor',
+          text: input.text,
+          attachments: [],
+          occurredAt: event.occurredAt.toISOString(),
+          clientId: input.clientId,
+        };
+    // The visitor's other tabs and devices show it too.
+    context.customerSockets.to(customerRooms.visitor(record.key)).emit('message', { message });
+    return message;
+  }
+
+  async function history(record: VisitorRecord, afterSeq: number) {
+    const conversation = await currentConversation(record);
+    if (!conversation || !timeline) return { conversationId: null, items: [], hasMore: false };
+    const page = await timeline.listAfter(conversation.id, { afterSeq, limit: 100 });
+    return { conversationId: conversation.id, items: page.items.map(toWidgetMessage), hasMore: page.hasMore };
+  }
+
+  /** Read receipts: every agent message up to `seq` the visitor has not marked read yet. */
+  async function markRead(inbox: WebchatInbox, record: VisitorRecord, seq: number): Promise<void> {
+    const conversation = await currentConversation(record);
+    if (!conversation || !timeline || seq <= record.readSeq) return;
+    let after = record.readSeq;
+    for (let page = 0; page < 5; page++) {
+      const { items, hasMore } = await timeline.listAfter(conversation.id, { afterSeq: after, limit: 100 });
+      for (const entry of items) {
+        if (entry.seq > seq) break;
+        if (entry.direction === 'outbound' && entry.externalId)
+          await context.sink.updateStatus({
+            channel: 'webchat',
+            inboxId: inbox.inboxId,
+            externalId: entry.externalId,
+            status: 'read',
+            occurredAt: context.clock.now(),
+          });
+      }
+      const last = items.at(-1);
+      if (!hasMore || !last || last.seq >= seq) break;
+      after = last.seq;
+    }
+    await store.update(record.key, (r) => {
+      r.readSeq = Math.max(r.readSeq, seq);
+    });
+  }
+
+  async function rate(record: VisitorRecord, input: { score: number; comment?: string }): Promise<void> {
+    const conversation = await currentConversation(record);
+    if (!conversation || conversation.status !== 'resolved')
+      throw new VisitorError('NOT_RESOLVED', 'Only a resolved conversation can be rated.');
+    if (record.csatFor === conversation.id)
+      throw new VisitorError('ALREADY_RATED', 'This conversation was rated already.');
+    if (!context.hub.csat) throw new VisitorError('UNAVAILABLE', 'Ratings are not available.');
+    await context.hub.csat.record(conversation.id, input);
+    await store.update(record.key, (r) => {
+      r.csatFor = conversation.id;
+    });
+  }
+
+  return { send, history, markRead, rate, currentConversation };
+}
+export type VisitorActions = ReturnType<typeof createVisitorActions>;
