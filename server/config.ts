@@ -262,6 +262,23 @@ const ConfigSchema = z.object({
     .optional(),
   /** Base URL of the WeChat API (default https://api.weixin.qq.com). */
   WECHAT_API_BASE: z.url().optional(),
+  /**
+   * IMAP mailboxes of admin-configured email inboxes (connectors/email/imap), polled on worker processes:
+   * failed attempts before a message is quarantined, the first retry delay (doubles per attempt), the poll
+   * interval of an inbox without `imapPollSeconds` (and IDLE's safety net), the per-mailbox lease (a killed
+   * process frees its mailboxes after it), how often the inbox list is re-read, and the largest raw message
+   * kept in quarantine.
+   */
+  IMAP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
+  IMAP_RETRY_DELAY_MS: z.coerce.number().int().min(10).default(5000),
+  IMAP_POLL_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
+  IMAP_LEASE_MS: z.coerce.number().int().min(500).default(30_000),
+  IMAP_INBOX_REFRESH_MS: z.coerce.number().int().min(0).default(30_000),
+  IMAP_QUARANTINE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(25 * 1024 * 1024),
 });
 
 export type Config = Readonly<
