@@ -5,8 +5,10 @@
  * Delivery notes for clients (agent-ui):
  * - Keep the highest `eventId` seen, and a small set of recent ids: an event published while a `sync` is
  *   being answered can arrive both live and in the replay; drop the second copy by id.
- * - Two hub processes publishing at the same moment may emit ids out of order (each allocates an id, then
- *   writes). Within one process publishes are serialized, so each process emits in id order.
+ * - Each process takes ids in blocks from the shared counter, aligned to the clock (a block starts at or
+ *   above now in ms × 1000 and is dropped after 100 ms), so two hub processes emit ids at most ~100 ms out of
+ *   order. Within one process ids follow publish order and emits follow id order (writes run in parallel,
+ *   batched per tick; an event is emitted only once persisted and after every lower id of the process).
  * - `sync` answers `{ok, replayed, truncated, lastEventId}`; when `truncated`, call `sync` again from
  *   `lastEventId` or reload state over HTTP.
  */

@@ -29,8 +29,9 @@ export interface StoredEvent {
 
 export interface RealtimeService {
   /**
-   * The one way to send a server → client event: persists it with the next global event id, then emits it
-   * to the rooms of /agent on every hub process (through the Redis adapter). Resolves with the event id.
+   * The one way to send a server → client event: persists it with the next event id (from this process's
+   * block of the shared counter), then emits it to the rooms of /agent on every hub process (through the
+   * Redis adapter). Resolves with the event id once the event is persisted and emitted.
    */
   publish<E extends AgentEventName>(input: PublishInput<E>): Promise<string>;
   /** Persisted events after `afterEventId` whose rooms intersect `rooms`, in id order, at most `limit`. */
@@ -49,6 +50,28 @@ interface CounterDoc {
 }
 
 const COUNTER_ID = 'realtime.events';
+/** Event ids reserved per counter round trip. */
+const BLOCK_SIZE = 1000;
+/**
+ * Ids are aligned to the clock: a block starts at or above `now (ms) × 1000`, and a block older than this
+ * many milliseconds is dropped for a fresh one. Two hub processes then hand out ids at most this far out
+ * of order (instead of one process's old block sitting below the other's ids), so a client that resumes
+ * from the highest id it saw misses nothing a process published after it left.
+ */
+const BLOCK_FRESH_MS = 100;
+/** Events written by one insert. */
+const MAX_BATCH = 256;
+
+interface Waiting {
+  input: PublishInput<AgentEventName>;
+  rooms: string[];
+  resolve(eventId: string): void;
+  reject(error: unknown): void;
+}
+
+interface Assigned extends Waiting {
+  eventId: string;
+}
 
 export function createRealtimeService(deps: {
   connection: Connection;
@@ -60,49 +83,113 @@ export function createRealtimeService(deps: {
     return deps.connection.db.collection<CounterDoc>('counters');
   };
 
-  const nextEventId = async (): Promise<string> => {
+  /* Ids of the current block: next .. end (inclusive). */
+  let next = 1;
+  let end = 0;
+  let allocatedAt = 0;
+  const blockUsable = () => next <= end && Date.now() - allocatedAt < BLOCK_FRESH_MS;
+
+  /** Reserves the next block: one atomic update moves the shared counter past the clock and the block. */
+  const allocateBlock = async (): Promise<void> => {
+    const floor = Date.now() * 1000;
     const counter = await counters().findOneAndUpdate(
       { _id: COUNTER_ID },
-      { $inc: { seq: 1 } },
+      [{ $set: { seq: { $add: [{ $max: [{ $ifNull: ['$seq', 0] }, floor] }, BLOCK_SIZE] } } }],
       { upsert: true, returnDocument: 'after' },
     );
     if (!counter) throw new Error('event counter upsert returned nothing');
-    return formatEventId(counter.seq);
+    end = Number(counter.seq);
+    next = end - BLOCK_SIZE + 1;
+    allocatedAt = Date.now();
   };
 
   /*
-   * Publishes run one after another in this process, so a process emits its events in id order: a client
-   * that saw id N from this process has seen every earlier id this process emitted to it. (Across processes,
-   * two publishes racing can still be emitted out of id order; see the module README note in index.ts.)
+   * Publishing: ids are handed out in call order from the block; the events of one tick are written by
+   * one insert, and several inserts may be in flight at once (no lock around the writes). Emits alone
+   * are ordered: an event goes out only once it is persisted and every lower id of this process went out
+   * (or failed), so a client that saw id N from this process has seen every earlier id it was sent.
    */
-  let tail: Promise<unknown> = Promise.resolve();
-  const serialized = <T>(task: () => Promise<T>): Promise<T> => {
-    const run = tail.then(task, task);
-    tail = run.catch(() => undefined);
-    return run;
+  const waiting: Waiting[] = [];
+  let pumping = false;
+  let emitted: Promise<void> = Promise.resolve();
+  /** Ids assigned and not yet emitted or failed (getLatestEventId must not answer past them). */
+  const inFlight = new Set<string>();
+
+  const emitOne = (item: Assigned) => {
+    if (item.rooms.length === 0) return;
+    const emitter = deps.agent.to(item.rooms) as unknown as {
+      emit(event: string, payload: unknown): boolean;
+    };
+    emitter.emit(item.input.event, { ...item.input.payload, eventId: item.eventId });
+  };
+
+  const writeBatch = (batch: Assigned[]) => {
+    // Retention (the TTL index) is about wall time, not business time: a test's or a simulation's
+    // manual clock set in the past must not make fresh events expire at once.
+    const createdAt = systemClock.now();
+    const persisted = Events.collection.insertMany(
+      batch.map((item) => ({
+        eventId: item.eventId,
+        name: item.input.event,
+        payload: JSON.stringify(item.input.payload),
+        rooms: item.rooms,
+        createdAt,
+      })),
+      { ordered: true },
+    );
+    emitted = emitted
+      .then(() => persisted)
+      .then(
+        () => {
+          for (const item of batch) {
+            emitOne(item);
+            inFlight.delete(item.eventId);
+            item.resolve(item.eventId);
+          }
+        },
+        (error: unknown) => {
+          for (const item of batch) {
+            inFlight.delete(item.eventId);
+            item.reject(error);
+          }
+        },
+      );
+  };
+
+  const pump = async () => {
+    if (pumping) return;
+    pumping = true;
+    try {
+      while (waiting.length > 0) {
+        if (!blockUsable()) {
+          try {
+            await allocateBlock();
+          } catch (error) {
+            for (const item of waiting.splice(0)) item.reject(error);
+            break;
+          }
+          continue;
+        }
+        const count = Math.min(waiting.length, end - next + 1, MAX_BATCH);
+        const batch = waiting.splice(0, count).map((item): Assigned => {
+          const eventId = formatEventId(next++);
+          inFlight.add(eventId);
+          return { ...item, eventId };
+        });
+        writeBatch(batch);
+      }
+    } finally {
+      pumping = false;
+    }
   };
 
   return {
     publish(input) {
       const targetRooms = [...new Set(input.rooms)];
-      return serialized(async () => {
-        const eventId = await nextEventId();
-        await Events.create({
-          eventId,
-          name: input.event,
-          payload: JSON.stringify(input.payload),
-          rooms: targetRooms,
-          // Retention (the TTL index) is about wall time, not business time: a test's or a simulation's
-          // manual clock set in the past must not make fresh events expire at once.
-          createdAt: systemClock.now(),
-        });
-        if (targetRooms.length > 0) {
-          const emitter = deps.agent.to(targetRooms) as unknown as {
-            emit(event: string, payload: unknown): boolean;
-          };
-          emitter.emit(input.event, { ...input.payload, eventId });
-        }
-        return eventId;
+      return new Promise<string>((resolve, reject) => {
+        waiting.push({ input, rooms: targetRooms, resolve, reject });
+        // Publishes of the same tick share one insert.
+        if (waiting.length === 1) queueMicrotask(() => void pump());
       });
     },
 
@@ -124,8 +211,15 @@ export function createRealtimeService(deps: {
     },
 
     async getLatestEventId() {
-      const counter = await counters().findOne({ _id: COUNTER_ID });
-      return formatEventId(counter?.seq ?? 0);
+      // The newest persisted event, but never past one of this process's events still being written:
+      // a client resuming from the answer must still get that one.
+      const newest = await Events.findOne({}, { eventId: 1 }).sort({ eventId: -1 }).lean();
+      let latest = newest?.eventId ?? formatEventId(0);
+      for (const id of inFlight) {
+        const before = formatEventId(Number(id) - 1);
+        if (before < latest) latest = before;
+      }
+      return latest;
     },
   };
 }
