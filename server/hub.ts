@@ -229,6 +229,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         const contact = await contactsModule.contacts.findContact(contactId);
         return contact ? { name: contact.name, ...(contact.tier ? { tier: contact.tier } : {}) } : null;
       },
+      rememberLocale: (contactId, locale) => contactsModule.contacts.updateContact(contactId, { locale }),
     },
     attachments: {
       put: (data, meta) => attachments.store.put(data, meta),

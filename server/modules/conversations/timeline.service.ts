@@ -149,6 +149,14 @@ export function createTimelineService(deps: TimelineServiceDeps) {
       .lean<Pick<MessageDoc, 'inboxId'>>();
     if (latest?.inboxId) return latest.inboxId;
     if (conversation.primaryChannel === channel) return conversation.inboxId;
+    if (channel === 'sms') {
+      // A caller can be texted back through the number they called (a phone inbox serves both).
+      const called = await Message.findOne({ contactId: conversation.contactId, channel: 'voice', direction: 'inbound' })
+        .sort({ occurredAt: -1 })
+        .select({ inboxId: 1 })
+        .lean<Pick<MessageDoc, 'inboxId'>>();
+      if (called?.inboxId) return called.inboxId;
+    }
     throw new AppError('INVALID_INPUT', {
       userMessage: `This customer has never written on ${channel}; choose another channel.`,
     });

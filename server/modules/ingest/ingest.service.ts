@@ -47,6 +47,8 @@ export interface ContactResolver {
   }): Promise<{ contactId: string; created: boolean }>;
   /** Display facts for list rows (name, tier); optional. */
   describeContact?(contactId: string): Promise<{ name?: string; tier?: string } | null>;
+  /** Saves a language the customer chose (the IVR menu) as the contact's locale; optional. */
+  rememberLocale?(contactId: string, locale: string): Promise<unknown>;
 }
 
 export interface IngestServiceDeps {
@@ -226,6 +228,8 @@ export function createIngestService(deps: IngestServiceDeps): InboundSink & {
       return { messageId: String(known._id), conversationId: known.conversationId, duplicate: true };
     }
     const { contactId } = await contacts.resolveContact({ channel: event.channel, sender: event.from });
+    // Before the conversation events: the acknowledgement they trigger is written in this language.
+    if (event.hints?.locale) await contacts.rememberLocale?.(contactId, event.hints.locale);
     const snapshot = (await contacts.describeContact?.(contactId)) ?? {
       ...(event.from.name ? { name: event.from.name } : {}),
     };

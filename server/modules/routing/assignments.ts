@@ -186,6 +186,8 @@ export function createAssignments(
   async function requeueIfUnanswered(conversationId: string, assignedAt: Date): Promise<boolean> {
     const conversation = await Conversation.findById(conversationId).lean<ConversationDoc>();
     if (!conversation?.assigneeId || !HOLDING_STATUSES.includes(conversation.status)) return false;
+    // Pending and snoozed conversations wait on the customer (or a date): nothing is unanswered.
+    if (conversation.status === 'pending' || conversation.status === 'snoozed') return false;
     const routing = (conversation.routing ?? {}) as { assignedAt?: Date };
     if (!routing.assignedAt || routing.assignedAt.getTime() !== assignedAt.getTime()) return false;
     const lastOutboundAt = (conversation.metrics as { lastOutboundAt?: Date } | undefined)?.lastOutboundAt;

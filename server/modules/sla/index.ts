@@ -27,6 +27,8 @@ import {
 import { createSlaReports } from './sla-reports';
 import { createSlaStore, type StoredHistoryEvent } from './sla-store';
 import { createSlaAdminRouter, createSlaReportsRouter, type SlaRouteGuards } from './sla.routes';
+import { createComplaintsRouter, createCsatSettingsRouter } from './sla-complaints.routes';
+import { createCsatSettings } from './sla-csat-settings';
 import { createSlaService, SLA_QUEUE, type SlaTimerJob } from './sla.service';
 
 export * from './business-calendar';
@@ -97,6 +99,7 @@ export function createSlaModule(deps: SlaModuleDeps) {
       actions: deps.actions,
     }),
   );
+  const csatSettings = createCsatSettings({ connection: deps.connection, clock });
   const complaints = createComplaintHandling({
     store,
     templates: deps.templates,
@@ -106,6 +109,10 @@ export function createSlaModule(deps: SlaModuleDeps) {
     companyName: deps.companyName,
     sendAutomated: deps.sendAutomated,
     setCsat: deps.setCsat,
+    csatSettings,
+    ...(deps.actions
+      ? { setPriority: (id: string, priority: 'urgent') => deps.actions!.setPriority(id, priority) }
+      : {}),
   });
   const reports = createSlaReports({ store, now: () => clock.now() });
 
@@ -180,6 +187,11 @@ export function createSlaModule(deps: SlaModuleDeps) {
 
   const httpModules = (guards: SlaRouteGuards): HttpModule[] => [
     {
+      path: '/api/sla/csat-settings',
+      router: createCsatSettingsRouter({ settings: csatSettings, ...guards }),
+    },
+    { path: '/api/complaints', router: createComplaintsRouter({ complaints, ...guards }) },
+    {
       path: '/api/sla',
       router: createSlaAdminRouter({
         admin,
@@ -196,6 +208,7 @@ export function createSlaModule(deps: SlaModuleDeps) {
     reports,
     admin,
     complaints,
+    csatSettings,
     store,
     /** Resolves when the re-evaluation triggered by the last policy or calendar edit has finished. */
     idle: () => reevaluation,

@@ -4,6 +4,9 @@
  * queued), the conversation's outbound bookkeeping with `isHuman: false` (so it is never a first human
  * response), `message.created`, then the outbound send job.
  *
+ * A caller (last inbound on `voice`) gets the message by SMS through the inbox of the number they called;
+ * outbound addresses it to the contact's phone.
+ *
  * Built only from the conversations module's public functions. It belongs there as a use case
  * (`createAutomatedMessage`); when that exists, the hub should pass it instead of this adapter.
  */
@@ -37,7 +40,9 @@ export function createAutomatedSender(deps: AutomatedSenderDeps): AutomatedSende
   return async ({ conversationId, text, subject, html }) => {
     const conversation = await deps.getConversation(conversationId);
     if (conversation.status === 'closed') return;
-    const channel = conversation.lastInbound?.channel ?? conversation.primaryChannel;
+    const lastChannel = conversation.lastInbound?.channel ?? conversation.primaryChannel;
+    // A call cannot carry text: a caller is written to by SMS, through the number they called.
+    const channel = lastChannel === 'voice' ? 'sms' : lastChannel;
     const inboxId = conversation.lastInbound?.inboxId ?? conversation.inboxId;
     const seq = await deps.allocateSeq(conversationId, { openOnly: true });
     if (seq === null) return;

@@ -1,8 +1,11 @@
 /**
- * Complaint handling (the seed's rapid complaint-response mechanism): a complaint gets a named owner (the
- * team lead by default, else the assignee); the customer gets an acknowledgement with the ticket number,
- * the owner and the promised response time from the SLA policy; on resolution the customer is told the
- * result and asked for CSAT (1–5); a 1–5 answer is stored on the conversation.
+ * Complaint handling (the seed's rapid complaint-response mechanism): a complaint or suggestion is
+ * classified on intake (urgent / normal / suggestion; urgent raises the priority); a complaint gets a named
+ * owner (the team lead by default, else the assignee; supervisors change it by API); the customer gets an
+ * acknowledgement with the ticket number, the owner and the promised response time (never in the past);
+ * on resolution of any conversation (unless its inbox turned CSAT off) the customer is told the result,
+ * with the category's report-back template when there is one (`resolution-<category>`, else
+ * `resolution-csat`), and asked for CSAT (1–5); a 1–5 answer is stored on the conversation.
  *
  * Each customer-facing message is sent at most once: the send is claimed first by a conditional update of
  * `sla.complaint.*` (a crash after the claim loses that message rather than repeating it).
@@ -11,7 +14,11 @@ import type { DomainEvents } from '../../domain-events';
 import type { Clock } from '../../lib/clock';
 import type { EventBus } from '../../lib/event-bus';
 import type { Logger } from '../../lib/logger';
+import { AppError } from '../../lib/app-error';
 import type { TemplateChannel, TemplateRenderer } from '../templates';
+import { addBusinessMinutes, ALWAYS_OPEN } from './business-calendar';
+import { classifyComplaint } from './complaint-classification';
+import type { CsatSettings } from './sla-csat-settings';
 import type { SlaConversation, SlaStore } from './sla-store';
 import type { RefreshResult } from './sla.service';
 
@@ -36,6 +43,9 @@ export interface ComplaintDeps {
   companyName: string;
   sendAutomated?: AutomatedSender;
   setCsat?: CsatWriter;
+  csatSettings?: CsatSettings;
+  /** Raises an urgent complaint's priority (conversations service). */
+  setPriority?: (conversationId: string, priority: 'urgent') => Promise<unknown>;
 }
 
 /** The template channel for a conversation channel. */
@@ -92,7 +102,7 @@ export function createComplaintHandling(deps: ComplaintDeps) {
   async function render(conversation: SlaConversation, key: string, data: Record<string, unknown>) {
     const contact = await store.findContact(conversation.contactId);
     return deps.templates.render({
-      key,
+      key: templateFor(conversation, key, contact?.locale),
       channel: templateChannelFor(conversation.primaryChannel),
       locale: contact?.locale,
       data: {
@@ -120,15 +130,73 @@ export function createComplaintHandling(deps: ComplaintDeps) {
     await deps.sendAutomated({ conversationId: String(conversation._id), template, ...rendered });
   }
 
-  /** After each SLA refresh: owner and acknowledgement of a complaint whose clock has started. */
+  /** The category's variant of a template (`resolution-complaint`) when one exists, else the key. */
+  function templateFor(conversation: SlaConversation, key: string, locale: string | undefined): string {
+    if (key !== 'resolution-csat') return key;
+    const variant = `resolution-${conversation.category}`;
+    return deps.templates.has(variant, templateChannelFor(conversation.primaryChannel), locale)
+      ? variant
+      : key;
+  }
+
+  /** Classifies a complaint or suggestion once; an urgent complaint becomes urgent priority. */
+  async function classify(conversation: SlaConversation): Promise<void> {
+    if (conversation.sla?.complaint?.classification) return;
+    const text = await store.findFirstInboundText(String(conversation._id));
+    const classification = classifyComplaint({
+      category: conversation.category,
+      priority: conversation.priority,
+      text,
+    });
+    if (!classification) return;
+    const result = await store
+      .conversations()
+      .updateOne(
+        { _id: conversation._id, 'sla.complaint.classification': { $exists: false } },
+        { $set: complaintSet('classification', classification) },
+      );
+    if (result.modifiedCount !== 1) return;
+    if (classification === 'urgent' && conversation.priority !== 'urgent' && deps.setPriority)
+      await deps.setPriority(String(conversation._id), 'urgent');
+  }
+
+  /**
+   * The response time to promise: the first running due time still ahead; when every one has passed (the
+   * category was set late), a fresh first-response target counted from now on the conversation's calendar.
+   */
+  async function promiseFor(result: RefreshResult): Promise<Date | null> {
+    const now = deps.clock.now().getTime();
+    const { summary, policy, conversation } = result;
+    const isAhead = (target: { status: string; dueAt: Date | null } | null | undefined) =>
+      target?.status === 'running' && target.dueAt !== null && target.dueAt.getTime() > now;
+    const response = [summary?.firstResponse, summary?.nextResponse].find(isAhead);
+    if (response?.dueAt) return response.dueAt;
+    if (!policy) return null;
+    const responseMinutes = policy.targets.firstResponse ?? policy.targets.nextResponse;
+    // Without a response target the resolution is what is promised.
+    if (responseMinutes === undefined && isAhead(summary?.resolution)) return summary!.resolution!.dueAt;
+    const minutes = responseMinutes ?? policy.targets.resolution ?? 60;
+    const calendarId = conversation.sla?.calendarId ?? null;
+    const calendar = calendarId
+      ? ((await store.getRules()).calendars.get(calendarId) ?? ALWAYS_OPEN)
+      : (policy.calendar ?? ALWAYS_OPEN);
+    return addBusinessMinutes(calendar, new Date(now), minutes);
+  }
+
+  /** After each SLA refresh: classification, owner and acknowledgement of a complaint whose clock has started. */
   async function afterRefresh(result: RefreshResult): Promise<void> {
     const { conversation, summary } = result;
+    if (conversation.category === 'complaint' || conversation.category === 'suggestion')
+      await classify(conversation);
     if (conversation.category !== 'complaint' || !summary?.startedAt) return;
     const ownerId = await ensureOwner(conversation);
     if (conversation.sla?.complaint?.ackAt) return;
-    const promised = summary.firstResponse?.dueAt ?? summary.resolution?.dueAt;
+    const promised = await promiseFor(result);
     if (!promised) return;
     if (!(await claim(conversation, 'ackAt'))) return;
+    await store
+      .conversations()
+      .updateOne({ _id: conversation._id }, { $set: complaintSet('promisedAt', promised) });
     const owner = ownerId ? (await store.findAgents([ownerId]))[0] : undefined;
     const rendered = await render(conversation, 'complaint-ack', {
       ownerName: owner?.name ?? deps.companyName,
@@ -138,14 +206,40 @@ export function createComplaintHandling(deps: ComplaintDeps) {
     await send(conversation, 'complaint-ack', rendered);
   }
 
-  /** On resolution of a complaint: the result and the CSAT question, once. */
+  /** On resolution of any conversation: the result and the CSAT question, once (unless the inbox opted out). */
   async function onResolved(conversation: SlaConversation): Promise<void> {
-    if (conversation.category !== 'complaint') return;
+    if (deps.csatSettings && !(await deps.csatSettings.isEnabled(conversation.inboxId))) return;
+    if (conversation.csat?.score) return;
     if (!(await claim(conversation, 'csatRequestedAt'))) return;
     const lastReply = await store.findLastHumanReply(String(conversation._id));
     const resolution = lastReply?.text?.trim().slice(0, 500) || conversation.subject || '-';
     const rendered = await render(conversation, 'resolution-csat', { resolution });
     await send(conversation, 'resolution-csat', rendered);
+  }
+
+  /** Sets or changes a conversation's owner (a supervisor's decision); the agent must exist and be active. */
+  async function setOwner(conversationId: string, ownerId: string | null) {
+    const conversation = await store.findConversation(conversationId);
+    if (!conversation) throw new AppError('NOT_FOUND', { userMessage: 'No such conversation.' });
+    if (ownerId) {
+      const [agent] = await store.findAgents([ownerId]);
+      if (!agent?.active)
+        throw new AppError('INVALID_INPUT', { userMessage: 'ownerId: unknown or inactive agent.' });
+    }
+    await store
+      .conversations()
+      .updateOne(
+        { _id: conversation._id },
+        { $set: { ownerId, ...complaintSet('ownerAssignedAt', deps.clock.now()) } },
+      );
+    if (conversation.ownerId !== ownerId)
+      await deps.events.emit('conversation.updated', {
+        conversationId,
+        changes: ['ownerId'],
+        teamId: conversation.teamId,
+        assigneeId: conversation.assigneeId,
+      });
+    return { conversationId, ownerId, previousOwnerId: conversation.ownerId };
   }
 
   /** A customer's message after the CSAT question: a 1–5 answer becomes the conversation's CSAT. */
@@ -188,7 +282,7 @@ export function createComplaintHandling(deps: ComplaintDeps) {
     );
   }
 
-  return { afterRefresh, onResolved, onCustomerMessage, isCsatAnswer, ensureOwner };
+  return { afterRefresh, onResolved, onCustomerMessage, isCsatAnswer, ensureOwner, setOwner };
 }
 
 export type ComplaintHandling = ReturnType<typeof createComplaintHandling>;

@@ -42,7 +42,16 @@ export interface ConversationSla extends Partial<SlaSummary> {
   timezone?: string;
   history?: StoredHistoryEvent[];
   events?: SlaFiredEvent[];
-  complaint?: { ownerAssignedAt?: Date; ackAt?: Date; ackMessageId?: string; csatRequestedAt?: Date };
+  complaint?: {
+    ownerAssignedAt?: Date;
+    ackAt?: Date;
+    ackMessageId?: string;
+    /** The response time the acknowledgement promised (never before it was sent). */
+    promisedAt?: Date;
+    csatRequestedAt?: Date;
+    /** Intake classification of a complaint or suggestion (the seed's urgent / normal / suggestion). */
+    classification?: 'urgent' | 'normal' | 'suggestion';
+  };
 }
 
 /** The conversation fields the SLA module reads (the conversations module owns all but `sla`). */
@@ -52,6 +61,7 @@ export interface SlaConversation {
   contactId: string;
   contactName?: string;
   contactTier?: string;
+  inboxId?: string;
   primaryChannel: string;
   status: string;
   priority: string;
@@ -82,6 +92,7 @@ const CONVERSATION_PROJECTION = {
   contactId: 1,
   contactName: 1,
   contactTier: 1,
+  inboxId: 1,
   primaryChannel: 1,
   status: 1,
   priority: 1,
@@ -235,17 +246,27 @@ export function createSlaStore(deps: { connection: Connection; now: () => number
       return team;
     },
 
-    async findAgents(ids: string[]): Promise<{ id: string; name: string; email: string }[]> {
+    /** The text of a conversation's first customer message (complaint classification). */
+    async findFirstInboundText(conversationId: string): Promise<string> {
+      const doc = (await collection('messages').findOne(
+        { conversationId, direction: 'inbound' },
+        { sort: { seq: 1 }, projection: { text: 1, subject: 1, 'call.transcription': 1 } },
+      )) as { text?: string; subject?: string; call?: { transcription?: string } } | null;
+      return [doc?.subject, doc?.text, doc?.call?.transcription].filter(Boolean).join('\n');
+    },
+
+    async findAgents(ids: string[]): Promise<{ id: string; name: string; email: string; active: boolean }[]> {
       const objectIds = ids.map(toObjectId).filter((id): id is Types.ObjectId => id !== null);
       if (objectIds.length === 0) return [];
       const docs = await collection('agents')
-        .find({ _id: { $in: objectIds } }, { projection: { name: 1, email: 1 } })
+        .find({ _id: { $in: objectIds } }, { projection: { name: 1, email: 1, active: 1 } })
         .limit(100)
         .toArray();
       return docs.map((doc) => ({
         id: String(doc._id),
         name: String(doc.name ?? ''),
         email: String(doc.email ?? ''),
+        active: doc.active !== false,
       }));
     },
 
