@@ -6,5 +6,11 @@ import type { ConnectorPlugin } from './channel';
 import { twilioPlugin } from './twilio/twilio-plugin';
 import { webchatPlugin } from './webchat/webchat-plugin';
 import { telegramPlugin } from './telegram/telegram-plugin';
+import { metaPlugin } from './meta/meta-plugin';
 
-export const CONNECTOR_PLUGINS: readonly ConnectorPlugin[] = [twilioPlugin, telegramPlugin, webchatPlugin];
+export const CONNECTOR_PLUGINS: readonly ConnectorPlugin[] = [
+  twilioPlugin,
+  telegramPlugin,
+  metaPlugin,
+  webchatPlugin,
+];
