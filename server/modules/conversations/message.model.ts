@@ -38,6 +38,27 @@ const threadSchema = new Schema(
   { _id: false },
 );
 
+/** What an inbound email carries beyond the common fields (connectors/email): the full original and more. */
+const emailSchema = new Schema(
+  {
+    to: { type: [String], default: undefined },
+    cc: { type: [String], default: undefined },
+    /** The whole text as received (`text` is trimmed of quoted history and signature for display). */
+    fullText: String,
+    /** The whole HTML as received, sanitized (`html` has the quoted history removed). */
+    fullHtml: String,
+    /** Remote images removed from the stored HTML (an agent may ask to load them). */
+    remoteImages: Number,
+    automatedReason: String,
+    authentication: { type: new Schema({ spf: String, dkim: String, dmarc: String }, { _id: false }) },
+    /** The raw RFC 822 bytes in the attachment store, so a parse can be redone. */
+    rawStorageKey: String,
+    /** The reply threaded into a conversation but its subject changed to something unrelated. */
+    possibleNewRequest: Boolean,
+  },
+  { _id: false },
+);
+
 export const messageSchema = new Schema(
   {
     conversationId: { type: String, required: true },
@@ -66,6 +87,7 @@ export const messageSchema = new Schema(
     occurredAt: { type: Date, required: true },
     isAutomated: { type: Boolean, default: false },
     thread: { type: threadSchema },
+    email: { type: emailSchema },
     erasedAt: Date,
   },
   { collection: 'messages', timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
@@ -81,6 +103,8 @@ messageSchema.index({ contactId: 1, channel: 1, occurredAt: -1 });
 messageSchema.index({ 'thread.messageId': 1 }, { sparse: true });
 /** Attachment downloads: which message (and so which conversation) holds a stored file. */
 messageSchema.index({ 'attachments.storageKey': 1 }, { sparse: true });
+/** The outgoing-webhook sweep: messages stored in the last minutes (recovers events a crash lost). */
+messageSchema.index({ createdAt: 1 });
 
 export interface MessageAttachment {
   id: string;
@@ -124,8 +148,21 @@ export interface MessageDoc {
   occurredAt: Date;
   isAutomated: boolean;
   thread?: { messageId?: string; inReplyTo?: string; references?: string[] };
+  email?: MessageEmailDetails;
   erasedAt?: Date;
   createdAt: Date;
+}
+
+export interface MessageEmailDetails {
+  to?: string[];
+  cc?: string[];
+  fullText?: string;
+  fullHtml?: string;
+  remoteImages?: number;
+  automatedReason?: string;
+  authentication?: { spf?: string; dkim?: string; dmarc?: string };
+  rawStorageKey?: string;
+  possibleNewRequest?: boolean;
 }
 
 export type MessageModel = Model<MessageDoc>;
