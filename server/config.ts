@@ -139,6 +139,25 @@ const ConfigSchema = z.object({
   /** How long a caller waits in the queue for an agent before being offered the voicemail. */
   VOICE_MAX_WAIT_SECONDS: z.coerce.number().int().positive().max(3600).default(60),
   /**
+   * Outgoing webhooks: `host:port` pairs allowed although they are loopback, link-local or private (the SSRF
+   * guard refuses those otherwise), comma-separated, e.g. `crm.internal:8443,127.0.0.1:9000`.
+   */
+  OUTGOING_WEBHOOK_ALLOWLIST: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9.:[\]-]+:\d{1,5}$/, 'host:port entries')))
+    .default([]),
+  /** First retry delay of a failed webhook delivery; it doubles each attempt (12 attempts ≈ 23 h). */
+  OUTGOING_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(20_000),
+  OUTGOING_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(12),
+  /** How long a receiver has to answer one delivery. */
+  OUTGOING_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().max(60_000).default(10_000),
+  /**
    * The config-defined web chat inbox (`webchat`): the public token of `/widget.js?inbox=<token>`, the secret
    * sites sign visitor identities with (HMAC-SHA256; demo value on the embedded default), whether an
    * identity is required, the origins allowed to embed the widget (comma-separated; empty: any), and the
@@ -216,52 +235,37 @@ const ConfigSchema = z.object({
   /** Base URL of the WeChat API (default https://api.weixin.qq.com). */
   WECHAT_API_BASE: z.url().optional(),
   /**
-   * The config-defined Meta inbox (`meta`: Messenger, Instagram and WhatsApp Cloud from one app). Unset
-   * META_APP_SECRET on the embedded default: demo values, Graph API at the built-in stub (/meta-stub).
+   * Email (connectors/email). The SMTP listener for direct inbound mail listens on HOST at this port
+   * (`0`: off; default 2525 on the embedded default, off otherwise); mails over SMTP_INBOUND_MAX_BYTES are
+   * refused with 552 (the relay endpoint answers 413). STARTTLS is offered when a PEM certificate and key
+   * (file paths) are configured.
    */
-  META_APP_SECRET: z.string().min(8).max(256).optional(),
-  META_VERIFY_TOKEN: z.string().min(8).max(256).optional(),
-  META_PAGE_ACCESS_TOKEN: z.string().min(8).max(1024).optional(),
-  WHATSAPP_PHONE_NUMBER_ID: z
-    .string()
-    .regex(/^\d{5,20}$/, 'must be a WhatsApp phone number id (digits)')
-    .optional(),
-  /** Base URL of the Graph API, version included (default https://graph.facebook.com/v21.0). */
-  META_GRAPH_BASE: z.url().optional(),
+  SMTP_INBOUND_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  SMTP_INBOUND_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(20 * 1024 * 1024),
+  SMTP_INBOUND_TLS_CERT: z.string().min(1).optional(),
+  SMTP_INBOUND_TLS_KEY: z.string().min(1).optional(),
   /**
-   * The config-defined Telegram bot inbox (`telegram`). Unset TELEGRAM_BOT_TOKEN on the embedded default:
-   * demo values, Bot API at the built-in stub (/telegram-stub).
+   * The config-defined email inbox (`email`): its address (default `support@demo.omnihub` on the embedded
+   * default) and the SMTP relay its replies go out through (unset on the embedded default: the built-in
+   * catcher the simulator shows).
    */
-  TELEGRAM_BOT_TOKEN: z
+  EMAIL_INBOX_ADDRESS: z.email().optional(),
+  EMAIL_INBOX_NAME: z.string().min(1).max(200).default('Email'),
+  EMAIL_SMTP_URL: z
     .string()
-    .regex(/^\d{3,20}:[A-Za-z0-9_-]{20,200}$/, 'must be a bot token (123456:ABC…)')
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL')
     .optional(),
-  TELEGRAM_WEBHOOK_SECRET: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16–256 characters of A-Z a-z 0-9 _ -')
-    .optional(),
-  /** Base URL of the Bot API (default https://api.telegram.org). */
-  TELEGRAM_API_BASE: z.url().optional(),
-  /**
-   * The config-defined WeChat Official Account inbox (`wechat`). Unset WECHAT_APP_ID on the embedded
-   * default: demo values, WeChat API at the built-in stub (/wechat-stub).
-   */
-  WECHAT_APP_ID: z
-    .string()
-    .regex(/^wx[0-9a-zA-Z]{16}$/, 'must be an AppID (wx + 16 characters)')
-    .optional(),
-  WECHAT_APP_SECRET: z.string().min(8).max(128).optional(),
-  WECHAT_TOKEN: z
-    .string()
-    .regex(/^[A-Za-z0-9]{3,32}$/, 'must be 3–32 letters or digits')
-    .optional(),
-  /** Safe mode key (43 characters); unset: plain mode only. */
-  WECHAT_ENCODING_AES_KEY: z
-    .string()
-    .regex(/^[A-Za-z0-9]{43}$/, 'must be 43 letters or digits')
-    .optional(),
-  /** Base URL of the WeChat API (default https://api.weixin.qq.com). */
-  WECHAT_API_BASE: z.url().optional(),
+  /** Shared secret of `POST /webhooks/email/inbound` (HMAC-SHA256); unset: the relay endpoint is off. */
+  EMAIL_RELAY_SECRET: z.string().min(16).max(512).optional(),
+  /** How far a relay request's timestamp may be from now (replay window). */
+  EMAIL_RELAY_TOLERANCE_SECONDS: z.coerce.number().int().positive().default(300),
+  /** At most this many automatic mails (acknowledgements, CSAT) to one address per window. */
+  EMAIL_AUTO_REPLY_LIMIT: z.coerce.number().int().min(0).default(3),
+  EMAIL_AUTO_REPLY_WINDOW_SECONDS: z.coerce.number().int().positive().default(3600),
   /**
    * IMAP mailboxes of admin-configured email inboxes (connectors/email/imap), polled on worker processes:
    * failed attempts before a message is quarantined, the first retry delay (doubles per attempt), the poll
@@ -300,10 +304,8 @@ export type Config = Readonly<
     META_DEMO: boolean;
     TELEGRAM_DEMO: boolean;
     WECHAT_DEMO: boolean;
-    /** True when Meta / Telegram / WeChat run on demo values against their built-in stubs. */
-    META_DEMO: boolean;
-    TELEGRAM_DEMO: boolean;
-    WECHAT_DEMO: boolean;
+    /** True when email runs on the demo inbox with outbound into the built-in catcher (no SMTP relay). */
+    EMAIL_DEMO: boolean;
   }
 >;
 
@@ -340,8 +342,31 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       raw.WEBCHAT_IDENTITY_SECRET ??
       (raw.MONGODB_URI === undefined ? WEBCHAT_DEMO_IDENTITY_SECRET : undefined),
     ...socialSettings(raw, publicUrl),
-    ...socialSettings(raw, publicUrl),
+    ...emailSettings(raw),
   });
+}
+
+/** The demo email inbox's address and relay secret on the embedded default (documented: never use live). */
+export const EMAIL_DEMO_ACCOUNT = Object.freeze({
+  EMAIL_INBOX_ADDRESS: 'support@demo.omnihub',
+  EMAIL_RELAY_SECRET: 'omnihub-demo-email-relay-secret',
+});
+
+/** Email settings: on the embedded default, the demo inbox, the listener on 2525 and the catcher. */
+function emailSettings(raw: z.infer<typeof ConfigSchema>) {
+  const embedded = raw.MONGODB_URI === undefined;
+  const demo = embedded && raw.EMAIL_SMTP_URL === undefined;
+  return {
+    EMAIL_DEMO: demo,
+    // Test hubs (NODE_ENV=test) run side by side in one process: none takes the fixed port unasked.
+    SMTP_INBOUND_PORT: raw.SMTP_INBOUND_PORT ?? (embedded && raw.NODE_ENV !== 'test' ? 2525 : 0),
+    ...(embedded
+      ? {
+          EMAIL_INBOX_ADDRESS: raw.EMAIL_INBOX_ADDRESS ?? EMAIL_DEMO_ACCOUNT.EMAIL_INBOX_ADDRESS,
+          EMAIL_RELAY_SECRET: raw.EMAIL_RELAY_SECRET ?? EMAIL_DEMO_ACCOUNT.EMAIL_RELAY_SECRET,
+        }
+      : {}),
+  };
 }
 
 /** The demo web chat inbox's identity secret on the embedded default (documented: never use it live). */
@@ -368,61 +393,6 @@ function twilioSettings(raw: z.infer<typeof ConfigSchema>, publicUrl: string) {
   };
 }
 
-/** Demo values of the social channels (Meta, Telegram, WeChat) on the embedded default. */
-export const SOCIAL_DEMO_ACCOUNTS = Object.freeze({
-  META_APP_SECRET: 'omnihub-demo-meta-app-secret',
-  META_VERIFY_TOKEN: 'omnihub-demo-meta-verify-token',
-  META_PAGE_ACCESS_TOKEN: 'omnihub-demo-meta-page-access-token',
-  WHATSAPP_PHONE_NUMBER_ID: '100000000000001',
-  TELEGRAM_BOT_TOKEN: '100000001:omnihub-demo-telegram-bot-token',
-  TELEGRAM_WEBHOOK_SECRET: 'omnihub-demo-telegram-webhook-secret',
-  WECHAT_APP_ID: 'wx000000000omnihub',
-  WECHAT_APP_SECRET: 'omnihub-demo-wechat-app-secret',
-  WECHAT_TOKEN: 'omnihubdemo',
-  WECHAT_ENCODING_AES_KEY: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
-});
-
-/**
- * Meta, Telegram and WeChat settings: on the embedded default, a provider whose main credential is unset
- * runs on demo values against its built-in stub; every variable that is set replaces its demo value.
- */
-function socialSettings(raw: z.infer<typeof ConfigSchema>, publicUrl: string) {
-  const embedded = raw.MONGODB_URI === undefined;
-  const demo = SOCIAL_DEMO_ACCOUNTS;
-  const meta = embedded && raw.META_APP_SECRET === undefined;
-  const telegram = embedded && raw.TELEGRAM_BOT_TOKEN === undefined;
-  const wechat = embedded && raw.WECHAT_APP_ID === undefined;
-  return {
-    META_DEMO: meta,
-    TELEGRAM_DEMO: telegram,
-    WECHAT_DEMO: wechat,
-    ...(meta
-      ? {
-          META_APP_SECRET: demo.META_APP_SECRET,
-          META_VERIFY_TOKEN: raw.META_VERIFY_TOKEN ?? demo.META_VERIFY_TOKEN,
-          META_PAGE_ACCESS_TOKEN: raw.META_PAGE_ACCESS_TOKEN ?? demo.META_PAGE_ACCESS_TOKEN,
-          WHATSAPP_PHONE_NUMBER_ID: raw.WHATSAPP_PHONE_NUMBER_ID ?? demo.WHATSAPP_PHONE_NUMBER_ID,
-          META_GRAPH_BASE: raw.META_GRAPH_BASE ?? `${publicUrl}/meta-stub/v21.0`,
-        }
-      : {}),
-    ...(telegram
-      ? {
-          TELEGRAM_BOT_TOKEN: demo.TELEGRAM_BOT_TOKEN,
-          TELEGRAM_WEBHOOK_SECRET: raw.TELEGRAM_WEBHOOK_SECRET ?? demo.TELEGRAM_WEBHOOK_SECRET,
-          TELEGRAM_API_BASE: raw.TELEGRAM_API_BASE ?? `${publicUrl}/telegram-stub`,
-        }
-      : {}),
-    ...(wechat
-      ? {
-          WECHAT_APP_ID: demo.WECHAT_APP_ID,
-          WECHAT_APP_SECRET: raw.WECHAT_APP_SECRET ?? demo.WECHAT_APP_SECRET,
-          WECHAT_TOKEN: raw.WECHAT_TOKEN ?? demo.WECHAT_TOKEN,
-          WECHAT_ENCODING_AES_KEY: raw.WECHAT_ENCODING_AES_KEY ?? demo.WECHAT_ENCODING_AES_KEY,
-          WECHAT_API_BASE: raw.WECHAT_API_BASE ?? `${publicUrl}/wechat-stub`,
-        }
-      : {}),
-  };
-}
 /** Demo values of the social channels (Meta, Telegram, WeChat) on the embedded default. */
 export const SOCIAL_DEMO_ACCOUNTS = Object.freeze({
   META_APP_SECRET: 'omnihub-demo-meta-app-secret',

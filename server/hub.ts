@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import type { Connection } from 'mongoose';
+import { trusted, type Connection } from 'mongoose';
 import type { Config } from './config';
 import type { DomainEvents } from './domain-events';
 import { buildApp, type HttpModule } from './http/app';
@@ -37,6 +37,7 @@ import {
   type ConversationsModule,
 } from './modules/conversations';
 import { createIngestService, type IngestService } from './modules/ingest';
+import { createIntegrationsModule, type IntegrationsModule } from './modules/integrations';
 import { runDemoSeed } from './modules/demo';
 import { createOutboundModule, createOutboundTimeline, type OutboundService } from './modules/outbound';
 import { createAttachmentsModule, type AttachmentsModule } from './modules/attachments';
@@ -67,7 +68,12 @@ export interface HubOptions {
   infra: HubInfra;
   logger: Logger;
   clock?: Clock;
-  /** Run queue processors in this process (default true; a web-only process sets false). */
+  /**
+   * What this process runs (default: config HUB_ROLE): `all`, `web` (HTTP and sockets, no workers) or
+   * `worker` (queue workers, SLA sweep, pulled channels; HTTP only for health and metrics).
+   */
+  role?: 'all' | 'web' | 'worker';
+  /** Run queue processors in this process (default: unless the role is `web`). */
   runWorkers?: boolean;
   /** The channel plug-ins (default: every connector in `connectors/plugins.ts`; tests may add their own). */
   connectors?: readonly ConnectorPlugin[];
@@ -105,6 +111,8 @@ export interface Hub {
   sla: SlaModule;
   /** Live routing: queues, offers, presence, capacity, transfers. */
   routing: RoutingModule;
+  /** Outgoing webhooks (subscriptions, outbox, deliveries). */
+  integrations: IntegrationsModule;
   /** Starts listening; resolves with the bound port (0 picks a free one). */
   listen(port: number, host?: string): Promise<number>;
   /** Graceful stop: no new connections, in-flight requests and jobs finish, then every connection closes. */
@@ -118,6 +126,10 @@ export interface Hub {
 export async function createHub(options: HubOptions): Promise<Hub> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
+  // The process role decides what starts here; the modules are the same in every role.
+  const role = options.role ?? config.HUB_ROLE;
+  const runWorkers = options.runWorkers ?? role !== 'web';
+  const servesTraffic = role !== 'worker';
   const metrics = createMetrics();
   const connection = await connectMongoose({ uri: options.infra.mongoUri, dbName: config.MONGODB_DB });
   const redis = new Redis(options.infra.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: false });
@@ -170,7 +182,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     sharedDatabase: !config.usesEmbeddedMongo,
     logger,
   });
-  const channels = createChannelsModule({ connection, logger, secrets: createSecretBox(credentialsKey) });
+  const secrets = createSecretBox(credentialsKey);
+  const channels = createChannelsModule({ connection, logger, secrets });
   const sealedInboxes = await channels.inboxes.sealStoredCredentials();
   if (sealedInboxes) logger.info({ inboxes: sealedInboxes }, 'sealed inbox credentials stored in clear');
   const attachments = createAttachmentsModule({
@@ -304,7 +317,71 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     requireSupervisor: agentsModule.requireRole('supervisor', 'admin'),
     addNote: ({ conversationId, authorId, text }) =>
       conversations.timeline.createReply({ conversationId, authorId, text, isPrivate: true }),
-    runWorkers: options.runWorkers !== false,
+    runWorkers,
+  });
+
+  // Integrations: outgoing webhooks (outbox + recovery sweep, signed deliveries from the bull queue).
+  const integrations = createIntegrationsModule({
+    connection,
+    events,
+    queues,
+    clock,
+    logger,
+    secrets,
+    allowlist: config.OUTGOING_WEBHOOK_ALLOWLIST,
+    retry: { attempts: config.OUTGOING_WEBHOOK_ATTEMPTS, baseDelayMs: config.OUTGOING_WEBHOOK_RETRY_BASE_MS },
+    timeoutMs: config.OUTGOING_WEBHOOK_TIMEOUT_MS,
+    describeMessage: async (messageId) => {
+      const message = await conversations.timeline.findMessage(messageId);
+      if (!message) return null;
+      return {
+        messageId,
+        conversationId: message.conversationId,
+        contactId: message.contactId,
+        direction: message.direction,
+        kind: message.kind,
+        channel: message.channel,
+        authorId: message.authorId,
+        text: message.text ?? null,
+        subject: message.subject ?? null,
+        isAutomated: message.isAutomated,
+        occurredAt: message.occurredAt.toISOString(),
+      };
+    },
+    listRecentMessages: async ({ since, until, limit }) =>
+      (
+        await conversations.models.Message.find({ createdAt: trusted({ $gte: since, $lte: until }) })
+          .select({ _id: 1, conversationId: 1, createdAt: 1 })
+          .sort({ createdAt: 1 })
+          .limit(limit)
+          .lean<{ _id: unknown; conversationId: string; createdAt: Date }[]>()
+      ).map((doc) => ({
+        messageId: String(doc._id),
+        conversationId: doc.conversationId,
+        createdAt: doc.createdAt,
+      })),
+    notifyDisabled: async ({ id, url, reason }) => {
+      logger.warn({ subscriptionId: id, url }, 'webhook subscription disabled after a day of failures');
+      await agentsModule.audit.record({
+        actorId: null,
+        action: 'webhook.disabled',
+        subjectType: 'webhook_subscription',
+        subjectId: id,
+        details: { url, reason },
+      });
+      if (!staffMail) return;
+      const admins = await agentsModule.agents.listAgents({ role: 'admin', active: true, limit: 50 });
+      for (const admin of admins.items)
+        await staffMail.send({
+          key: `webhook-disabled:${id}:${admin.id}:${clock.now().toISOString().slice(0, 10)}`,
+          to: admin.email,
+          subject: 'Omnihub: a webhook subscription was disabled',
+          text: `The webhook subscription to ${url} was disabled: ${reason}\nRe-enable it in the admin API (/api/webhooks/${id}) once the receiver works again.`,
+        });
+    },
+    requireAuth: agentsModule.requireAuth,
+    requireAdmin: agentsModule.requireRole('admin'),
+    principalId: (req) => getPrincipal(req).agentId,
   });
 
   // The HTTP server and Socket.IO exist before the app (the web chat connector needs /customer); requests
@@ -319,7 +396,9 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   const socketRedis = new Redis(options.infra.redisUrl, { maxRetriesPerRequest: null });
   socketRedis.on('error', (error) => logger.warn({ err: error }, 'socket adapter redis error'));
   const sockets = createSocketServer({
-    httpServer,
+    // A worker serves no sockets: its Socket.IO server only emits to rooms (through the Redis adapter) and
+    // is bound to an HTTP server that never listens.
+    httpServer: servesTraffic ? httpServer : createServer(),
     logger,
     metrics,
     authenticate,
@@ -446,17 +525,18 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     },
   });
 
+  const healthModule: HttpModule = {
+    path: '/',
+    router: createHealthRouter({
+      checks,
+      metrics,
+      ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
+    }),
+  };
   const httpModules: HttpModule[] = [
     // The customer simulator (demo Twilio and friends) is open only on the seeded demo.
     ...(config.SEED_DEMO ? [] : [{ path: '/simulator', router: createDemoOnlyGate(), parsesOwnBody: true }]),
-    {
-      path: '/',
-      router: createHealthRouter({
-        checks,
-        metrics,
-        ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
-      }),
-    },
+    healthModule,
     // First among /api modules: it carries the general API rate limiter.
     ...agentsModule.routers,
     ...contactsModule.routers,
@@ -470,6 +550,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     }),
     ...conversations.httpModules,
     ...routing.httpModules,
+    ...integrations.httpModules,
     ...sla.httpModules({
       requireAuth: agentsModule.requireAuth,
       requireAdmin: agentsModule.requireRole('admin'),
@@ -495,14 +576,19 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     logger,
     metrics,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    modules: httpModules,
-    spas: [{ path: '/app', dir: path.join(projectRoot, 'agent-ui', 'dist') }],
-    homePath: '/app/',
-    // Refused webhook requests per address, counted across hub processes in Redis.
-    webhookGuard: createWebhookRefusalLimiter({
-      perMinute: config.WEBHOOK_REFUSAL_RATE_LIMIT_PER_MINUTE,
-      store: new RedisRateLimitStore(redis, `${config.QUEUE_PREFIX}:ratelimit:webhook-refusals:`),
-    }),
+    // A worker answers /healthz, /readyz and /metrics only (its load balancer health checks, Prometheus).
+    modules: servesTraffic ? httpModules : [healthModule],
+    ...(servesTraffic
+      ? {
+          spas: [{ path: '/app', dir: path.join(projectRoot, 'agent-ui', 'dist') }],
+          homePath: '/app/',
+          // Refused webhook requests per address, counted across hub processes in Redis.
+          webhookGuard: createWebhookRefusalLimiter({
+            perMinute: config.WEBHOOK_REFUSAL_RATE_LIMIT_PER_MINUTE,
+            store: new RedisRateLimitStore(redis, `${config.QUEUE_PREFIX}:ratelimit:webhook-refusals:`),
+          }),
+        }
+      : {}),
   });
   late.app = app;
   // Realtime: persisted server → client events, /agent rooms and sync replay, domain events → pushes.
@@ -520,15 +606,15 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   routing.attachSockets(sockets.agent);
   // Workers start once every connector registered its channels and media origins (a fetch job must
   // never meet an origin that is not registered yet).
-  const runWorkers = options.runWorkers !== false;
   if (runWorkers) {
     sla.startWorkers();
     staffMail?.startWorkers();
     outbound.startWorkers();
     attachments.startWorkers((input) => conversations.timeline.attachToMessage(input));
     routing.start();
+    integrations.startWorkers();
   }
-  await connectors.start({ servesTraffic: true, runsWorkers: runWorkers });
+  await connectors.start({ servesTraffic, runsWorkers: runWorkers });
 
   // Demo data on first start of an empty database (SEED_DEMO), through the real services and ingest.
   if (config.SEED_DEMO)
@@ -568,6 +654,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     realtime,
     sla,
     routing,
+    integrations,
     listen(port, host = config.HOST) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -585,6 +672,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         await httpClosed;
         await new Promise<void>((resolve) => void sockets.io.close(() => resolve()));
         await connectors.stop();
+        await integrations.stop();
         await routing.close();
         templatesModule.stop();
         await sla.stop();
