@@ -4,6 +4,8 @@
  * changes, quarantine of a poison message, storage outages, and the optional flag/move after processing.
  */
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startDovecot, testMail, type RunningDovecot } from '../support/dovecot';
 import { imapInbox, startImapHarness, waitUntil, type ImapHarness } from '../support/dovecot-harness';
 
@@ -235,5 +237,69 @@ describe('IMAP mailbox on a server without IDLE (polling fallback)', function ()
     await waitUntil(() => h.sink.entries.length === 3, 'the new messages by polling');
     assert.deepEqual(h.subjects(), ['Question poll-1', 'Question poll-2', 'Question poll-3']);
     assert.equal(h.handOvers.length, 3);
+  });
+});
+
+describe('IMAP mailbox with an OAuth2 access token (XOAUTH2)', function () {
+  this.timeout(60_000);
+  let dovecot: RunningDovecot;
+  let introspection: Server;
+  let harness: ImapHarness | undefined;
+  const tokensSeen: string[] = [];
+
+  before(async () => {
+    // The identity provider's token introspection endpoint, as dovecot calls it (RFC 7662, form POST).
+    introspection = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        const token = new URLSearchParams(body).get('token') ?? '';
+        tokensSeen.push(token);
+        res.setHeader('content-type', 'application/json');
+        res.end(
+          JSON.stringify(
+            token === 'valid-access-token' ? { active: 'true', username: 'oauth' } : { active: 'false' },
+          ),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => introspection.listen(0, '127.0.0.1', resolve));
+    const { port } = introspection.address() as AddressInfo;
+    dovecot = await startDovecot({
+      users: [{ user: 'oauth', password: 'pw-oauth' }],
+      oauth2IntrospectionUrl: `http://127.0.0.1:${port}/introspect`,
+    });
+  });
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+  });
+  after(async () => {
+    await dovecot.stop();
+    await new Promise((resolve) => introspection.close(resolve));
+  });
+
+  it('logs in with the access token where the server offers XOAUTH2', async () => {
+    await dovecot.append('oauth', testMail({ id: 'oauth-1' }));
+    const inbox = imapInbox(dovecot, { imapAccessToken: 'valid-access-token', imapPollSeconds: '3600' });
+    // Token only: no password to fall back to.
+    const credentials = Object.fromEntries(
+      Object.entries(inbox.credentials).filter(([key]) => key !== 'imapPassword'),
+    );
+    harness = await startImapHarness({ inboxes: [{ ...inbox, credentials }] });
+    const h = harness;
+    await waitUntil(() => h.sink.entries.length === 1, 'the message over an XOAUTH2 session');
+    assert.ok(tokensSeen.includes('valid-access-token'), 'dovecot checked our token');
+  });
+
+  it('falls back to the password when the token is refused', async () => {
+    await dovecot.append('oauth', testMail({ id: 'oauth-2' }));
+    tokensSeen.length = 0;
+    harness = await startImapHarness({
+      inboxes: [imapInbox(dovecot, { imapAccessToken: 'expired-access-token', imapPollSeconds: '3600' })],
+    });
+    const h = harness;
+    await waitUntil(() => h.sink.entries.length === 2, 'both messages over a password session');
+    assert.ok(tokensSeen.includes('expired-access-token'), 'the token was tried first');
   });
 });

@@ -102,6 +102,7 @@ function configText(input: {
   internalUser: string;
   loginUser: string;
   withoutIdle: boolean;
+  oauth2: boolean;
 }): string {
   const { dir } = input;
   return `# Omnihub test IMAP server: everything under ${dir}
@@ -113,12 +114,23 @@ instance_name = omnihub-test-${path.basename(dir)}
 log_path = ${dir}/dovecot.log
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+# Refused logins answer at once (tests try a refused token first).
+auth_failure_delay = 0
+auth_mechanisms = plain login${input.oauth2 ? ' xoauth2 oauthbearer' : ''}
 default_internal_user = ${input.internalUser}
 default_login_user = ${input.loginUser}
 first_valid_uid = 1
 mail_location = maildir:~/Maildir
 ${input.withoutIdle ? 'imap_capability = IMAP4rev1 LITERAL+ SASL-IR ID ENABLE UIDPLUS MOVE NAMESPACE CHILDREN' : ''}
+${
+  input.oauth2
+    ? `passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${dir}/oauth2.conf.ext
+}`
+    : ''
+}
 passdb {
   driver = passwd-file
   args = scheme=PLAIN ${dir}/passwd
@@ -148,7 +160,12 @@ service anvil {
  * the polling fallback).
  */
 export async function startDovecot(
-  options: { users?: DovecotUser[]; withoutIdle?: boolean } = {},
+  options: {
+    users?: DovecotUser[];
+    withoutIdle?: boolean;
+    /** Accept XOAUTH2/OAUTHBEARER tokens, checked by POSTing them to this introspection URL (a local stub). */
+    oauth2IntrospectionUrl?: string;
+  } = {},
 ): Promise<RunningDovecot> {
   const users = options.users ?? [{ user: 'support', password: 'imap-test-password' }];
   const dir = await mkdtemp(path.join(os.tmpdir(), 'omnihub-dovecot-'));
@@ -169,6 +186,19 @@ export async function startDovecot(
       .join(''),
   );
 
+  if (options.oauth2IntrospectionUrl)
+    await writeFile(
+      path.join(dir, 'oauth2.conf.ext'),
+      [
+        'introspection_mode = post',
+        `introspection_url = ${options.oauth2IntrospectionUrl}`,
+        'force_introspection = yes',
+        'username_attribute = username',
+        'active_attribute = active',
+        'active_value = true',
+        '',
+      ].join('\n'),
+    );
   let child: ChildProcess | undefined;
   let port = 0;
   let lastError: unknown;
@@ -177,7 +207,13 @@ export async function startDovecot(
     port = await freePort();
     await writeFile(
       path.join(dir, 'dovecot.conf'),
-      configText({ dir, port, ...owner, withoutIdle: Boolean(options.withoutIdle) }),
+      configText({
+        dir,
+        port,
+        ...owner,
+        withoutIdle: Boolean(options.withoutIdle),
+        oauth2: Boolean(options.oauth2IntrospectionUrl),
+      }),
     );
     const candidate = spawn(DOVECOT_BINARY, ['-F', '-c', path.join(dir, 'dovecot.conf')], {
       stdio: ['ignore', 'ignore', 'pipe'],
