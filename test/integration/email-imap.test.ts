@@ -24,6 +24,8 @@ describe('IMAP mailboxes (real dovecot)', function () {
         { user: 'poison', password: 'pw-poison' },
         { user: 'outage', password: 'pw-outage' },
         { user: 'move', password: 'pw-move' },
+        { user: 'edit', password: 'pw-edit' },
+        { user: 'shared', password: 'pw-shared' },
       ],
     });
   });
@@ -175,6 +177,50 @@ describe('IMAP mailboxes (real dovecot)', function () {
     assert.deepEqual(h.subjects(), ['Question outage-1', 'Question outage-2']);
     assert.ok(h.handOvers.length >= 8, 'the first message was retried through the outage');
     assert.equal((await h.pollers.quarantine.list({ limit: 10 })).entries.length, 0);
+  });
+
+  it('follows inbox edits: a disabled inbox stops polling and frees its mailbox, re-enabling resumes', async () => {
+    const inbox = inboxFor('edit', { imapPollSeconds: '3600' });
+    const inboxes = [inbox];
+    await dovecot.append(user, testMail({ id: 'edit-1' }));
+    harness = await startImapHarness({ inboxes });
+    const h = harness;
+    await waitUntil(() => h.sink.entries.length === 1, 'the first message');
+    const leaseKey = `${h.keyPrefix}:imap:lease:${inbox.id}:INBOX`;
+    assert.equal(await h.redis.exists(leaseKey), 1, 'the running poller holds the mailbox lease');
+
+    inboxes[0] = { ...inbox, enabled: false, revision: 2 };
+    await h.pollers.refresh();
+    await waitUntil(async () => (await h.redis.exists(leaseKey)) === 0, 'the lease released');
+
+    await dovecot.append(user, testMail({ id: 'edit-2' }));
+    inboxes[0] = { ...inbox, enabled: true, revision: 3 };
+    await h.pollers.refresh();
+    await waitUntil(() => h.sink.entries.length === 2, 'the message that came while disabled');
+    assert.deepEqual(
+      h.handOvers.map((handOver) => handOver.uid),
+      [1, 2],
+    );
+  });
+
+  it('lets one of two processes poll a mailbox (lease): nothing is handed over twice', async () => {
+    const inbox = inboxFor('shared', { imapPollSeconds: '3600' });
+    for (let i = 1; i <= 4; i += 1) await dovecot.append(user, testMail({ id: `shared-${i}` }));
+    harness = await startImapHarness({ inboxes: [inbox] });
+    const other = await startImapHarness({ inboxes: [inbox], keyPrefix: harness.keyPrefix });
+    try {
+      const h = harness;
+      await waitUntil(() => h.handOvers.length + other.handOvers.length === 4, 'four hand-overs');
+      await dovecot.append(user, testMail({ id: 'shared-5' }));
+      await waitUntil(() => h.handOvers.length + other.handOvers.length === 5, 'the fifth');
+      assert.deepEqual(
+        [h.handOvers.length, other.handOvers.length].sort(),
+        [0, 5],
+        'one process did all the work',
+      );
+    } finally {
+      await other.close();
+    }
   });
 
   it('moves processed mail to the configured folder', async () => {

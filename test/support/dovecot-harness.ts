@@ -77,6 +77,9 @@ export interface ImapHarness {
   pollers: ImapPollers;
   sink: ReturnType<typeof createMemorySink>;
   handOvers: HandOver[];
+  /** The pollers' Redis and key prefix, to look at their state. */
+  redis: Redis;
+  keyPrefix: string;
   /** Subjects of what the sink stored, in order. */
   subjects(): (string | undefined)[];
   /** A fresh set of pollers on the same state (a restarted process). */
@@ -126,6 +129,8 @@ export async function startImapHarness(input: {
     pollers: build(),
     sink,
     handOvers,
+    redis,
+    keyPrefix,
     subjects: () => sink.entries.map((entry) => entry.event.subject),
     async restart() {
       await harness.pollers.stop();
