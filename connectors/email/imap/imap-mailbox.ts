@@ -266,10 +266,12 @@ export function createImapMailbox(options: ImapMailboxOptions): ImapMailbox {
     try {
       if (after.action === 'seen') await imap.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
       if (after.action === 'move') {
-        const moved = await imap.messageMove(String(uid), after.folder, { uid: true });
+        const moved = await imap.messageMove(String(uid), after.folder, { uid: true }).catch(() => false);
         if (!moved) {
+          // Most likely the folder does not exist yet.
           await imap.mailboxCreate(after.folder).catch(() => undefined);
-          await imap.messageMove(String(uid), after.folder, { uid: true });
+          if (!(await imap.messageMove(String(uid), after.folder, { uid: true })))
+            throw new Error(`could not move the message to ${after.folder}`);
         }
       }
     } catch (error) {
@@ -278,16 +280,18 @@ export function createImapMailbox(options: ImapMailboxOptions): ImapMailbox {
   }
 
   async function holdLease(): Promise<boolean> {
+    clearInterval(leaseTimer);
     lease = await state.acquireLease(ref, options.leaseMs);
     if (!lease) return false;
     const held = lease;
-    leaseTimer = setInterval(
+    const timer = setInterval(
       () => {
         void held
           .renew()
           .then((ok) => {
-            if (ok || stopped) return;
-            logger.warn(log, 'imap mailbox lease lost: another process polls it now');
+            if (ok || stopped || lease !== held) return;
+            logger.warn(log, 'imap mailbox lease lost: another process may poll it now');
+            clearInterval(timer);
             lease = null;
             client?.close();
           })
@@ -295,6 +299,7 @@ export function createImapMailbox(options: ImapMailboxOptions): ImapMailbox {
       },
       Math.max(250, Math.floor(options.leaseMs / 3)),
     );
+    leaseTimer = timer;
     return true;
   }
 
