@@ -15,6 +15,9 @@ import {
 import type { WebchatStore } from './webchat-store';
 import { customerRooms, outboundExternalId, toWidgetMessage } from './webchat-visitors';
 
+/** How long a live push waits for the widgets' acks (a stalled socket must not hold the send up). */
+const DELIVERY_ACK_TIMEOUT_MS = 3_000;
+
 const VISITOR_KEY = /^(v_[0-9a-f]{32}|u_[A-Za-z0-9_-]{1,64}_.{1,200})$/s;
 
 export function createWebchatChannel(deps: {
@@ -73,7 +76,27 @@ export function createWebchatChannel(deps: {
       if (entry) {
         // The reply goes out as stored (with its sequence number); `sent` is applied by the outbound job.
         const live = { ...toWidgetMessage(entry), status: 'sent' as const };
-        context.customerSockets.to(customerRooms.visitor(visitorKey)).emit('message', { message: live });
+        const acks: unknown[] = connected
+          ? await context.customerSockets
+              .to(customerRooms.visitor(visitorKey))
+              .timeout(DELIVERY_ACK_TIMEOUT_MS)
+              .emitWithAck('message', { message: live })
+              .then((answers: unknown) => (Array.isArray(answers) ? (answers as unknown[]) : []))
+              .catch((): unknown[] => [])
+          : [];
+        // A widget's ack is the delivery receipt (applied once the outbound job recorded our id).
+        if (acks.length > 0)
+          void context.sink
+            .updateStatus({
+              channel: 'webchat',
+              inboxId: deps.inboxId,
+              externalId: outboundExternalId(message.messageId),
+              status: 'delivered',
+              occurredAt: context.clock.now(),
+            })
+            .catch((error: unknown) =>
+              context.logger.warn({ err: error }, 'web chat delivery receipt failed'),
+            );
       }
       const away =
         record.lastSeenAt === null || context.clock.now().getTime() - record.lastSeenAt > deps.offlineGraceMs;

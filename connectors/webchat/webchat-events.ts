@@ -66,7 +66,8 @@ export interface CustomerClientToServerEvents {
 
 export interface CustomerServerToClientEvents {
   session: (payload: WidgetSession) => void;
-  message: (payload: { message: WidgetMessage }) => void;
+  /** Agent messages ask for an ack: the widget's ack is the delivery receipt. */
+  message: (payload: { message: WidgetMessage }, ack?: (received: boolean) => void) => void;
   typing: (payload: { from: 'agent' }) => void;
   /** The conversation changed status; `csatAsked` when the widget should offer the rating. */
   conversation: (payload: { id: string; status: string; csatAsked: boolean }) => void;

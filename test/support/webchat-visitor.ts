@@ -37,7 +37,11 @@ export async function connectVisitor(
   socket.onAny((name: string, payload: unknown) => {
     events.push({ name, payload });
     if (name === 'session') session = payload as WidgetSession;
-    if (name === 'message') messages.push((payload as { message: WidgetMessage }).message);
+  });
+  // Recorded before the ack leaves, like the widget: a send that waited for the ack sees it counted.
+  socket.on('message', (payload: { message: WidgetMessage }, ack?: (received: boolean) => void) => {
+    messages.push(payload.message);
+    ack?.(true);
   });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());

@@ -245,7 +245,10 @@ socket.on('session', (next) => {
     for (const [clientId, entry] of pending) void deliver(clientId, entry.text);
   });
 });
-socket.on('message', ({ message }) => add(message));
+socket.on('message', ({ message }, ack) => {
+  add(message);
+  ack?.(true);
+});
 socket.on('typing', () => {
   typingLine.hidden = false;
   clearTimeout(typingTimer);

@@ -1,0 +1,345 @@
+/**
+ * The web chat widget in Debian's Chromium: a visitor on a host page with a strict CSP (one script tag, no
+ * inline script or style), an agent on the real /agent socket and REST API. Both sides sit behind TCP
+ * proxies that a test cuts for 10 s, so "nothing missed, nothing twice" is checked across real drops.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
+import { io, type Socket } from 'socket.io-client';
+import { identityHash } from '../../connectors/webchat/visitor-token';
+import { call, email } from '../integration/conversations-support';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { startTestHub, type RunningTestHub } from '../support/test-stack';
+
+const SECRET = 'browser-test-identity-secret-0123456789';
+
+async function waitUntil<T>(
+  what: string,
+  probe: () => T | null | undefined | false | Promise<T | null | undefined | false>,
+  ms = 20_000,
+) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The host page: nothing inline, a CSP that allows only the hub's script and frame. */
+async function startHostSite(hubUrl: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://host');
+    const inbox = url.searchParams.get('inbox') ?? 'demo';
+    const identifier = url.searchParams.get('identifier');
+    const hash = url.searchParams.get('hash');
+    const attrs = identifier ? ` data-identifier="${identifier}" data-identifier-hash="${hash ?? ''}"` : '';
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': `default-src 'none'; script-src ${hubUrl}; frame-src ${hubUrl}; connect-src ${hubUrl}`,
+    });
+    res.end(`<!doctype html><html><head><title>Shop</title></head><body><h1>Shop</h1>
+<script src="${hubUrl}/widget.js?inbox=${inbox}" data-lang="en"${attrs}></script></body></html>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+interface Agent {
+  token: string;
+  socket: Socket;
+  /** message:new payloads by message id → the event ids they arrived with. */
+  seen: Map<string, Set<string>>;
+  lastEventId: string | null;
+  offers: { offerId: string; conversation: { id: string } }[];
+  close(): void;
+}
+
+/** The agent side: REST login, /agent socket through its proxy, `sync` from the last event id on reconnect. */
+async function connectAgentThrough(running: RunningTestHub, proxy: TcpProxy, teamId: string): Promise<Agent> {
+  const password = 'correct horse battery';
+  await running.hub.agents.agents.createAgent(
+    {
+      email: 'web-agent@example.com',
+      name: 'Web Agent',
+      password,
+      role: 'supervisor',
+      teamIds: [teamId],
+      skills: [],
+      languages: [],
+      capacity: { voice: 1, chat: 20, messaging: 10, email: 10 },
+    },
+    null,
+  );
+  const login = await call(running.baseUrl, 'POST', '/api/auth/login', {
+    body: { email: 'web-agent@example.com', password },
+  });
+  const token = login.body.token as string;
+  const socket = io(`${proxy.url}/agent`, {
+    auth: { token },
+    transports: ['websocket'],
+    reconnectionDelay: 300,
+    reconnectionDelayMax: 1_000,
+  });
+  const agent: Agent = {
+    token,
+    socket,
+    seen: new Map(),
+    lastEventId: null,
+    offers: [],
+    close: () => socket.close(),
+  };
+  const track = (eventId: string) => {
+    if (!agent.lastEventId || BigInt(eventId) > BigInt(agent.lastEventId)) agent.lastEventId = eventId;
+  };
+  socket.on('message:new', (payload: { eventId: string; message: { id: string } }) => {
+    const ids = agent.seen.get(payload.message.id) ?? new Set<string>();
+    ids.add(payload.eventId);
+    agent.seen.set(payload.message.id, ids);
+    track(payload.eventId);
+  });
+  socket.on('offer:new', (payload: { eventId: string; offerId: string; conversation: { id: string } }) => {
+    agent.offers.push(payload);
+    track(payload.eventId);
+  });
+  let connections = 0;
+  socket.on('connect', () => {
+    connections += 1;
+    if (connections === 1) {
+      void socket.emitWithAck('presence:set', { status: 'online' });
+      return;
+    }
+    // Reconnected: everything after the last event seen (replayed events go through the same handlers).
+    void socket.emitWithAck('sync', { lastEventId: agent.lastEventId });
+    void socket.emitWithAck('presence:set', { status: 'online' });
+  });
+  await waitUntil('agent online', () => connections > 0);
+  return agent;
+}
+
+describe('web chat widget in Chromium (strict-CSP host page, agent on the socket API)', function () {
+  this.timeout(120_000);
+  let running: RunningTestHub;
+  let visitorProxy: TcpProxy;
+  let agentProxy: TcpProxy;
+  let host: { url: string; close(): Promise<void> };
+  let browser: Browser;
+  let visitorContext: BrowserContext;
+  let page: Page;
+  let agent: Agent;
+  let conversationId: string;
+  const cspViolations: string[] = [];
+
+  const chat = (p: Page = page): FrameLocator => p.frameLocator('iframe[title="Chat with us"]');
+  const texts = async (p: Page = page) => chat(p).locator('.log .msg .body').allTextContents();
+  /** Opens the chat with the launcher unless the loader reopened it by itself (it remembers). */
+  const openChat = async (p: Page) => {
+    await p
+      .locator('[data-omnihub-chat] iframe, [data-omnihub-chat] button[aria-expanded="false"]')
+      .first()
+      .waitFor();
+    const launcher = p.locator('[data-omnihub-chat] button[aria-expanded="false"]');
+    if (await launcher.isVisible()) await launcher.click();
+  };
+  const reply = (text: string) =>
+    call(running.baseUrl, 'POST', `/api/conversations/${conversationId}/messages`, {
+      token: agent.token,
+      body: { text },
+    });
+
+  before(async function () {
+    running = await startTestHub({
+      configOverrides: { WEBCHAT_IDENTITY_SECRET: SECRET, ROUTING_DISCONNECT_GRACE_SECONDS: '120' },
+    });
+    visitorProxy = await startTcpProxy(running.port);
+    agentProxy = await startTcpProxy(running.port);
+    host = await startHostSite(visitorProxy.url);
+    const team = await running.hub.agents.agents.createTeam({ name: 'Web' }, null);
+    agent = await connectAgentThrough(running, agentProxy, team.id);
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    visitorContext = await browser.newContext({ locale: 'en-US' });
+    page = await visitorContext.newPage();
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) cspViolations.push(message.text());
+    });
+  });
+  after(async () => {
+    agent?.close();
+    await browser?.close();
+    await host?.close();
+    await visitorProxy?.close();
+    await agentProxy?.close();
+    await running?.close();
+  });
+
+  it('chat → offer → accept → the agent reply appears for the visitor live', async () => {
+    await page.goto(host.url);
+    const launcher = page.locator('[data-omnihub-chat] button');
+    await launcher.focus();
+    await page.keyboard.press('Enter'); // keyboard only
+    const input = chat().locator('textarea[aria-label="Type a message…"]');
+    await input.fill('Hello, where is my order #88?');
+    await input.press('Enter');
+    const offer = await waitUntil('offer', () => agent.offers[0]);
+    conversationId = offer.conversation.id;
+    const accepted = (await agent.socket
+      .timeout(10_000)
+      .emitWithAck('offer:accept', { offerId: offer.offerId })) as { ok: boolean };
+    assert.equal(accepted.ok, true);
+    assert.equal((await reply('Hi! It ships today.')).status, 201);
+    await waitUntil('live reply', async () => (await texts()).includes('Hi! It ships today.'));
+    assert.deepEqual(await texts(), ['Hello, where is my order #88?', 'Hi! It ships today.']);
+    assert.deepEqual(cspViolations, []);
+  });
+
+  it('shows the whole history after a reload', async () => {
+    await page.reload();
+    await waitUntil('history', async () => (await texts()).length === 2);
+    assert.deepEqual(await texts(), ['Hello, where is my order #88?', 'Hi! It ships today.']);
+  });
+
+  it('misses nothing and shows nothing twice when the visitor network drops for 10 s', async () => {
+    const drop = visitorProxy.cut(10_000);
+    await waitUntil('visitor sees the drop', async () =>
+      (await chat().locator('.status').textContent())?.includes('reconnecting'),
+    );
+    const input = chat().locator('textarea');
+    await input.fill('Still there? (sent offline)');
+    await input.press('Enter');
+    assert.equal((await reply('Reply during the drop 1')).status, 201);
+    assert.equal((await reply('Reply during the drop 2')).status, 201);
+    await drop;
+    const expected = [
+      'Hello, where is my order #88?',
+      'Hi! It ships today.',
+      'Still there? (sent offline)',
+      'Reply during the drop 1',
+      'Reply during the drop 2',
+    ];
+    await waitUntil(
+      'resumed',
+      async () =>
+        (await texts()).length === expected.length && !(await chat().locator('.msg.pending').count()),
+    );
+    assert.deepEqual([...(await texts())].sort(), [...expected].sort());
+    const stored = await running.hub.conversations.timeline.listTimeline(conversationId, { limit: 50 });
+    assert.equal(stored.items.filter((m) => m.text === 'Still there? (sent offline)').length, 1);
+  });
+
+  it('misses nothing and shows nothing twice when the agent network drops for 10 s', async () => {
+    const drop = agentProxy.cut(10_000);
+    await waitUntil('agent sees the drop', () => !agent.socket.connected);
+    const input = chat().locator('textarea');
+    for (const text of ['While the agent was away 1', 'While the agent was away 2']) {
+      await input.fill(text);
+      await input.press('Enter');
+    }
+    await waitUntil(
+      'visitor messages stored',
+      async () => (await texts()).length === 7 && !(await chat().locator('.msg.pending').count()),
+    );
+    await drop;
+    const stored = await running.hub.conversations.timeline.listTimeline(conversationId, { limit: 50 });
+    const inbound = stored.items.filter((m) => m.direction === 'inbound');
+    await waitUntil('agent caught up', () => inbound.every((m) => agent.seen.has(String(m._id))));
+    for (const message of inbound)
+      assert.equal(agent.seen.get(String(message._id))?.size, 1, `message ${message.text} seen once`);
+  });
+
+  it('records the CSAT the visitor gives in the widget and shows it in the reports', async () => {
+    const resolved = await call(running.baseUrl, 'POST', `/api/conversations/${conversationId}/status`, {
+      token: agent.token,
+      body: { status: 'resolved' },
+    });
+    assert.equal(resolved.status, 200);
+    const fourStars = chat().locator('button[aria-label="4 of 5"]');
+    await fourStars.click();
+    await chat().locator('.csat textarea').fill('Fast answer');
+    await chat().locator('.csat button[type=submit]').click();
+    await chat().locator('.csat .thanks').waitFor();
+    const from = new Date(Date.now() - 86_400_000).toISOString();
+    const to = new Date(Date.now() + 86_400_000).toISOString();
+    const report = await waitUntil('csat in report', async () => {
+      const answer = await call(
+        running.baseUrl,
+        'GET',
+        `/api/reports/sla?from=${from}&to=${to}&groupBy=channel`,
+        {
+          token: agent.token,
+        },
+      );
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      return answer.body.totals.csat.responses === 1 ? answer.body : null;
+    });
+    assert.equal(report.totals.csat.average, 4);
+
+    const stored = await running.hub.conversations.conversations.findConversation(conversationId);
+    assert.equal(stored?.csat?.score, 4);
+    assert.equal(stored?.csat?.comment, 'Fast answer');
+  });
+
+  it('refuses an unsigned identity where the inbox requires one, and joins a signed one to the existing contact', async () => {
+    await running.hub.channels.inboxes.create({
+      name: 'Members chat',
+      channel: 'webchat',
+      address: 'members',
+      credentials: { identitySecret: SECRET, requireIdentity: 'true' },
+    });
+    const existing = await running.hub.ingest.ingest(email('member@shop.example'));
+    const contactId = (await running.hub.conversations.conversations.findConversation(
+      existing.conversationId,
+    ))!.contactId;
+
+    const anonymous = await visitorContext.newPage();
+    await anonymous.goto(`${host.url}/?inbox=members`);
+    await openChat(anonymous);
+    await chat(anonymous).getByText('Please sign in on this site to chat with us.').first().waitFor();
+    await anonymous.close();
+
+    const hash = identityHash(SECRET, 'member@shop.example');
+    const signedUrl = `${host.url}/?inbox=members&identifier=member%40shop.example&hash=${hash}`;
+    const signed = await visitorContext.newPage();
+    await signed.goto(signedUrl);
+    await openChat(signed);
+    const input = chat(signed).locator('textarea');
+    await input.fill('Member question');
+    await input.press('Enter');
+    await waitUntil(
+      'member message',
+      async () =>
+        (await texts(signed)).includes('Member question') &&
+        !(await chat(signed).locator('.msg.pending').count()),
+    );
+    const messages = await running.hub.conversations.models.Message.find({ text: 'Member question' }).lean();
+    assert.equal(messages.length, 1);
+    assert.equal(messages[0]!.contactId, contactId);
+
+    // Another device (a fresh browser context): the same signed identity finds the same history.
+    const otherDevice = await browser.newContext({ locale: 'en-US' });
+    const phone = await otherDevice.newPage();
+    await phone.goto(signedUrl);
+    await openChat(phone);
+    await waitUntil('history on the other device', async () =>
+      (await texts(phone)).includes('Member question'),
+    );
+    await otherDevice.close();
+  });
+});
