@@ -146,6 +146,10 @@ export interface OutboundMessage {
   attachments?: { filename: string; contentType: string; data: Buffer }[];
   /** Where the provider should post delivery status callbacks for this message. */
   statusCallbackUrl?: string;
+  /** True for messages the hub sent on its own (acknowledgement, CSAT): loop guards apply (email). */
+  isAutomated?: boolean;
+  /** The conversation the message belongs to (ticket number in subjects, the contact's locale). */
+  conversation?: { id: string; number: number; contactId: string };
 }
 
 export interface SendResult {

@@ -7,10 +7,12 @@ import { twilioPlugin } from './twilio/twilio-plugin';
 import { webchatPlugin } from './webchat/webchat-plugin';
 import { telegramPlugin } from './telegram/telegram-plugin';
 import { metaPlugin } from './meta/meta-plugin';
+import { emailPlugin } from './email/email-plugin';
 
 export const CONNECTOR_PLUGINS: readonly ConnectorPlugin[] = [
   twilioPlugin,
   telegramPlugin,
   metaPlugin,
+  emailPlugin,
   webchatPlugin,
 ];

@@ -30,7 +30,7 @@ export interface ParseInboundMailOptions {
   inboxId: string;
   /** Domains we send from (our Message-IDs, inbox addresses): mail from them is ours coming back. */
   ourDomains: string[];
-  /** When we received it (the timeline uses the mail's Date when it is plausible). */
+  /** When it reached us or the mailbox (IMAP INTERNALDATE): the timeline orders by it. */
   receivedAt: Date;
   /** SMTP envelope recipients, when known: a `reply+<token>@` address may be only there (Bcc). */
   envelopeTo?: string[];
@@ -130,14 +130,6 @@ function localeOf(header: HeaderLookup, text: string): string | undefined {
   return undefined;
 }
 
-const plausibleDate = (date: Date | undefined, receivedAt: Date): Date =>
-  date &&
-  !Number.isNaN(date.getTime()) &&
-  date.getTime() <= receivedAt.getTime() + 86_400_000 &&
-  date.getFullYear() >= 1990
-    ? date
-    : receivedAt;
-
 function toAttachment(part: Attachment): InboundAttachment {
   const contentId = part.contentId?.replace(/^<|>$/g, '');
   return {
@@ -148,6 +140,13 @@ function toAttachment(part: Attachment): InboundAttachment {
     ...(contentId ? { contentId } : {}),
   };
 }
+
+/**
+ * The bytes a mail without a Message-ID is named by: line ends and trailing blank lines differ between
+ * transports (an MTA writes CRLF, a maildir LF), the mail does not.
+ */
+const canonicalBytes = (raw: Buffer) =>
+  Buffer.from(raw.toString('latin1').replace(/\r\n/g, '\n').replace(/\s+$/, ''), 'latin1');
 
 /** `<img src="http…">` in HTML: each one is blocked in what is stored for display. */
 const countRemoteImages = (html: string) =>
@@ -222,12 +221,14 @@ export async function parseInboundMail(raw: Buffer, options: ParseInboundMailOpt
   const externalId =
     messageId && messageId.length <= 500
       ? messageId
-      : `<${createHash('sha256').update(raw).digest('hex')}@omnihub.invalid>`;
+      : `<${createHash('sha256').update(canonicalBytes(raw)).digest('hex')}@omnihub.invalid>`;
   const event: InboundEvent = {
     channel: 'email',
     inboxId: options.inboxId,
     externalId,
-    occurredAt: plausibleDate(mail.date, options.receivedAt),
+    // When it reached us: a Date header has whole seconds and the sender's clock, so a quick answer would
+    // sort before the reply it answers. (An IMAP mailbox passes the time the server received it.)
+    occurredAt: options.receivedAt,
     from: {
       externalId: fromAddress ?? 'unknown@invalid',
       email: fromAddress ?? 'unknown@invalid',

@@ -134,6 +134,19 @@ export function toMessageView(doc: MessageDoc) {
         : null,
     isAutomated: doc.isAutomated ?? false,
     thread: doc.thread ?? null,
+    /** Email only: the full original, why it counts as automated, authentication, the new-request flag. */
+    email: doc.email
+      ? {
+          to: doc.email.to ?? [],
+          cc: doc.email.cc ?? [],
+          fullText: doc.email.fullText ?? null,
+          fullHtml: doc.email.fullHtml ?? null,
+          remoteImages: doc.email.remoteImages ?? 0,
+          automatedReason: doc.email.automatedReason ?? null,
+          authentication: doc.email.authentication ?? null,
+          possibleNewRequest: doc.email.possibleNewRequest ?? false,
+        }
+      : null,
     createdAt: iso(doc.createdAt),
   };
 }

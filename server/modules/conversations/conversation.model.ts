@@ -89,6 +89,8 @@ export const conversationSchema = new Schema(
     csat: { type: csatSchema },
     /** Email Message-IDs seen or sent in this conversation (threading). */
     threadKeys: { type: [String], default: [] },
+    /** The token of the conversation's `reply+<token>@` email address (set on its first outbound mail). */
+    emailReplyToken: String,
     previousConversationId: { type: String, default: null },
     /**
      * Idempotency key of the creation: `channel:externalId` of the event that opened it, so concurrent
@@ -123,6 +125,10 @@ conversationSchema.index({ assigneeId: 1, status: 1, lastMessageAt: -1 });
 conversationSchema.index({ teamId: 1, status: 1, lastMessageAt: -1 });
 conversationSchema.index({ contactId: 1, lastMessageAt: -1 });
 conversationSchema.index({ threadKeys: 1 });
+conversationSchema.index(
+  { emailReplyToken: 1 },
+  { unique: true, partialFilterExpression: { emailReplyToken: { $exists: true } } },
+);
 conversationSchema.index({ category: 1, status: 1, lastMessageAt: -1 });
 conversationSchema.index({ priority: 1, lastMessageAt: -1 });
 conversationSchema.index({ channels: 1, lastMessageAt: -1 });
@@ -164,6 +170,7 @@ export interface ConversationDoc {
   };
   csat?: { score?: number; comment?: string; at?: Date };
   threadKeys: string[];
+  emailReplyToken?: string;
   previousConversationId: string | null;
   openingKey?: string;
   activeChatKey?: string;

@@ -3,6 +3,7 @@
  * change. Each state change is one conditional single-document update (a guard on the state it read) and
  * emits its domain event after the write.
  */
+import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { DomainEvents } from '../../domain-events';
 import { AppError } from '../../lib/app-error';
@@ -87,12 +88,42 @@ export function createConversationsService(deps: ConversationsServiceDeps) {
     return Conversation.findOne({ openingKey }).lean<ConversationDoc>();
   }
 
-  /** The newest conversation holding any of these email Message-IDs. */
-  async function findByThreadKeys(keys: string[]): Promise<ConversationDoc | null> {
+  /** The newest conversation holding any of these email Message-IDs (of this contact, when given). */
+  async function findByThreadKeys(
+    keys: string[],
+    options: { contactId?: string } = {},
+  ): Promise<ConversationDoc | null> {
     if (keys.length === 0) return null;
-    return Conversation.findOne({ threadKeys: op({ $in: keys.slice(0, 50) }) })
+    return Conversation.findOne({
+      threadKeys: op({ $in: keys.slice(0, 50) }),
+      ...(options.contactId ? { contactId: options.contactId } : {}),
+    })
       .sort({ lastMessageAt: -1 })
       .lean<ConversationDoc>();
+  }
+
+  /** Remembers a Message-ID we sent or received in the conversation (threading by In-Reply-To). */
+  async function addThreadKey(conversationId: string, key: string): Promise<void> {
+    const _id = toObjectId(conversationId);
+    if (_id) await Conversation.updateOne({ _id }, { $addToSet: { threadKeys: key } });
+  }
+
+  /** The conversation a `reply+<token>@` address names. */
+  async function findByEmailReplyToken(token: string): Promise<ConversationDoc | null> {
+    return Conversation.findOne({ emailReplyToken: token.toLowerCase() }).lean<ConversationDoc>();
+  }
+
+  /** The conversation's reply token, made once (a guarded set: concurrent sends agree on one token). */
+  async function ensureEmailReplyToken(conversationId: string): Promise<string | null> {
+    const _id = toObjectId(conversationId);
+    if (!_id) return null;
+    const token = randomBytes(10).toString('hex');
+    await Conversation.updateOne(
+      { _id, emailReplyToken: op({ $exists: false }) },
+      { $set: { emailReplyToken: token } },
+    );
+    const doc = await Conversation.findById(_id).select({ emailReplyToken: 1 }).lean<ConversationDoc>();
+    return doc?.emailReplyToken ?? null;
   }
 
   async function findByNumber(number: number): Promise<ConversationDoc | null> {
@@ -454,6 +485,9 @@ export function createConversationsService(deps: ConversationsServiceDeps) {
     getConversation,
     findByOpeningKey,
     findByThreadKeys,
+    findByEmailReplyToken,
+    ensureEmailReplyToken,
+    addThreadKey,
     findByNumber,
     findActiveChat,
     findLatestChat,

@@ -56,9 +56,11 @@ export interface MessageForSend {
   text: string;
   html?: string;
   subject?: string;
-  thread?: { messageId?: string; inReplyTo?: string; references?: string[] };
+  thread?: { messageId?: string; inReplyTo?: string; references?: string[]; replyToken?: string };
   attachments: { storageKey?: string; filename?: string; contentType: string }[];
   externalId?: string;
+  /** Sent by the hub on its own (acknowledgement, CSAT): channels apply their loop guards. */
+  isAutomated: boolean;
 }
 
 export type NewMessage = Omit<MessageDoc, '_id' | 'createdAt' | 'seq' | 'attachments' | 'isAutomated'> &
@@ -260,11 +262,38 @@ export function createTimelineService(deps: TimelineServiceDeps) {
     }
   }
 
+  /**
+   * An outbound email's threading, made complete before it is sent: the Message-ID we own (made and kept
+   * now for messages created without one, such as acknowledgements, so a retry reuses it and replies
+   * thread by it), the subject with the ticket tag, and the conversation's `reply+<token>@` token.
+   */
+  async function emailForSend(message: MessageDoc, conversation: ConversationDoc) {
+    let { thread, subject } = message;
+    if (!thread?.messageId) {
+      const made = await emailThreadFor(conversation);
+      const kept = await Message.findOneAndUpdate(
+        { _id: message._id, 'thread.messageId': op({ $exists: false }) },
+        { $set: { thread: made.thread, ...(subject ? {} : { subject: made.subject }) } },
+        { returnDocument: 'after' },
+      ).lean<MessageDoc>();
+      thread = kept?.thread ?? (await findMessage(String(message._id)))?.thread ?? made.thread;
+      subject = kept?.subject ?? subject ?? made.subject;
+      if (thread?.messageId) await conversations.addThreadKey(String(conversation._id), thread.messageId);
+    }
+    const replyToken =
+      conversation.emailReplyToken ?? (await conversations.ensureEmailReplyToken(String(conversation._id)));
+    return { thread: { ...thread, ...(replyToken ? { replyToken } : {}) }, subject };
+  }
+
   /** The stored message the outbound worker sends; null when it no longer exists. */
   async function getMessageForSend(messageId: string): Promise<MessageForSend | null> {
     const message = await findMessage(messageId);
     if (!message) return null;
     const conversation = await conversations.findConversation(message.conversationId);
+    const email =
+      message.channel === 'email' && message.direction === 'outbound' && conversation
+        ? await emailForSend(message, conversation)
+        : null;
     return {
       id: messageId,
       conversationId: message.conversationId,
@@ -280,6 +309,9 @@ export function createTimelineService(deps: TimelineServiceDeps) {
       ...(message.html ? { html: message.html } : {}),
       ...(message.subject ? { subject: message.subject } : {}),
       ...(message.thread ? { thread: message.thread } : {}),
+      ...(email?.subject ? { subject: email.subject } : {}),
+      ...(email ? { thread: email.thread } : {}),
+      isAutomated: message.isAutomated ?? false,
       attachments: (message.attachments ?? []).map((a) => ({
         ...(a.storageKey ? { storageKey: a.storageKey } : {}),
         ...(a.filename ? { filename: a.filename } : {}),

@@ -28,6 +28,7 @@ export const InboundEventSchema = z.object({
         size: z.number().int().min(0).optional(),
         data: z.instanceof(Buffer).optional(),
         url: z.string().max(2_000).optional(),
+        contentId: z.string().max(500).optional(),
       }),
     )
     .max(50)
@@ -48,6 +49,10 @@ export const InboundEventSchema = z.object({
       inReplyTo: z.string().max(1_000).optional(),
       references: z.array(z.string().max(1_000)).max(200).optional(),
       ticketNumber: z.number().int().positive().optional(),
+      replyToken: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{6,64}$/)
+        .optional(),
     })
     .optional(),
   hints: z
@@ -58,6 +63,24 @@ export const InboundEventSchema = z.object({
     })
     .optional(),
   isAutomated: z.boolean().optional(),
+  email: z
+    .object({
+      to: z.array(z.string().max(320)).max(500),
+      cc: z.array(z.string().max(320)).max(500),
+      fullText: z.string().max(200_000).optional(),
+      fullHtml: z.string().max(5_000_000).optional(),
+      remoteImages: z.number().int().min(0).optional(),
+      automatedReason: z.string().max(500).optional(),
+      authentication: z
+        .object({
+          spf: z.string().max(40).optional(),
+          dkim: z.string().max(40).optional(),
+          dmarc: z.string().max(40).optional(),
+        })
+        .optional(),
+      raw: z.instanceof(Buffer).optional(),
+    })
+    .optional(),
 });
 
 export const StatusEventSchema = z.object({

@@ -38,6 +38,7 @@ import {
   type TimelineService,
 } from '../conversations';
 import { CallUpdateEventSchema, InboundEventSchema, StatusEventSchema } from './ingest.schemas';
+import { isUnrelatedSubject, resolveCidLinks } from './email-threading';
 
 /** The contacts module's resolution (identity), structurally. */
 export interface ContactResolver {
@@ -104,12 +105,21 @@ export function createIngestService(deps: IngestServiceDeps): InboundSink & {
 } {
   const { conversations, timeline, contacts, events, metrics, logger } = deps;
 
-  /** The conversation an email continues: thread keys first, then the subject tag (same contact only). */
+  /**
+   * The conversation an email continues, in layers, always of the same contact (someone else quoting our
+   * mail, a newsletter reply or a forwarded token never joins another customer's conversation): the
+   * `reply+<token>@` address it was sent to, then our Message-IDs in In-Reply-To/References, then the
+   * `[#n]` subject tag; else none (a new conversation).
+   */
   async function findEmailThread(event: InboundEvent, contactId: string): Promise<ConversationDoc | null> {
+    if (event.thread?.replyToken) {
+      const byToken = await conversations.findByEmailReplyToken(event.thread.replyToken);
+      if (byToken && byToken.contactId === contactId) return byToken;
+    }
     const keys = [event.thread?.inReplyTo, ...(event.thread?.references ?? [])].filter((key): key is string =>
       Boolean(key),
     );
-    const byKeys = await conversations.findByThreadKeys(keys);
+    const byKeys = await conversations.findByThreadKeys(keys, { contactId });
     if (byKeys) return byKeys;
     const number = event.thread?.ticketNumber ?? ticketNumberFromSubject(event.subject);
     if (number === null || number === undefined) return null;
@@ -150,6 +160,40 @@ export function createIngestService(deps: IngestServiceDeps): InboundSink & {
       occurredAt: event.occurredAt,
       previousConversationId: previous ? String(previous._id) : null,
     });
+  }
+
+  /** An email's raw bytes, kept so a parse can be redone (stored as text: it is never rendered). */
+  async function storeRawMail(event: InboundEvent): Promise<string | undefined> {
+    if (!event.email?.raw || !deps.attachments) return undefined;
+    try {
+      const put = await deps.attachments.put(event.email.raw, {
+        filename: 'original.eml',
+        contentType: 'text/plain',
+      });
+      return put.storageKey;
+    } catch (error) {
+      logger.warn({ err: error, externalId: event.externalId }, 'raw mail not kept');
+      return undefined;
+    }
+  }
+
+  /** The email details kept on the message: full original (sanitized), classification, authentication. */
+  function emailDetails(event: InboundEvent, rawStorageKey: string | undefined, possibleNewRequest: boolean) {
+    const email = event.email;
+    if (!email) return {};
+    return {
+      email: {
+        to: email.to,
+        cc: email.cc,
+        ...(email.fullText !== undefined ? { fullText: email.fullText } : {}),
+        ...(email.fullHtml ? { fullHtml: sanitizeMessageHtml(email.fullHtml) } : {}),
+        ...(email.remoteImages ? { remoteImages: email.remoteImages } : {}),
+        ...(email.automatedReason ? { automatedReason: email.automatedReason } : {}),
+        ...(email.authentication ? { authentication: email.authentication } : {}),
+        ...(rawStorageKey ? { rawStorageKey } : {}),
+        ...(possibleNewRequest ? { possibleNewRequest: true } : {}),
+      },
+    };
   }
 
   /** Inline bytes go to the attachment store now; provider URLs are fetched by a job after the insert. */
@@ -246,6 +290,18 @@ export function createIngestService(deps: IngestServiceDeps): InboundSink & {
     const conversationId = String(selected.conversation._id);
 
     const attachments = await storeAttachments(event);
+    const rawStorageKey = await storeRawMail(event);
+    // Inline images (`cid:`) point at their stored parts; a reply under an unrelated subject is flagged.
+    const inline = new Map<string, string>();
+    (event.attachments ?? []).forEach((part, index) => {
+      const key = attachments[index]?.storageKey;
+      if (part.contentId && key) inline.set(part.contentId.toLowerCase(), key);
+    });
+    const html = event.html ? resolveCidLinks(event.html, inline) : undefined;
+    const possibleNewRequest =
+      event.channel === 'email' &&
+      !selected.created &&
+      isUnrelatedSubject(event.subject, selected.conversation.subject);
     const { message, duplicate } = await timeline.insertMessage({
       conversationId,
       contactId,
@@ -257,7 +313,7 @@ export function createIngestService(deps: IngestServiceDeps): InboundSink & {
       externalId: event.externalId,
       authorId: null,
       ...(event.text !== undefined ? { text: event.text } : {}),
-      ...(event.html ? { html: sanitizeMessageHtml(event.html) } : {}),
+      ...(html ? { html: sanitizeMessageHtml(html) } : {}),
       ...(event.subject ? { subject: event.subject } : {}),
       attachments,
       ...(event.call ? { call: event.call } : {}),
@@ -272,9 +328,11 @@ export function createIngestService(deps: IngestServiceDeps): InboundSink & {
             },
           }
         : {}),
+      ...emailDetails(event, rawStorageKey, possibleNewRequest),
     });
     if (duplicate) {
       await discardStored(attachments);
+      if (rawStorageKey) await deps.attachments?.delete(rawStorageKey).catch(() => undefined);
       metrics.ingestEvents.inc({ channel: event.channel, outcome: 'duplicate' });
       return { messageId: String(message._id), conversationId: message.conversationId, duplicate: true };
     }

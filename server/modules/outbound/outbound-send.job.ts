@@ -121,6 +121,16 @@ export function createSendProcessor(deps: SendProcessorDeps) {
       ...(message.thread ? { thread: message.thread } : {}),
       ...(attachments.length ? { attachments } : {}),
       ...(statusCallbackUrl ? { statusCallbackUrl } : {}),
+      ...(message.isAutomated ? { isAutomated: true } : {}),
+      ...(message.conversationNumber && message.contactId
+        ? {
+            conversation: {
+              id: message.conversationId,
+              number: message.conversationNumber,
+              contactId: message.contactId,
+            },
+          }
+        : {}),
     };
   };
 

@@ -19,6 +19,11 @@ export interface MessageForSend {
   attachments: { storageKey?: string; filename?: string; contentType: string }[];
   /** The customer, as the channel addresses them; null when the channel cannot reach them. */
   recipient: SenderIdentity | null;
+  /** Sent by the hub on its own (acknowledgement, CSAT): channels apply their loop guards (email). */
+  isAutomated?: boolean;
+  /** The conversation's ticket number and contact (email subjects and the contact's language). */
+  conversationNumber?: number;
+  contactId?: string;
   /** The provider's id, once known (from the send, or from a status callback that named this message). */
   externalId?: string;
 }
