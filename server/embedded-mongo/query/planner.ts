@@ -225,6 +225,30 @@ function isExactEqualityFilter(filter: Document, fields: readonly string[]): boo
   });
 }
 
+/**
+ * True when `filter` is only a date range on the leading field of a single-valued index the choice
+ * scans: date keys encode the time exactly and the scan stops at the date type's end, so the range scan
+ * yields exactly the matches (the report's `{'metrics.firstInboundAt': {$gte, $lt}}`).
+ */
+function isExactDateRange(filter: Document, choice: IndexChoice): boolean {
+  const { index } = choice;
+  if (choice.eqFields !== 0 || index.multikey || index.sparse) return false;
+  const keys = Object.keys(filter);
+  if (keys.length !== 1 || keys[0] !== index.fields[0]) return false;
+  const cond: unknown = filter[keys[0]];
+  if (!isPlainDocument(cond)) return false;
+  const ops = Object.entries(cond);
+  return (
+    ops.length > 0 &&
+    ops.length <= 2 &&
+    ops.every(
+      ([op, v]) =>
+        ['$gt', '$gte', '$lt', '$lte'].includes(op) && v instanceof Date && !Number.isNaN(v.getTime()),
+    ) &&
+    new Set(ops.map(([op]) => op.slice(0, 3))).size === ops.length
+  );
+}
+
 /** Plans `filter` (with optional `sort`) over `coll`. */
 export function planQuery(
   coll: Collection,
@@ -269,8 +293,9 @@ export function planQuery(
       exact:
         best.index.collation === 'simple' &&
         queryCollation === 'simple' &&
-        !best.hasRange &&
-        isExactEqualityFilter(filter, best.index.fields.slice(0, best.eqFields)),
+        (best.hasRange
+          ? isExactDateRange(filter, best)
+          : isExactEqualityFilter(filter, best.index.fields.slice(0, best.eqFields))),
     };
   }
   // No usable constraint: an index can still provide the sort order (paging through a whole collection).

@@ -36,7 +36,16 @@ export interface NativeOptions {
  * A value as the mingo path outputs it: a bare number re-typed (Int32 when integral, else Double), a
  * stored document or array with its own values' types (mingo tracks where containers came from).
  */
-const asOutput = (v: unknown): unknown => fromMingo(toMingo(v, true));
+function asOutput(v: unknown): unknown {
+  // Scalars (most of a report's pushed values) without the round trip through mingo's value space.
+  if (v === null || v === undefined || typeof v === 'string' || typeof v === 'boolean' || v instanceof Date)
+    return v;
+  const tag = bsonTag(v);
+  if (tag === 'Int32') return v;
+  if (tag === 'Double' || tag === 'Long' || tag === 'Decimal128' || typeof v === 'number')
+    return toBsonNumber(numberOf(v) as number);
+  return fromMingo(toMingo(v, true));
+}
 
 const truthy = (v: unknown): boolean => (isNumeric(v) ? !!numberOf(v) : !!v || v === '');
 
