@@ -7,6 +7,10 @@
  *
  * The engine runs as its own process (`server/embedded-mongo/cli.ts`, journaled durability, data in a
  * temporary directory), as `npm run db` would, and is driven through the official `mongodb` driver.
+ * The collections carry the hub's real indexes (created from the hub's own mongoose schemas: partial,
+ * multikey and compound alike) and the point reads are the queries the webhook path runs (the dedupe by
+ * provider id, the opening-key lookup, the contact lookup by identity); each one's plan is recorded, so a
+ * planner regression shows as a COLLSCAN in the results as well as in the rates.
  * Writes bench/results/embedded-mongo.json and bench/results/embedded-mongo.md. Not a test: nothing here
  * asserts on time.
  */
@@ -16,6 +20,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MongoClient, ObjectId, type Collection, type Document } from 'mongodb';
+import mongoose from 'mongoose';
+import { contactModel } from '../server/modules/contacts/contact.model';
+import { defineConversationModels } from '../server/modules/conversations/conversation.model';
+import { defineMessageModels } from '../server/modules/conversations/message.model';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
@@ -40,6 +48,17 @@ interface Conversation extends Document {
   createdAt: Date;
   updatedAt: Date;
   resolutionMinutes: number;
+  /** Hub fields the webhook path and the report query. */
+  openingKey: string;
+  contactId: string;
+  metrics: { firstInboundAt: Date };
+}
+
+interface Contact extends Document {
+  _id: ObjectId;
+  name: string;
+  phones: string[];
+  identities: { channel: string; externalId: string }[];
 }
 
 interface Message extends Document {
@@ -76,6 +95,53 @@ function makeConversation(i: number, rand: () => number): Conversation {
     createdAt,
     updatedAt: new Date(createdAt.getTime() + Math.floor(rand() * DAY)),
     resolutionMinutes: Math.floor(rand() * 600),
+    openingKey: `sms:SM${10_001 + i}`,
+    contactId: `contact-${i}`,
+    metrics: { firstInboundAt: createdAt },
+  };
+}
+
+function makeContact(i: number): Contact {
+  const phone = `+1555${String(i).padStart(7, '0')}`;
+  return {
+    _id: new ObjectId(),
+    name: `Contact ${i}`,
+    phones: [phone],
+    // Two identities each: the identities index is multikey, as in production.
+    identities: [
+      { channel: 'sms', externalId: phone },
+      { channel: 'whatsapp', externalId: phone },
+    ],
+  };
+}
+
+/** The hub's own indexes on conversations, messages and contacts, from its mongoose schemas. */
+async function createHubIndexes(uri: string): Promise<void> {
+  const connection = await mongoose.createConnection(uri, { dbName: 'bench', autoIndex: false }).asPromise();
+  try {
+    const { Conversation } = defineConversationModels(connection);
+    const { Message } = defineMessageModels(connection);
+    await Promise.all([
+      Conversation.createIndexes(),
+      Message.createIndexes(),
+      contactModel(connection).createIndexes(),
+    ]);
+  } finally {
+    await connection.close();
+  }
+}
+
+/** `'IXSCAN <index>'`, `'IDHACK'` or `'COLLSCAN'`, and the documents examined, from explain. */
+async function planOf(
+  coll: Collection<Document>,
+  filter: Document,
+): Promise<{ plan: string; examined: number }> {
+  const ex = await coll.find(filter).explain('executionStats');
+  const winning = (ex.queryPlanner as Document).winningPlan as Document;
+  const stage = (winning.inputStage ?? winning) as Document;
+  return {
+    plan: stage.indexName ? `${String(stage.stage)} ${String(stage.indexName)}` : String(stage.stage),
+    examined: Number((ex.executionStats as Document).totalDocsExamined),
   };
 }
 
@@ -205,15 +271,19 @@ async function main(): Promise<void> {
     cpus: os.cpus().length,
     loadAverageAtStart: os.loadavg().map((l) => Number(l.toFixed(1))),
     date: new Date().toISOString(),
+    ...(process.env.BENCH_NOTE ? { note: process.env.BENCH_NOTE } : {}),
   };
   try {
     const db = client.db('bench');
     const conversations: Collection<Conversation> = db.collection('conversations');
     const messages: Collection<Message> = db.collection('messages');
-    await messages.createIndex({ conversationId: 1, seq: 1 }, { unique: true });
-    await messages.createIndex({ channel: 1, externalId: 1 }, { unique: true });
-    await conversations.createIndex({ status: 1, updatedAt: -1 });
-    await conversations.createIndex({ createdAt: 1 });
+    const contacts: Collection<Contact> = db.collection('contacts');
+    await createHubIndexes(uri);
+    results.indexes = {
+      conversations: (await conversations.indexes()).map((i) => i.name),
+      messages: (await messages.indexes()).map((i) => i.name),
+      contacts: (await contacts.indexes()).map((i) => i.name),
+    };
 
     console.log(
       `generating ${CONVERSATIONS} conversations / ${CONVERSATIONS * MESSAGES_PER_CONVERSATION} messages`,
@@ -228,6 +298,11 @@ async function main(): Promise<void> {
         conversations.insertMany(convs.slice(b * 1000, (b + 1) * 1000)),
       )) * 1000;
     console.log(`bulk conversations: ${Math.round(convRate)} docs/s`);
+    await concurrently(convBatches, WRITERS, (b) =>
+      contacts.insertMany(
+        Array.from({ length: Math.min(1000, CONVERSATIONS - b * 1000) }, (_, k) => makeContact(b * 1000 + k)),
+      ),
+    );
     const bulkMessages = CONVERSATIONS * MESSAGES_PER_CONVERSATION - SINGLE_INSERTS;
     const perBatch = 1000;
     const batchCount = Math.ceil(bulkMessages / perBatch);
@@ -287,6 +362,38 @@ async function main(): Promise<void> {
         externalId: `${conv.channel}-${conv.number}-${n % MESSAGES_PER_CONVERSATION}`,
       });
     });
+    // The webhook path's lookups: opening key (partial unique) and contact by identity ($elemMatch on the
+    // multikey, partial identities index).
+    const openingRate = await concurrently(POINT_READS, WRITERS, async (i) => {
+      const n = picks[i]! % CONVERSATIONS;
+      await conversations.findOne({ openingKey: `sms:SM${10_001 + n}` });
+    });
+    const identityOf = (n: number): Document => {
+      const phone = `+1555${String(n).padStart(7, '0')}`;
+      return {
+        'identities.channel': 'sms',
+        identities: { $elemMatch: { channel: 'sms', externalId: phone } },
+      };
+    };
+    const contactRate = await concurrently(POINT_READS, WRITERS, async (i) => {
+      await contacts.findOne(identityOf(picks[i]! % CONVERSATIONS));
+    });
+    const sample = convs[7]!;
+    results.plans = {
+      dedupeByChannelExternalId: await planOf(messages as unknown as Collection<Document>, {
+        channel: sample.channel,
+        externalId: `${sample.channel}-${sample.number}-3`,
+      }),
+      conversationByOpeningKey: await planOf(conversations as unknown as Collection<Document>, {
+        openingKey: sample.openingKey,
+      }),
+      contactByIdentity: await planOf(contacts as unknown as Collection<Document>, identityOf(7)),
+      messageByConversationSeq: await planOf(messages as unknown as Collection<Document>, {
+        conversationId: sample._id,
+        seq: 3,
+      }),
+    };
+    console.log(`plans: ${JSON.stringify(results.plans)}`);
     const baseRead = timed(() => {
       let hits = 0;
       for (const n of picks)
@@ -305,6 +412,8 @@ async function main(): Promise<void> {
     results.pointReads = {
       engineFindOneByConversationSeqPerSec: Math.round(readRate),
       engineFindOneByChannelExternalIdPerSec: Math.round(externalRate),
+      engineFindOneConversationByOpeningKeyPerSec: Math.round(openingRate),
+      engineFindOneContactByIdentityPerSec: Math.round(contactRate),
       found,
       baselineMapGetPerSec: Math.round(POINT_READS / (baseRead.ms / 1000)),
     };
@@ -320,7 +429,7 @@ async function main(): Promise<void> {
     const from = new Date(T0 + (SPAN_DAYS - 7) * DAY);
     const to = new Date(T0 + SPAN_DAYS * DAY);
     const pipeline = [
-      { $match: { createdAt: { $gte: from, $lt: to } } },
+      { $match: { 'metrics.firstInboundAt': { $gte: from, $lt: to } } },
       { $group: { _id: '$team', n: { $sum: 1 }, avg: { $avg: '$resolutionMinutes' } } },
       { $sort: { _id: 1 } },
     ];
@@ -336,7 +445,7 @@ async function main(): Promise<void> {
     );
     results.aggregation = {
       description:
-        '$match createdAt in the last 7 of 90 days + $group by team {count, avg resolution} + $sort',
+        "$match metrics.firstInboundAt (the hub's index) in the last 7 of 90 days + $group by team {count, avg resolution} + $sort",
       matched: baseRows.reduce((n, r) => n + r.n, 0),
       engineMedianMs: Number(engineAggMs.toFixed(2)),
       baselineMs: Number(baseAgg.ms.toFixed(2)),
@@ -368,7 +477,8 @@ async function writeResults(results: Record<string, unknown>): Promise<void> {
       `${String(results.conversations)} conversations, ${String(results.messages)} messages · journaled durability · ${WRITERS} concurrent clients.`,
     'The engine runs as its own process and is driven through the `mongodb` driver; the baseline is the same operation on in-process Maps.',
     '',
-    `Load average at start: ${(results.loadAverageAtStart as number[]).join(' ')} (figures scale with how busy the machine is; compare within one run).`,
+    `Load average at start: ${(results.loadAverageAtStart as number[]).join(' ')} (figures scale with how busy the machine is; compare within one run).` +
+      (typeof results.note === 'string' ? ` Note: ${results.note}` : ''),
     '',
     '| operation | engine | Map baseline |',
     '|---|---|---|',
@@ -376,9 +486,17 @@ async function writeResults(results: Record<string, unknown>): Promise<void> {
     `| insertOne, ${WRITERS} writers, each acknowledged after fdatasync | ${r.inserts.engineInsertOneOpsPerSec} ops/s | ${r.inserts.baselineMapInsertsPerSec} docs/s |`,
     `| ping (round-trip floor, no engine work) | ${String(results.pingPerSec)} /s | — |`,
     `| findOne {conversationId, seq} (unique index) | ${r.pointReads.engineFindOneByConversationSeqPerSec} /s | ${r.pointReads.baselineMapGetPerSec} /s |`,
-    `| findOne {channel, externalId} (unique index) | ${r.pointReads.engineFindOneByChannelExternalIdPerSec} /s | — |`,
+    `| findOne {channel, externalId} (the ingest dedupe; partial unique index) | ${r.pointReads.engineFindOneByChannelExternalIdPerSec} /s | — |`,
+    `| findOne {openingKey} (partial unique index) | ${r.pointReads.engineFindOneConversationByOpeningKeyPerSec} /s | — |`,
+    `| findOne contact by identity ($elemMatch, multikey partial index) | ${r.pointReads.engineFindOneContactByIdentityPerSec} /s | — |`,
     `| 50 newest open conversations (index sort) | ${r.listPage.engineOpenConversationsPagePerSec} /s | — |`,
     `| team report aggregation (${String(r.aggregation.matched)} matched) | ${String(r.aggregation.engineMedianMs)} ms | ${String(r.aggregation.baselineMs)} ms |`,
+    '',
+    "Plans of the webhook path's lookups (explain): " +
+      Object.entries(results.plans as Record<string, { plan: string; examined: number }>)
+        .map(([name, p]) => `${name}: ${p.plan} (${p.examined} examined)`)
+        .join('; ') +
+      '.',
     '',
   ].join('\n');
   await writeFile(path.join(dir, 'embedded-mongo.md'), md);

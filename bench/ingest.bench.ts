@@ -8,13 +8,21 @@
  * Baseline, same process, same run, same producers and request bodies: a bare Express app parsing the same
  * urlencoded body and answering the same TwiML, without Omnihub's path (latency = request → response).
  *
+ * Three hub runs, each on a fresh hub: `omnihub` (engine in memory mode, empty database), `journaled` (the
+ * default durability: every acknowledged write fdatasync'ed), and `preloaded` (memory mode, with
+ * BENCH_INGEST_PRELOAD_CONVERSATIONS conversations, as many contacts and
+ * BENCH_INGEST_PRELOAD_MESSAGES_PER_CONVERSATION messages each already stored: how ingest cost grows with
+ * data; the goal is at most 1.3× slower than empty).
+ *
  * Run: `npx tsx bench/ingest.bench.ts`. Knobs: BENCH_SCALE (multiplies the defaults), BENCH_INGEST_EVENTS
- * (default 600), BENCH_INGEST_PRODUCERS (50), BENCH_INGEST_WARMUP (50).
+ * (default 600), BENCH_INGEST_PRODUCERS (50), BENCH_INGEST_WARMUP (50), BENCH_INGEST_PRELOAD_CONVERSATIONS
+ * (100,000), BENCH_INGEST_PRELOAD_MESSAGES_PER_CONVERSATION (10), BENCH_NOTE (a line for the results).
  * Results: bench/results/ingest.json and ingest.md.
  */
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import express from 'express';
+import { Types, type Model } from 'mongoose';
 import {
   connectBenchAgent,
   fetchSignedSms,
@@ -27,6 +35,8 @@ import {
   summarize,
   waitFor,
   writeResults,
+  type BenchDurability,
+  type BenchHub,
   type LatencySummary,
 } from './support/bench-stack';
 
@@ -34,6 +44,11 @@ const EVENTS = sized('BENCH_INGEST_EVENTS', 600, 50);
 const PRODUCERS = Number(process.env.BENCH_INGEST_PRODUCERS ?? 50);
 const WARMUP = sized('BENCH_INGEST_WARMUP', 50, 10);
 const PUSH_TIMEOUT_MS = Number(process.env.BENCH_INGEST_PUSH_TIMEOUT_MS ?? 180_000);
+const PRELOAD_CONVERSATIONS = sized('BENCH_INGEST_PRELOAD_CONVERSATIONS', 100_000, 100);
+const PRELOAD_MESSAGES_PER_CONVERSATION = Number(
+  process.env.BENCH_INGEST_PRELOAD_MESSAGES_PER_CONVERSATION ?? 10,
+);
+const NOTE = process.env.BENCH_NOTE ?? '';
 
 interface RunResult {
   events: number;
@@ -84,13 +99,92 @@ async function drive(
   };
 }
 
-async function main() {
-  const info = machineInfo();
-  const bench = await startBenchHub();
-  const runId = Date.now().toString(36).slice(-6);
-  let twiml = '';
+interface HubRun {
+  /** The whole path with PRODUCERS producers. */
+  result: RunResult;
+  engine: string;
+  /** The hub's answer, for the baseline to send the same bytes. */
+  twiml: string;
+  contentType: string;
+}
+
+/**
+ * Stores `conversations` conversations (one contact each, `messagesPer` messages each) through the hub's
+ * own models, so every index the hub declares holds them. Phone numbers and conversation numbers stay
+ * clear of the producers'.
+ */
+async function preload(bench: BenchHub, conversations: number, messagesPer: number): Promise<void> {
+  const { Contact, Conversation, Message } = bench.hub.connection.models as Record<string, Model<unknown>>;
+  if (!Contact || !Conversation || !Message) throw new Error('preload: hub models not registered');
+  const inbox = String(
+    (await bench.hub.connection.db!.collection('inboxes').findOne({ channel: 'sms' }))?._id,
+  );
+  const chunk = 1000;
+  const base = Date.now() - 30 * 86_400_000;
+  for (let from = 0; from < conversations; from += chunk) {
+    const n = Math.min(chunk, conversations - from);
+    const ids = Array.from({ length: n }, () => new Types.ObjectId());
+    const convIds = Array.from({ length: n }, () => new Types.ObjectId());
+    const at = (i: number) => new Date(base + (from + i) * 1000);
+    const phone = (i: number) => `+1999${String(from + i).padStart(7, '0')}`;
+    await Contact.insertMany(
+      ids.map((_id, i) => ({
+        _id,
+        name: `Preloaded ${from + i}`,
+        phones: [phone(i)],
+        identities: [{ channel: 'sms', externalId: phone(i) }],
+        createdAt: at(i),
+        updatedAt: at(i),
+      })),
+    );
+    await Conversation.insertMany(
+      convIds.map((_id, i) => ({
+        _id,
+        number: 900_000_000 + from + i,
+        contactId: String(ids[i]),
+        primaryChannel: 'sms',
+        channels: ['sms'],
+        inboxId: inbox,
+        status: i % 3 === 0 ? 'open' : 'resolved',
+        openingKey: `sms:preloaded-${from + i}`,
+        metrics: { firstInboundAt: at(i), lastInboundAt: at(i), reopenCount: 0 },
+        lastMessageAt: at(i),
+      })),
+    );
+    const messages = convIds.flatMap((conversationId, i) =>
+      Array.from({ length: messagesPer }, (_, k) => ({
+        conversationId: String(conversationId),
+        contactId: String(ids[i]),
+        seq: k + 1,
+        direction: k % 2 === 0 ? 'inbound' : 'outbound',
+        kind: 'message',
+        channel: 'sms',
+        inboxId: inbox,
+        ...(k % 2 === 0 ? { externalId: `SMpre${from + i}x${k}` } : {}),
+        text: `preloaded message ${k}`,
+        occurredAt: new Date(at(i).getTime() + k * 60_000),
+      })),
+    );
+    for (let m = 0; m < messages.length; m += 5000) await Message.insertMany(messages.slice(m, m + 5000));
+    if (from % 20_000 === 0) process.stdout.write(`ingest: preloaded ${from + n}/${conversations}\n`);
+  }
+}
+
+/** One hub, one supervisor socket, WARMUP then EVENTS signed webhooks; `phase` keeps texts apart. */
+async function runHub(
+  runId: string,
+  phase: string,
+  options: { durability: BenchDurability; preload?: { conversations: number; messagesPer: number } },
+): Promise<HubRun> {
+  const bench = await startBenchHub({}, { durability: options.durability });
   try {
     const team = await bench.hub.agents.agents.createTeam({ name: 'Bench' }, null);
+    if (options.preload) {
+      process.stdout.write(
+        `ingest: preloading ${options.preload.conversations} conversations × ${options.preload.messagesPer} messages\n`,
+      );
+      await preload(bench, options.preload.conversations, options.preload.messagesPer);
+    }
     // A supervisor sees every conversation's messages; offline so routing never offers it anything.
     const supervisor = await connectBenchAgent(bench, {
       email: 'supervisor@bench.omnihub',
@@ -115,92 +209,130 @@ async function main() {
         if (at !== undefined) return resolve(at);
         waiters.set(text, resolve);
       });
-    const textOf = (phase: string, i: number) => `bench ${runId} ${phase} ${i}`;
-    const sendHub = (phase: string, offset: number) => (i: number) =>
-      postSignedSms(bench.baseUrl, smsParams(offset + i, runId, textOf(phase, i)));
+    const textOf = (p: string, i: number) => `bench ${runId} ${phase} ${p} ${i}`;
+    const sendHub = (p: string, offset: number) => (i: number) =>
+      postSignedSms(bench.baseUrl, smsParams(offset + i, runId, textOf(p, i)));
 
     // Capture the hub's TwiML answer so the baseline returns exactly the same bytes.
     const probe = smsParams(9_999_999, runId, textOf('probe', 0));
     const probeRes = await fetchSignedSms(bench.baseUrl, probe);
-    twiml = await probeRes.text();
+    const twiml = await probeRes.text();
     if (probeRes.status !== 200) throw new Error(`probe webhook: HTTP ${probeRes.status} ${twiml}`);
     const contentType = probeRes.headers.get('content-type') ?? 'text/xml';
     await pushed(textOf('probe', 0));
 
-    // Baseline: bare Express, same body parsing, same answer.
-    const app = express();
-    app.post('/webhooks/twilio/sms', express.urlencoded({ extended: false }), (req, res) => {
-      if (typeof (req.body as Record<string, unknown>).MessageSid !== 'string') return res.status(400).end();
-      res.type(contentType).send(twiml);
-    });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    const baselineUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const sendBaseline = (i: number) =>
-      postSignedSms(baselineUrl, smsParams(i, runId, textOf('baseline', i)));
-
-    process.stdout.write(`ingest: warm-up (${WARMUP} events each)\n`);
-    await drive(WARMUP, sendBaseline);
+    process.stdout.write(
+      `ingest: ${phase}: warm-up ${WARMUP}, then ${EVENTS} events, ${PRODUCERS} producers\n`,
+    );
     await drive(WARMUP, sendHub('warmup', 1_000_000), (i) => pushed(textOf('warmup', i)));
-
-    process.stdout.write(`ingest: baseline, ${EVENTS} events, ${PRODUCERS} producers\n`);
-    const baseline = await drive(EVENTS, sendBaseline);
-
-    process.stdout.write(`ingest: omnihub, ${EVENTS} events, ${PRODUCERS} producers\n`);
     const timeout = setTimeout(() => {
       process.stderr.write(
         `ingest: ${waiters.size} message:new pushes missing after ${PUSH_TIMEOUT_MS} ms\n`,
       );
       process.exit(1);
     }, PUSH_TIMEOUT_MS);
-    const omnihub = await drive(EVENTS, sendHub('run', 2_000_000), (i) => pushed(textOf('run', i)));
+    const result = await drive(EVENTS, sendHub('run', 2_000_000), (i) => pushed(textOf('run', i)));
     clearTimeout(timeout);
     await waitFor(() => waiters.size === 0, 1000, 'pushes');
-    await new Promise((resolve) => server.close(resolve));
     supervisor.socket.close();
-
-    const json = {
-      benchmark: 'ingest',
-      ...info,
-      loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
-      hub: bench.engine,
-      path: 'POST /webhooks/twilio/sms (signed) → validate → resolve contact/conversation → append → message:new on a supervisor socket',
-      baselinePath: 'bare Express: express.urlencoded + the same TwiML answer',
-      events: EVENTS,
-      producers: PRODUCERS,
-      warmup: WARMUP,
-      omnihub,
-      baseline,
-      ratios: {
-        throughput: Math.round((baseline.eventsPerSecond / omnihub.eventsPerSecond) * 10) / 10,
-        medianLatency: ratio(omnihub.latency.medianMs, baseline.latency.medianMs),
-        p99Latency: ratio(omnihub.latency.p99Ms, baseline.latency.p99Ms),
-      },
-    };
-    const o = omnihub.latency;
-    const b = baseline.latency;
-    const md = `# Ingest benchmark
-
-Run ${String(info.date)} on ${String(info.cpus)} CPUs (${String(info.cpuModel)}), Node ${String(info.node)}, ${bench.engine}.
-Load average at start: ${(info.loadAverageAtStart as number[]).join(', ')} (results depend on the machine and its load).
-
-${EVENTS} signed Twilio SMS webhooks, ${PRODUCERS} concurrent producers, after ${WARMUP} warm-up events.
-Omnihub latency: request start → \`message:new\` received by a connected supervisor socket.
-Baseline latency: request start → response from a bare Express app parsing the same body and answering the same TwiML.
-
-| scenario | omnihub | baseline (bare Express) | ratio |
-|---|---|---|---|
-| throughput (events/s) | ${omnihub.eventsPerSecond} | ${baseline.eventsPerSecond} | baseline is ${json.ratios.throughput}× |
-| latency median (ms) | ${o.medianMs} | ${b.medianMs} | ${json.ratios.medianLatency} |
-| latency p95 (ms) | ${o.p95Ms} | ${b.p95Ms} | ${ratio(o.p95Ms, b.p95Ms)} |
-| latency p99 (ms) | ${o.p99Ms} | ${b.p99Ms} | ${json.ratios.p99Latency} |
-
-Omnihub HTTP response alone (request → 200 TwiML): median ${omnihub.httpLatency.medianMs} ms, p99 ${omnihub.httpLatency.p99Ms} ms. Non-200 answers: omnihub ${omnihub.non200}, baseline ${baseline.non200}.
-`;
-    await writeResults('ingest', json, md);
+    return { result, engine: bench.engine, twiml, contentType };
   } finally {
     await bench.close();
   }
+}
+
+async function main() {
+  const info = machineInfo();
+  const runId = Date.now().toString(36).slice(-6);
+
+  const memory = await runHub(runId, 'memory', { durability: 'memory' });
+  const omnihub = memory.result;
+
+  // Baseline: bare Express, same body parsing, same answer.
+  const app = express();
+  app.post('/webhooks/twilio/sms', express.urlencoded({ extended: false }), (req, res) => {
+    if (typeof (req.body as Record<string, unknown>).MessageSid !== 'string') return res.status(400).end();
+    res.type(memory.contentType).send(memory.twiml);
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const baselineUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const sendBaseline = (i: number) => postSignedSms(baselineUrl, smsParams(i, runId, `baseline ${i}`));
+  process.stdout.write(
+    `ingest: baseline, warm-up ${WARMUP}, then ${EVENTS} events, ${PRODUCERS} producers\n`,
+  );
+  await drive(WARMUP, sendBaseline);
+  const baseline = await drive(EVENTS, sendBaseline);
+  await new Promise((resolve) => server.close(resolve));
+
+  const journaled = (await runHub(runId, 'journaled', { durability: 'journaled' })).result;
+  const preloadedRun = (
+    await runHub(runId, 'preloaded', {
+      durability: 'memory',
+      preload: { conversations: PRELOAD_CONVERSATIONS, messagesPer: PRELOAD_MESSAGES_PER_CONVERSATION },
+    })
+  ).result;
+  const preloaded = {
+    conversations: PRELOAD_CONVERSATIONS,
+    contacts: PRELOAD_CONVERSATIONS,
+    messages: PRELOAD_CONVERSATIONS * PRELOAD_MESSAGES_PER_CONVERSATION,
+    eventsPerSecond: preloadedRun.eventsPerSecond,
+    latency: preloadedRun.latency,
+    httpLatency: preloadedRun.httpLatency,
+    non200: preloadedRun.non200,
+    /** How much slower ingest is with the data than empty (goal ≤ 1.3). */
+    slowdown: Math.round((omnihub.eventsPerSecond / preloadedRun.eventsPerSecond) * 100) / 100,
+  };
+
+  const json = {
+    benchmark: 'ingest',
+    ...info,
+    loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    ...(NOTE ? { note: NOTE } : {}),
+    hub: memory.engine,
+    path: 'POST /webhooks/twilio/sms (signed) → validate → resolve contact/conversation → append → message:new on a supervisor socket',
+    baselinePath: 'bare Express: express.urlencoded + the same TwiML answer',
+    events: EVENTS,
+    producers: PRODUCERS,
+    warmup: WARMUP,
+    omnihub,
+    baseline,
+    journaled,
+    preloaded,
+    ratios: {
+      throughput: Math.round((baseline.eventsPerSecond / omnihub.eventsPerSecond) * 10) / 10,
+      /** Omnihub ÷ bare Express throughput (goal ≥ 0.5). */
+      omnihubToBaseline: Math.round((omnihub.eventsPerSecond / baseline.eventsPerSecond) * 1000) / 1000,
+      journaledToBaseline: Math.round((journaled.eventsPerSecond / baseline.eventsPerSecond) * 1000) / 1000,
+      medianLatency: ratio(omnihub.latency.medianMs, baseline.latency.medianMs),
+      p99Latency: ratio(omnihub.latency.p99Ms, baseline.latency.p99Ms),
+    },
+  };
+  const o = omnihub.latency;
+  const j = journaled.latency;
+  const p = preloaded.latency;
+  const b = baseline.latency;
+  const md = `# Ingest benchmark
+
+Run ${String(info.date)} on ${String(info.cpus)} CPUs (${String(info.cpuModel)}), Node ${String(info.node)}.
+Load average at start: ${(info.loadAverageAtStart as number[]).join(', ')}; at end: ${json.loadAverageAtEnd.join(', ')} (results depend on the machine and its load).${NOTE ? `\n\nNote: ${NOTE}` : ''}
+
+${EVENTS} signed Twilio SMS webhooks, ${PRODUCERS} concurrent producers, after ${WARMUP} warm-up events; each hub run on a fresh in-process hub.
+Omnihub latency: request start → \`message:new\` received by a connected supervisor socket.
+Baseline latency: request start → response from a bare Express app parsing the same body and answering the same TwiML.
+Preloaded: ${preloaded.conversations} conversations and contacts, ${preloaded.messages} messages stored before the run (memory mode).
+
+| scenario | omnihub (memory) | omnihub (journaled) | omnihub (memory, preloaded) | baseline (bare Express) |
+|---|---|---|---|---|
+| throughput (events/s) | ${omnihub.eventsPerSecond} | ${journaled.eventsPerSecond} | ${preloaded.eventsPerSecond} | ${baseline.eventsPerSecond} |
+| ÷ baseline | ${json.ratios.omnihubToBaseline} | ${json.ratios.journaledToBaseline} | ${Math.round((preloaded.eventsPerSecond / baseline.eventsPerSecond) * 1000) / 1000} | 1 |
+| latency median (ms) | ${o.medianMs} | ${j.medianMs} | ${p.medianMs} | ${b.medianMs} |
+| latency p95 (ms) | ${o.p95Ms} | ${j.p95Ms} | ${p.p95Ms} | ${b.p95Ms} |
+| latency p99 (ms) | ${o.p99Ms} | ${j.p99Ms} | ${p.p99Ms} | ${b.p99Ms} |
+
+Preloaded ÷ empty slowdown: ${preloaded.slowdown}× (goal ≤ 1.3×). Omnihub HTTP response alone (request → 200 TwiML, memory): median ${omnihub.httpLatency.medianMs} ms, p99 ${omnihub.httpLatency.p99Ms} ms. Non-200 answers: memory ${omnihub.non200}, journaled ${journaled.non200}, preloaded ${preloaded.non200}, baseline ${baseline.non200}.
+`;
+  await writeResults('ingest', json, md);
 }
 
 main().then(

@@ -44,11 +44,24 @@ export interface BenchHub {
   close(): Promise<void>;
 }
 
+/** How the embedded engine keeps data in a bench run: memory, or journaled (the hub's default). */
+export type BenchDurability = 'memory' | 'journaled';
+
 /** Starts the infrastructure and one in-process hub listening on 127.0.0.1:0. */
-export async function startBenchHub(overrides: Record<string, string> = {}): Promise<BenchHub> {
+export async function startBenchHub(
+  overrides: Record<string, string> = {},
+  options: { durability?: BenchDurability } = {},
+): Promise<BenchHub> {
   const logger = createLogger({ level: 'error', pretty: false });
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'omnihub-bench-'));
-  const engine = process.env.MONGODB_URI ? null : await startEmbeddedMongo({ port: 0, durability: 'memory' });
+  const durability = options.durability ?? 'memory';
+  const engine = process.env.MONGODB_URI
+    ? null
+    : await startEmbeddedMongo({
+        port: 0,
+        durability,
+        ...(durability === 'memory' ? {} : { dataDir: path.join(tmp, 'engine') }),
+      });
   const redis = process.env.REDIS_URL
     ? null
     : await startPrivateRedis({ dataDir: path.join(tmp, 'redis'), binary: 'redis-server', logger });
@@ -80,7 +93,7 @@ export async function startBenchHub(overrides: Record<string, string> = {}): Pro
     hub,
     baseUrl: `http://127.0.0.1:${port}`,
     redisUrl,
-    engine: engine ? 'embedded engine (memory mode), in-process hub' : 'MONGODB_URI, in-process hub',
+    engine: engine ? `embedded engine (${durability} mode), in-process hub` : 'MONGODB_URI, in-process hub',
     async close() {
       await hub.connection.dropDatabase().catch(() => undefined);
       await hub.close().catch(() => undefined);
