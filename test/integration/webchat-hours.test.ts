@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import express from 'express';
+import type { AddressInfo } from 'node:net';
+import { createWebchatSimulatorRouter } from '../../connectors/webchat/webchat-simulator';
+import { createManualClock } from '../../server/lib/clock';
+import { startTestHub, testConfig, type RunningTestHub } from '../support/test-stack';
+import { connectVisitor } from '../support/webchat-visitor';
+
+describe('web chat business hours and the demo shop page', function () {
+  this.timeout(60_000);
+  let running: RunningTestHub;
+  // Sunday 2026-12-06 12:00 in Shanghai: the office is closed until Monday 09:00 (01:00 UTC).
+  const clock = createManualClock(new Date('2026-12-06T04:00:00Z'));
+  before(async () => {
+    running = await startTestHub({ clock });
+    const day = [{ start: '09:00', end: '18:00' }];
+    const calendar = await running.hub.sla.admin.createCalendar({
+      name: 'Shanghai office',
+      timezone: 'Asia/Shanghai',
+      weekly: { mon: day, tue: day, wed: day, thu: day, fri: day },
+      holidays: [],
+    });
+    const team = await running.hub.agents.agents.createTeam(
+      { name: 'Office', calendarId: calendar.id },
+      null,
+    );
+    await running.hub.channels.inboxes.create({
+      name: 'Office chat',
+      channel: 'webchat',
+      address: 'office',
+      teamId: team.id,
+    });
+  });
+  after(async () => running?.close());
+
+  it('tells the visitor when the team is back outside business hours, and that it is open inside them', async () => {
+    const closed = await connectVisitor(running.baseUrl, { inbox: 'office' });
+    assert.deepEqual(closed.session().hours, { open: false, nextOpening: '2026-12-07T01:00:00.000Z' });
+    closed.close();
+    clock.set(new Date('2026-12-07T02:00:00Z'));
+    const open = await connectVisitor(running.baseUrl, { inbox: 'office' });
+    assert.deepEqual(open.session().hours, { open: true, nextOpening: null });
+    open.close();
+  });
+
+  it('serves the demo shop page with the widget script tag under a strict CSP', async () => {
+    const app = express();
+    app.use('/simulator/webchat', createWebchatSimulatorRouter({ config: testConfig({ SEED_DEMO: '1' }) }));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/simulator/webchat`;
+    try {
+      const page = await fetch(`${base}/`);
+      const csp = page.headers.get('content-security-policy') ?? '';
+      assert.match(csp, /script-src 'self'/);
+      assert.doesNotMatch(csp, /unsafe-inline/);
+      const html = await page.text();
+      assert.match(html, /<script src="\/widget\.js\?inbox=demo"><\/script>/);
+      assert.doesNotMatch(html, /<script>|style="/);
+      const signedIn = await (await fetch(`${base}/signed-in`)).text();
+      assert.match(signedIn, /data-identifier="shopper@example.com" data-identifier-hash="[0-9a-f]{64}"/);
+    } finally {
+      server.close();
+    }
+  });
+});
