@@ -40,6 +40,7 @@ async function start(config: Config, logger: Logger): Promise<() => Promise<void
       {
         url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`,
         publicUrl: config.PUBLIC_URL,
+        role: config.HUB_ROLE,
       },
       'Omnihub is listening',
     );
@@ -60,6 +61,15 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     throw error;
+  }
+  if (config.HUB_ROLE !== 'all' && (config.usesEmbeddedMongo || config.usesPrivateRedis)) {
+    // A web or worker process shares its storage with the others: a private engine or redis-server would
+    // give each process a database of its own (and the data directory's lock refuses the second one).
+    process.stderr.write(
+      `HUB_ROLE=${config.HUB_ROLE} needs shared storage: set MONGODB_URI (a replica set, or \`npm run db\` on ` +
+        'this machine) and REDIS_URL.\n',
+    );
+    process.exit(2);
   }
   const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   let stop: () => Promise<void>;
