@@ -63,7 +63,8 @@ async function send(method: string, path: string, body?: unknown, token?: string
 
 let refreshing: Promise<boolean> | null = null;
 
-function refresh(): Promise<boolean> {
+/** Refreshes the session's tokens (once, however many callers ask at the same time); false when it cannot. */
+export function refresh(): Promise<boolean> {
   const session = getSession();
   if (!session) return Promise.resolve(false);
   refreshing ??= (async () => {

@@ -15,6 +15,7 @@ import {
   type AgentServerToClientEvents,
   type PresenceStatus,
 } from '../../../server/realtime/socket-events';
+import { refresh } from './api-client';
 
 type Events = AgentServerToClientEvents;
 export type EventName = keyof Events;
@@ -97,6 +98,11 @@ export function createSocketClient(options: { token: () => string | null; agentI
       }
     });
     if (watching) socket.emit('conversation:watch', { conversationId: watching });
+  });
+  // The hub drops a socket when its access token expires, and refuses a handshake with an expired one:
+  // refresh the session once, then connect again with the new token.
+  socket.on('connect_error', (error) => {
+    if (error.message === 'UNAUTHENTICATED') void refresh().then((ok) => ok && socket.connect());
   });
   socket.on('disconnect', (reason) => {
     setConnected(false);
