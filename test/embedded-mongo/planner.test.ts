@@ -169,6 +169,15 @@ describe('embedded-mongo: planner on partial and multikey indexes', () => {
       returned: 1,
     });
     assert.equal((await assertSameAsScan(contacts, lookup('sms', '+861380017'))).length, 1);
+    // $elemMatch never matches a plain document, though the index keys its pair.
+    await contacts.insertOne({ name: 'plain', identities: { channel: 'sms', externalId: '+8613800999' } });
+    assert.equal((await assertSameAsScan(contacts, lookup('sms', '+8613800999'))).length, 0);
+    // An element whose fields hold arrays matches on any of their values.
+    await contacts.insertOne({
+      name: 'arrays',
+      identities: [{ channel: ['sms', 'mms'], externalId: ['+8613800777', '+8613800778'] }],
+    });
+    assert.equal((await assertSameAsScan(contacts, lookup('sms', '+8613800778'))).length, 1);
     // One element's channel with another's id: not a match, whatever the index holds.
     assert.equal((await assertSameAsScan(contacts, lookup('sms', '+861390017'))).length, 0);
     const elemOnly = { identities: { $elemMatch: { channel: 'whatsapp', externalId: '+861390023' } } };

@@ -31,6 +31,11 @@ export interface QueryPlan {
    * (the dominant cost of a point read).
    */
   exact?: boolean;
+  /**
+   * When set, the candidates are the matches once this cheap check holds: the filter need not be
+   * compiled (an `$elemMatch` lookup answered by a lockstep index needs only "the path is an array").
+   */
+  verify?: (doc: Document) => boolean;
 }
 
 /** Past this many `$in` combinations the planner prefers fewer key fields. */
@@ -38,6 +43,8 @@ const MAX_KEY_RANGES = 4096;
 
 interface IndexChoice {
   index: IndexState;
+  /** The `$elemMatch` whose constraints bounded the index, if any. */
+  group?: ElementGroup;
   eqFields: number;
   hasRange: boolean;
   ranges: Array<[string, string]>;
@@ -132,7 +139,7 @@ function bestChoiceFor(
       queryCollation,
       true,
     );
-    if (choice && (!best || choice.score > best.score)) best = choice;
+    if (choice && (!best || choice.score > best.score)) best = { ...choice, group };
   }
   return best;
 }
@@ -249,6 +256,37 @@ function isExactDateRange(filter: Document, choice: IndexChoice): boolean {
   );
 }
 
+/**
+ * For a choice bounded by an `$elemMatch` on every index field with single exact values (the contact
+ * lookup `{'identities.channel': c, identities: {$elemMatch: {channel: c, externalId: e}}}`): a check
+ * that makes the candidates exactly the matches. The lockstep keys of one element hold every pair of its
+ * values, which is what the element's own conditions test; only "the path holds an array" is left
+ * ($elemMatch never matches a plain document, the index keys one). Other top-level conditions must be
+ * equalities the element's already imply.
+ */
+function elementVerifier(filter: Document, choice: IndexChoice): ((doc: Document) => boolean) | undefined {
+  const { group, index } = choice;
+  if (!group || group.path.includes('.') || choice.hasRange || choice.eqFields !== index.fields.length)
+    return undefined;
+  if (index.collation !== 'simple') return undefined;
+  const em: unknown = (filter[group.path] as Document | undefined)?.$elemMatch;
+  if (!isPlainDocument(em) || Object.keys(filter[group.path] as Document).length !== 1) return undefined;
+  const inner = Object.entries(em);
+  // The element's conditions are exactly the index fields, each one exact value.
+  if (inner.length !== index.fields.length) return undefined;
+  const values = new Map<string, unknown>();
+  for (const [k, v] of inner) {
+    if (!index.fields.includes(`${group.path}.${k}`) || typeof v !== 'string') return undefined;
+    values.set(`${group.path}.${k}`, v);
+  }
+  for (const [key, v] of Object.entries(filter)) {
+    if (key === group.path) continue;
+    if (!values.has(key) || values.get(key) !== v) return undefined;
+  }
+  const path = group.path;
+  return (doc) => Array.isArray(doc[path]);
+}
+
 /** Plans `filter` (with optional `sort`) over `coll`. */
 export function planQuery(
   coll: Collection,
@@ -285,7 +323,9 @@ export function planQuery(
   }
   if (best) {
     const dir = sortDirection(best, sort);
+    const verify = queryCollation === 'simple' ? elementVerifier(filter, best) : undefined;
     return {
+      ...(verify ? { verify } : {}),
       candidates: scanRanges(coll, best.index, best.ranges, dir === -1),
       sorted: dir !== undefined,
       stage: 'IXSCAN',

@@ -33,7 +33,7 @@ export function findDocuments(coll: Collection, opts: ReadOptions): ReadResult {
   const matches =
     Object.keys(filter).length === 0 || plan.exact
       ? () => true
-      : compileFilter(filter, { collation: opts.collation, let: opts.let });
+      : (plan.verify ?? compileFilter(filter, { collation: opts.collation, let: opts.let }));
   const skip = Math.max(0, opts.skip ?? 0);
   const limit = opts.limit && opts.limit > 0 ? opts.limit : Number.POSITIVE_INFINITY;
   let examined = 0;
