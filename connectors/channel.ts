@@ -375,7 +375,14 @@ export interface ConnectorHubServices {
     nextOpening(input: { inboxId: string; at: Date }): Promise<Date | null>;
   };
   conversations: { find(id: string): Promise<ConnectorConversation | null> };
-  contacts: { find(id: string): Promise<ConnectorContact | null> };
+  contacts: {
+    find(id: string): Promise<ConnectorContact | null>;
+    /**
+     * Adds an email a customer gave (unverified: a pre-chat form) to their contact, unless another contact
+     * already has it (it never joins two people); true when the contact has it afterwards.
+     */
+    addEmailIfUnclaimed?(contactId: string, email: string): Promise<boolean>;
+  };
   agents: { findPhone(agentId: string): Promise<string | null> };
   /** Customer-visible timeline reads (web chat history and resume after a sequence number). */
   timeline?: {

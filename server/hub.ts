@@ -464,6 +464,17 @@ export async function createHub(options: HubOptions): Promise<Hub> {
                 }
               : null;
           },
+          addEmailIfUnclaimed: async (contactId, address) => {
+            const email = address.trim().toLowerCase();
+            const holders = await contactsModule.contacts.searchContacts({ q: email, limit: 20 });
+            if (holders.items.some((other) => other.id !== contactId && other.emails.includes(email)))
+              return false;
+            const contact = await contactsModule.contacts.findContact(contactId);
+            if (!contact) return false;
+            if (!contact.emails.includes(email))
+              await contactsModule.contacts.updateContact(contactId, { emails: [...contact.emails, email] });
+            return true;
+          },
         },
         agents: {
           findPhone: async (agentId) => (await agentsModule.agents.findAgent(agentId))?.phone ?? null,

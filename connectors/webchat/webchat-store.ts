@@ -24,6 +24,8 @@ export interface VisitorRecord {
   readSeq: number;
   /** The conversation the visitor rated (CSAT once per conversation). */
   csatFor?: string;
+  /** The pre-chat email last offered to the visitor's contact. */
+  emailLinked?: string;
 }
 
 /** Visitor records expire after this long without activity. */

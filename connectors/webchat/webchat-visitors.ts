@@ -89,6 +89,7 @@ export function createVisitorActions(deps: { context: ConnectorContext; store: W
       ...(category ? { hints: { category } } : {}),
     };
     const result = await context.sink.ingest(event);
+    await linkEmail(record, result.conversationId);
     if (record.conversationId !== result.conversationId) {
       await store.update(record.key, (r) => {
         r.conversationId = result.conversationId;
@@ -111,6 +112,23 @@ export function createVisitorActions(deps: { context: ConnectorContext; store: W
     // The visitor's other tabs and devices show it too.
     context.customerSockets.to(customerRooms.visitor(record.key)).emit('message', { message });
     return message;
+  }
+
+  /**
+   * The pre-chat email goes on the visitor's contact (unless someone else's contact has it), so a reply to
+   * the offline continuation mail resolves to this contact and threads into this conversation.
+   */
+  async function linkEmail(record: VisitorRecord, conversationId: string): Promise<void> {
+    const email = record.profile.email;
+    if (!email || record.emailLinked === email || !context.hub.contacts.addEmailIfUnclaimed) return;
+    const conversation = await context.hub.conversations.find(conversationId);
+    if (!conversation) return;
+    const linked = await context.hub.contacts.addEmailIfUnclaimed(conversation.contactId, email);
+    if (!linked)
+      context.logger.info({ conversationId }, 'pre-chat email belongs to another contact: not linked');
+    await store.update(record.key, (r) => {
+      r.emailLinked = email;
+    });
   }
 
   async function history(record: VisitorRecord, afterSeq: number) {
