@@ -201,7 +201,7 @@ export function ContactSidebar(props: { conversation: ConversationDetail }) {
               <li key={phone}>☎ {phone}</li>
             ))}
             {(contact.emails ?? []).map((email) => (
-              <li key={email}>📧 {email}</li>
+              <li key={email}>@ {email}</li>
             ))}
           </ul>
           <div className="row-buttons">

@@ -72,7 +72,7 @@ export function AttachmentList(props: { attachments: Attachment[] }) {
               disabled={!key}
               onClick={() => key && void fetchBlob(key).then((blob) => saveBlob(blob, name))}
             >
-              📎 {name}
+              {name}
               {a.size ? ` · ${i18n.number(a.size / 1024, 1)} KB` : ''} · {t('download')}
             </button>
           </li>

@@ -187,7 +187,7 @@ export function ConversationPane(props: { conversationId: string }) {
           <AssignControls conversation={conversation} onApply={apply} />
           {(viewers.length > 0 || typingIds.length > 0) && (
             <p className="collision" role="status" data-testid="collision">
-              👀 {t('alsoViewing')}: {viewers.map((id) => workspace.agentName(id) || '…').join(', ')}
+              {t('alsoViewing')}: {viewers.map((id) => workspace.agentName(id) || '…').join(', ')}
               {typingIds.map((id) => (
                 <span key={id} className="typing">
                   {' '}

@@ -129,15 +129,15 @@ export const channelNames: Both<ChannelKind> = {
 
 /** A small glyph per channel for the timeline and rows (with the name as its accessible label). */
 export const channelIcons: Record<ChannelKind, string> = {
-  sms: '✉︎',
-  whatsapp: '🟢',
+  sms: '✉',
+  whatsapp: '✆',
   voice: '☎',
-  email: '📧',
-  webchat: '💬',
-  messenger: '🔵',
-  instagram: '📷',
-  telegram: '✈︎',
-  wechat: '🟩',
+  email: '@',
+  webchat: '⌨',
+  messenger: '✦',
+  instagram: '◎',
+  telegram: '✈',
+  wechat: '◈',
 };
 
 export const deliveryNames: Both<DeliveryStatus> = {

@@ -73,7 +73,7 @@ export const ConversationRow = memo(function ConversationRow(props: {
           <span className="badge">{i18n.category(row.category)}</span>
           {waiting !== null && (
             <span className="badge waiting" title={t('waiting')}>
-              ⏱ {i18n.duration(waiting)}
+              {t('waiting')} {i18n.duration(waiting)}
             </span>
           )}
           {left !== null && (

@@ -123,6 +123,8 @@ export function createSocketClient(options: { token: () => string | null; agentI
     },
     onConnectionChange(listener) {
       connectionListeners.add(listener);
+      // The socket may have connected before this subscriber mounted: tell it at once.
+      if (socket.connected) queueMicrotask(() => connectionListeners.has(listener) && listener(true));
       return () => {
         connectionListeners.delete(listener);
       };

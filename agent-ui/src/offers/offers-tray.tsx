@@ -104,7 +104,7 @@ export function OffersTray() {
             storeValue('sound.muted', !muted);
           }}
         >
-          {muted ? `🔇 ${t('soundOff')}` : `🔔 ${t('soundOn')}`}
+          {muted ? t('soundOff') : t('soundOn')}
         </button>
         {permission === 'default' && (
           <button
