@@ -39,7 +39,13 @@ import {
 import { createIngestService, type IngestService } from './modules/ingest';
 import { createIntegrationsModule, type IntegrationsModule } from './modules/integrations';
 import { runDemoSeed } from './modules/demo';
-import { createOutboundModule, createOutboundTimeline, type OutboundService } from './modules/outbound';
+import {
+  createOutboundModule,
+  createOutboundTimeline,
+  createReplyWindowGuard,
+  type OutboundService,
+} from './modules/outbound';
+import { createSendHints } from '../connectors/social/send-hints';
 import { createAttachmentsModule, type AttachmentsModule } from './modules/attachments';
 import { createChannelsModule, createConnectorHost, type ChannelsModule } from './modules/channels';
 import { CONNECTOR_PLUGINS } from '../connectors/plugins';
@@ -207,6 +213,12 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     enqueueOutbound: async (messageId) => {
       await outbound.enqueue(messageId);
     },
+    // Reply windows (WhatsApp 24 h, Messenger/Instagram 24 h + HUMAN_AGENT 7 days, WeChat 48 h / 5 replies);
+    // the guard reads the timeline, built just below.
+    replyWindow: {
+      stateFor: (input) => replyWindow.stateFor(input),
+      prepareReply: (input) => replyWindow.prepareReply(input),
+    },
     loadContactView: (contactId) => contactsModule.contacts.findContact(contactId),
     findContactIds: async (q, limit) =>
       (await contactsModule.contacts.searchContacts({ q, limit })).items.map((contact) => contact.id),
@@ -218,6 +230,12 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       if (teamId && !(await agentsModule.agents.findTeam(teamId)))
         throw new AppError('INVALID_INPUT', { userMessage: 'Unknown team.' });
     },
+  });
+  const replyWindow = createReplyWindowGuard({
+    listRecent: async (conversationId, limit) =>
+      [...(await conversations.timeline.listTimeline(conversationId, { limit })).items].reverse(),
+    hints: createSendHints(redis, config.QUEUE_PREFIX),
+    now: () => clock.now(),
   });
   contactsModule.contacts.registerContactDataOwner(conversations.contactDataOwner);
   contactsModule.contacts.registerContactViewSection(conversations.contactViewSection);

@@ -77,12 +77,13 @@ export function createChannelRegistry(deps: { inboxes: InboxService; logger: Log
         const channel = buildFor(inbox);
         return channel && supports(channel, kind) ? channel : null;
       }
-      const defaultId = defaults.get(kind);
-      const direct = defaultId ? registered.get(defaultId) : undefined;
-      if (direct) return direct;
+      // An inbox an admin marked as the kind's default wins over one defined by configuration (every kind
+      // has a config-defined inbox on the embedded default, whose demo values must not shadow the admin's).
       const inbox = await deps.inboxes.findDefaultConfig(kind);
-      const channel = inbox ? buildFor(inbox) : null;
-      return channel && supports(channel, kind) ? channel : null;
+      const configured = inbox ? buildFor(inbox) : null;
+      if (configured && supports(configured, kind)) return configured;
+      const defaultId = defaults.get(kind);
+      return (defaultId ? registered.get(defaultId) : undefined) ?? null;
     },
   };
 }

@@ -26,6 +26,8 @@ import {
   TimelineQuerySchema,
 } from './conversations.schemas';
 import type { TimelineService } from './timeline.service';
+import type { ReplyWindowGuard } from '../outbound';
+import type { ChannelKind } from '../../../connectors/channel';
 
 export interface ConversationRoutesDeps {
   requireAuth: RequestHandler;
@@ -36,6 +38,8 @@ export interface ConversationRoutesDeps {
   loadContactView: (contactId: string) => Promise<unknown>;
   /** Throws 400 when the agent or team does not exist or cannot take work (identity). */
   validateAssignment?: (input: { assigneeId: string | null; teamId?: string | null }) => Promise<void>;
+  /** Reply windows (outbound's guard): refuses replies the channel would drop, exposes the window state. */
+  replyWindow?: ReplyWindowGuard;
 }
 
 /** The authenticated viewer (`requireAuth` put identity's principal on the request). */
@@ -105,7 +109,17 @@ export function createConversationRouters(deps: ConversationRoutesDeps) {
   conversationsRouter.get('/:id', requireAuth, async (req, res) => {
     const conversation = await loadVisible(req);
     const contact = await deps.loadContactView(conversation.contactId);
-    res.json({ ...toConversationView(conversation), contact: contact ?? { id: conversation.contactId } });
+    const replyChannel = (conversation.lastInbound?.channel ?? conversation.primaryChannel) as ChannelKind;
+    const replyWindow = await deps.replyWindow?.stateFor({
+      conversationId: String(conversation._id),
+      channel: replyChannel,
+      lastInboundAt: conversation.metrics?.lastInboundAt ?? null,
+    });
+    res.json({
+      ...toConversationView(conversation),
+      contact: contact ?? { id: conversation.contactId },
+      ...(replyWindow ? { replyWindow } : {}),
+    });
   });
 
   conversationsRouter.get('/:id/timeline', requireAuth, async (req, res) => {
@@ -118,10 +132,25 @@ export function createConversationRouters(deps: ConversationRoutesDeps) {
   conversationsRouter.post('/:id/messages', requireAuth, async (req, res) => {
     const conversation = await loadVisible(req);
     const body = parseInput(ReplyBodySchema, req.body, 'message');
+    const channel = (body.channel ??
+      conversation.lastInbound?.channel ??
+      conversation.primaryChannel) as ChannelKind;
+    // A reply the channel would drop (closed reply window) is refused here, before it is stored.
+    const text =
+      !body.private && deps.replyWindow
+        ? await deps.replyWindow.prepareReply({
+            conversationId: String(conversation._id),
+            channel,
+            inboxId: conversation.lastInbound?.inboxId ?? conversation.inboxId,
+            lastInboundAt: conversation.metrics?.lastInboundAt ?? null,
+            ...(body.text !== undefined ? { text: body.text } : {}),
+            ...(body.template ? { template: body.template } : {}),
+          })
+        : (body.text ?? '');
     const message = await timeline.createReply({
       conversationId: String(conversation._id),
       authorId: viewerOf(req).agentId,
-      text: body.text,
+      text,
       isPrivate: body.private,
       ...(body.channel ? { channel: body.channel } : {}),
     });

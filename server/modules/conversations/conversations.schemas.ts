@@ -55,11 +55,26 @@ export const TimelineQuerySchema = z
 
 export const ReplyBodySchema = z
   .object({
-    text: z.string().trim().min(1).max(20_000),
+    text: z.string().trim().min(1).max(20_000).optional(),
     channel: z.enum(CHANNEL_KINDS).optional(),
     private: z.boolean().default(false),
+    /** An approved template (WhatsApp outside its 24 h window), with a value per variable. */
+    template: z
+      .object({
+        name: z.string().regex(/^[a-z0-9_]{1,100}$/),
+        language: z
+          .string()
+          .regex(/^[A-Za-z_]{2,10}$/)
+          .optional(),
+        variables: z.array(z.string().max(1000)).max(10).default([]),
+      })
+      .strict()
+      .optional(),
   })
-  .strict();
+  .strict()
+  .refine((body) => body.text !== undefined || (body.template !== undefined && !body.private), {
+    message: 'text is required (or a template, for a reply)',
+  });
 
 export const AssignBodySchema = z
   .object({ assigneeId: ObjectIdSchema.nullable(), teamId: ObjectIdSchema.nullable().optional() })

@@ -70,6 +70,8 @@ export interface ConversationsModuleDeps {
   findContactIds?: (q: string, limit: number) => Promise<string[]>;
   /** Throws 400 when an assignee or team is unknown or inactive (identity). */
   validateAssignment?: (input: { assigneeId: string | null; teamId?: string | null }) => Promise<void>;
+  /** Reply windows (outbound's guard), for the reply API and the conversation view. */
+  replyWindow?: import('../outbound').ReplyWindowGuard;
   /** Removes stored attachment bytes (erasure). */
   deleteAttachment?: (storageKey: string) => Promise<void>;
 }
@@ -107,6 +109,7 @@ export function createConversationsModule(deps: ConversationsModuleDeps) {
     list,
     loadContactView: deps.loadContactView,
     ...(deps.validateAssignment ? { validateAssignment: deps.validateAssignment } : {}),
+    ...(deps.replyWindow ? { replyWindow: deps.replyWindow } : {}),
   });
   const httpModules: HttpModule[] = [
     { path: '/api/conversations', router: routers.conversationsRouter },

@@ -28,6 +28,7 @@ const SWEEP_STALE_AFTER_MS = 2 * 60_000;
 export type { MessageForSend, OutboundTimeline, TimelineForOutbound } from './outbound-timeline';
 export { createOutboundTimeline } from './outbound-timeline';
 export { resolveRecipient, type ReachableContact } from './recipient';
+export { createReplyWindowGuard, type RecentEntry, type ReplyWindowGuard } from './reply-window-guard';
 export { OUTBOUND_QUEUE, sendJobId };
 
 export interface OutboundService {
