@@ -399,6 +399,8 @@ export interface ConnectorHubServices {
   threads?: { addKey(conversationId: string, key: string): Promise<void> };
   /** The channel registry outbound uses (a channel continuing on another one: web chat → email). */
   channels?: { resolve(input: { channel: ChannelKind; inboxId?: string | null }): Promise<Channel | null> };
+  /** Where a queued conversation stands in its team's queue (null: not queued). */
+  queue?: { position(conversationId: string): Promise<{ position: number; depth: number } | null> };
   /** Live conversation signals for channels that push them to customers (web chat). */
   signals?: {
     /** Conversation changes (status, …); returns the unsubscribe function. */

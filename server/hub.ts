@@ -514,6 +514,25 @@ export async function createHub(options: HubOptions): Promise<Hub> {
           },
         },
         channels: { resolve: (input) => channels.registry.resolve(input) },
+        queue: {
+          position: async (id) => {
+            const doc = await conversations.conversations.findConversation(id);
+            const routing = doc?.routing as { state?: string; sortKey?: number } | undefined;
+            if (!doc?.teamId || routing?.state !== 'queued' || typeof routing.sortKey !== 'number')
+              return null;
+            // The dispatcher's order (routing.sortKey is not in the schema: sorted on, never filtered on).
+            const waiting = await conversations.models.Conversation.find({
+              teamId: doc.teamId,
+              'routing.state': 'queued',
+            })
+              .sort({ 'routing.sortKey': 1 })
+              .limit(1_000)
+              .select({ _id: 1 })
+              .lean<{ _id: unknown }[]>();
+            const index = waiting.findIndex((entry) => String(entry._id) === id);
+            return { position: index >= 0 ? index + 1 : waiting.length + 1, depth: waiting.length };
+          },
+        },
         signals: {
           onConversationUpdated: (listener) =>
             events.on('conversation.updated', (event) =>

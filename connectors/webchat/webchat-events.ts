@@ -25,6 +25,11 @@ export interface WidgetPrechatField {
   options?: string[];
 }
 
+export interface WidgetQueue {
+  position: number;
+  depth: number;
+}
+
 export interface WidgetSession {
   /** The visitor token to keep (localStorage) and present on the next connection. */
   token: string;
@@ -34,6 +39,8 @@ export interface WidgetSession {
   profileComplete: boolean;
   hours: { open: boolean; nextOpening: string | null };
   conversation: { id: string; number: number; status: string; csatAsked: boolean } | null;
+  /** Where the conversation waits while no agent has it yet (null: not queued). */
+  queue: WidgetQueue | null;
   limits: { maxChars: number; maxAttachmentBytes: number; attachmentTypes: string[] };
 }
 
@@ -62,6 +69,8 @@ export interface CustomerClientToServerEvents {
   /** The visitor has seen every agent message up to `seq`. */
   read: (payload: { seq: number }, ack?: WidgetAck) => void;
   'csat:submit': (payload: { score: number; comment?: string }, ack: WidgetAck) => void;
+  /** The conversation's place in the queue now. */
+  'queue:get': (payload: Record<string, never>, ack: WidgetAck<{ queue: WidgetQueue | null }>) => void;
 }
 
 export interface CustomerServerToClientEvents {

@@ -56,7 +56,15 @@ const CsatSchema = z.strictObject({
 });
 const ClientIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 
-const KNOWN_EVENTS = new Set(['history', 'profile:set', 'message:send', 'typing', 'read', 'csat:submit']);
+const KNOWN_EVENTS = new Set([
+  'history',
+  'profile:set',
+  'message:send',
+  'typing',
+  'read',
+  'csat:submit',
+  'queue:get',
+]);
 const TYPING_MIN_INTERVAL_MS = 1_500;
 
 type AnyAck = (result: unknown) => void;
@@ -171,6 +179,7 @@ export function attachWebchatSockets(deps: {
       inbox: { name: inbox.name, prechat: inbox.prechat },
       profileComplete,
       hours: { open, nextOpening: open ? null : (nextOpening?.toISOString() ?? null) },
+      queue: conversation ? ((await context.hub.queue?.position(conversation.id)) ?? null) : null,
       conversation: conversation
         ? {
             id: conversation.id,
@@ -308,6 +317,12 @@ export function attachWebchatSockets(deps: {
       if (!parsed.success) return ack(fail('INVALID_INPUT', 'seq must be a sequence number.'));
       await actions.markRead(inbox, await record(), parsed.data.seq);
       ack({ ok: true });
+    });
+
+    handle('queue:get', async (_payload, ack) => {
+      const conversation = await actions.currentConversation(await record());
+      const queue = conversation ? ((await context.hub.queue?.position(conversation.id)) ?? null) : null;
+      ack({ ok: true, queue });
     });
 
     handle('csat:submit', async (payload, ack) => {

@@ -43,6 +43,28 @@ describe('web chat business hours and the demo shop page', function () {
     open.close();
   });
 
+  it('shows a queued visitor their place in the queue', async () => {
+    // No agent is online: both conversations wait in the office team's queue, oldest first.
+    const first = await connectVisitor(running.baseUrl, { inbox: 'office' });
+    const second = await connectVisitor(running.baseUrl, { inbox: 'office' });
+    assert.equal((await first.send('first in line')).ok, true);
+    clock.advance(1_000);
+    assert.equal((await second.send('second in line')).ok, true);
+    const place = async (visitor: typeof first) => {
+      const answer = await visitor.emit('queue:get', {});
+      return answer.queue as { position: number; depth: number } | null;
+    };
+    try {
+      const until = Date.now() + 15_000;
+      while (!(await place(second)) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(await place(first), { position: 1, depth: 2 });
+      assert.deepEqual(await place(second), { position: 2, depth: 2 });
+    } finally {
+      first.close();
+      second.close();
+    }
+  });
+
   it('serves the demo shop page with the widget script tag under a strict CSP', async () => {
     const app = express();
     app.use('/simulator/webchat', createWebchatSimulatorRouter({ config: testConfig({ SEED_DEMO: '1' }) }));

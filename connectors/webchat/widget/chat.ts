@@ -211,6 +211,8 @@ async function deliver(clientId: string, body: string): Promise<void> {
     };
     if (result.ok && result.message) {
       add(result.message);
+      // No agent yet: ask where the conversation stands once routing has queued it.
+      if ([...messages.values()].every((m) => m.from === 'visitor')) refreshQueue(1_500);
       return;
     }
     if (!result.ok) {
@@ -235,6 +237,7 @@ socket.on('session', (next) => {
     ? text.online
     : text.away(next.hours.nextOpening ? new Date(next.hours.nextOpening).toLocaleString(lang) : null);
   if (next.conversation) conversationId = next.conversation.id;
+  showQueue(next.queue);
   if (next.conversation?.csatAsked) showCsat();
   if (
     !next.profileComplete ||
@@ -276,6 +279,32 @@ socket.on('connect_error', (error: Error & { data?: { code?: string; retryAfterS
   // Middleware refusals do not retry by themselves; transport errors do.
   if (code) setTimeout(() => socket.connect(), Math.max(2, error.data?.retryAfterSec ?? 3) * 1000);
 });
+
+let queueTimer: ReturnType<typeof setTimeout> | undefined;
+/** While the conversation waits in the queue, its place is shown and refreshed. */
+function showQueue(queue: WidgetSession['queue']) {
+  clearTimeout(queueTimer);
+  if (!queue) return;
+  statusLine.textContent = text.queued(queue.position);
+  refreshQueue(15_000);
+}
+function refreshQueue(delayMs: number) {
+  clearTimeout(queueTimer);
+  queueTimer = setTimeout(() => {
+    if (!socket.connected) return;
+    void (
+      socket.timeout(15_000).emitWithAck('queue:get', {}) as Promise<
+        AckResult & { queue?: WidgetSession['queue'] }
+      >
+    )
+      .then((result) => {
+        if (!result.ok) return;
+        if (result.queue) showQueue(result.queue);
+        else if (session?.hours.open) statusLine.textContent = text.online;
+      })
+      .catch(() => undefined);
+  }, delayMs);
+}
 
 function refuse(message: string) {
   statusLine.textContent = message;

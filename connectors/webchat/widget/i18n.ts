@@ -44,6 +44,8 @@ const en = {
   csatThanks: 'Thank you for your feedback!',
   star: (n: number) => `${n} of 5`,
   resolved: 'This conversation was resolved. Write again any time.',
+  queued: (position: number) =>
+    position <= 1 ? 'You are next in line for an agent.' : `You are number ${position} in line for an agent.`,
   fileTooLarge: 'That file is too large.',
   fileRefused: 'That kind of file cannot be sent.',
   error: 'Something went wrong; try again.',
@@ -88,6 +90,8 @@ const zh: WidgetStrings = {
   csatThanks: '感谢您的评价！',
   star: (n) => `${n} 分（满分 5 分）`,
   resolved: '本次对话已解决，欢迎随时再来咨询。',
+  queued: (position) =>
+    position <= 1 ? '下一位就是您，客服马上接入。' : `您前面还有 ${position - 1} 位客户在排队。`,
   fileTooLarge: '文件太大。',
   fileRefused: '不支持发送此类文件。',
   error: '出错了，请重试。',
