@@ -16,9 +16,11 @@
 import { parseArgs } from 'node:util';
 import { TWILIO_DEMO_ACCOUNT } from '../server/config';
 import { createTwilioStub } from '../connectors/twilio/stub/twilio-stub';
+import { simulateSocial, SOCIAL_COMMANDS } from './simulate-social';
 
 const usage = `usage: npm run simulate -- <sms|whatsapp|call> --from +8613800138000 [--text "…"] [--digits 1] [--lang zh|en]
-       [--voicemail "…"] [--image URL] [--to +1…] [--hub http://localhost:3000] [--public-url URL]`;
+       [--voicemail "…"] [--image URL] [--to +1…] [--hub http://localhost:3000] [--public-url URL]
+       npm run simulate -- <telegram|wechat|messenger|instagram|whatsapp-cloud> [--from <customer id>] --text "…"`;
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -38,6 +40,20 @@ async function main(): Promise<number> {
     },
   });
   const command = positionals[0];
+  // Telegram, WeChat, Messenger, Instagram and WhatsApp Cloud (scripts/simulate-social.ts).
+  if (command && (SOCIAL_COMMANDS as readonly string[]).includes(command)) {
+    const socialHub = (
+      values.hub ??
+      process.env.PUBLIC_URL ??
+      `http://localhost:${process.env.PORT ?? '3000'}`
+    ).replace(/\/+$/, '');
+    return simulateSocial({
+      command,
+      hub: socialHub,
+      ...(values.from ? { from: values.from } : {}),
+      text: values.text,
+    });
+  }
   if (values.help || !command || !['sms', 'whatsapp', 'call'].includes(command) || !values.from) {
     process.stderr.write(`${usage}\n`);
     return values.help ? 0 : 2;

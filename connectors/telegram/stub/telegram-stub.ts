@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import type { TelegramUpdate } from '../telegram-payloads';
 
@@ -64,8 +65,9 @@ export interface TelegramStub {
 
 export function createTelegramStub(options: TelegramStubOptions): TelegramStub {
   let deliverTo = options.deliverTo ?? '';
-  let updateId = 100_000;
-  let messageId = 5_000;
+  // Random starts: two stubs (the hub's and the CLI's) must not reuse each other's message ids.
+  let updateId = 100_000 + randomInt(1_000_000_000);
+  let messageId = 5_000 + randomInt(1_000_000_000);
   let fileCounter = 0;
   const files = new Map<string, { bytes: Buffer; path: string; contentType: string }>();
   const failures: { status: number; description: string; retryAfter?: number }[] = [];

@@ -56,7 +56,7 @@ export interface WechatStub {
 export function createWechatStub(options: WechatStubOptions): WechatStub {
   let deliverTo = options.deliverTo ?? '';
   let tokenCount = 0;
-  let msgCounter = 6_100_000_000_000_000_000n;
+  let msgCounter = 6_100_000_000_000_000_000n + BigInt(randomBytes(4).readUInt32BE(0)) * 1_000_000n;
   const tokens = new Set<string>();
   const failures: { status?: number; errcode: number; errmsg: string }[] = [];
   const sends: StubCustomSend[] = [];
