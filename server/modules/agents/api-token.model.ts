@@ -1,11 +1,25 @@
-import { Schema, type Connection, type InferSchemaType, type Model, type Types } from 'mongoose';
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { API_TOKEN_SCOPES } from './api-token-scopes';
 
 /**
  * Integration API tokens: made by an admin with a name, scopes and an optional expiry; the secret is shown
  * once and stored only as its sha256. Revocation is a timestamp (the row stays for the audit trail).
  */
-const apiTokenSchema = new Schema(
+/** Written out rather than inferred (InferSchemaType), which is costly for the type checker. */
+export interface ApiTokenRecord {
+  _id: Types.ObjectId;
+  name: string;
+  hash: string;
+  hint: string;
+  scopes: string[];
+  createdBy: Types.ObjectId;
+  createdAt: Date;
+  expiresAt?: Date | null;
+  revokedAt?: Date | null;
+  lastUsedAt?: Date | null;
+}
+
+const apiTokenSchema = new Schema<ApiTokenRecord>(
   {
     name: { type: String, required: true },
     hash: { type: String, required: true },
@@ -23,8 +37,6 @@ const apiTokenSchema = new Schema(
 );
 apiTokenSchema.index({ hash: 1 }, { unique: true });
 apiTokenSchema.index({ createdAt: -1, _id: -1 });
-
-export type ApiTokenRecord = InferSchemaType<typeof apiTokenSchema> & { _id: Types.ObjectId };
 
 export function apiTokenModel(connection: Connection): Model<ApiTokenRecord> {
   return (

@@ -1,8 +1,8 @@
-import { Schema, type Connection, type InferSchemaType, type Model, type Types } from 'mongoose';
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { WEBHOOK_EVENT_TYPES } from './webhook-events';
 
 /** An admin's subscription: which event types go to which URL, signed with its own secret (sealed at rest). */
-const subscriptionSchema = new Schema(
+const subscriptionSchema = new Schema<SubscriptionRecord>(
   {
     url: { type: String, required: true },
     description: { type: String, default: '' },
@@ -25,7 +25,7 @@ subscriptionSchema.index({ enabled: 1, events: 1 });
  * seen and before any delivery is queued; `fannedOutAt` marks that a delivery job was queued for every
  * matching subscription. A sweep queues the rest (a crash between the two), so each event leaves once.
  */
-const outboxSchema = new Schema(
+const outboxSchema = new Schema<OutboxRecord>(
   {
     key: { type: String, required: true },
     type: { type: String, enum: WEBHOOK_EVENT_TYPES, required: true },
@@ -42,7 +42,7 @@ outboxSchema.index({ fannedOutAt: 1, createdAt: 1 });
 outboxSchema.index({ createdAt: 1 }, { expireAfterSeconds: 7 * 24 * 3600 });
 
 /** One delivery attempt, for the log an admin reads (status, latency, a response excerpt). */
-const deliverySchema = new Schema(
+const deliverySchema = new Schema<DeliveryRecord>(
   {
     subscriptionId: { type: String, required: true },
     eventKey: { type: String, required: true },
@@ -61,11 +61,46 @@ const deliverySchema = new Schema(
 deliverySchema.index({ subscriptionId: 1, at: -1, _id: -1 });
 deliverySchema.index({ at: 1 }, { expireAfterSeconds: 30 * 24 * 3600 });
 
-export type SubscriptionRecord = InferSchemaType<typeof subscriptionSchema> & { _id: Types.ObjectId };
-export type OutboxRecord = InferSchemaType<typeof outboxSchema> & { _id: Types.ObjectId };
-export type DeliveryRecord = InferSchemaType<typeof deliverySchema> & { _id: Types.ObjectId };
+// Record types are written out rather than inferred (InferSchemaType): inferring these schemas made the
+// whole-project type check take gigabytes of memory.
+export interface SubscriptionRecord {
+  _id: Types.ObjectId;
+  url: string;
+  description?: string | null;
+  events: string[];
+  secret: string;
+  enabled: boolean;
+  failingSince?: Date | null;
+  disabledAt?: Date | null;
+  disabledReason?: string | null;
+  createdBy: string;
+  createdAt: Date;
+}
+export interface OutboxRecord {
+  _id: Types.ObjectId;
+  key: string;
+  type: string;
+  occurredAt: Date;
+  data: Record<string, unknown>;
+  fannedOutAt?: Date | null;
+  createdAt: Date;
+}
+export interface DeliveryRecord {
+  _id: Types.ObjectId;
+  subscriptionId: string;
+  eventKey: string;
+  eventType: string;
+  attempt: number;
+  manual?: boolean | null;
+  outcome: 'delivered' | 'failed';
+  responseStatus?: number | null;
+  responseExcerpt?: string | null;
+  error?: string | null;
+  latencyMs: number;
+  at: Date;
+}
 
-const modelOf = <T>(connection: Connection, name: string, schema: Schema): Model<T> =>
+const modelOf = <T>(connection: Connection, name: string, schema: Schema<T>): Model<T> =>
   (connection.models[name] as Model<T> | undefined) ?? connection.model<T>(name, schema);
 
 export function getWebhookModels(connection: Connection) {
