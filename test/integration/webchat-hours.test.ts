@@ -65,6 +65,37 @@ describe('web chat business hours and the demo shop page', function () {
     }
   });
 
+  it('shows the complaint acknowledgement with the promised response time in the chat', async () => {
+    await running.hub.sla.admin.createPolicy({
+      name: 'Complaints',
+      order: 1,
+      isDefault: true,
+      conditions: { categories: ['complaint'] },
+      targets: { firstResponse: 60 },
+    } as never);
+    await running.hub.channels.inboxes.create({
+      name: 'Complaints chat',
+      channel: 'webchat',
+      address: 'complaints',
+      credentials: { prechat: '[{"key":"name"},{"key":"category","options":["complaint","inquiry"]}]' },
+    });
+    const visitor = await connectVisitor(running.baseUrl, { inbox: 'complaints' });
+    try {
+      const profile = await visitor.emit('profile:set', { name: 'Wang', fields: { category: 'complaint' } });
+      assert.equal(profile.ok, true);
+      const sent = await visitor.send('The kettle arrived broken!');
+      const conversationId = (sent.message as { conversationId: string }).conversationId;
+      const conversation = await running.hub.conversations.conversations.findConversation(conversationId);
+      assert.equal(conversation?.category, 'complaint');
+      const ack = await visitor.waitFor('complaint acknowledgement', () =>
+        visitor.messages.find((m) => m.from === 'agent' && m.text.includes(String(conversation.number))),
+      );
+      assert.match(ack.text, /you will hear from us by/);
+    } finally {
+      visitor.close();
+    }
+  });
+
   it('serves the demo shop page with the widget script tag under a strict CSP', async () => {
     const app = express();
     app.use('/simulator/webchat', createWebchatSimulatorRouter({ config: testConfig({ SEED_DEMO: '1' }) }));
