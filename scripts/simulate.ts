@@ -16,6 +16,7 @@
 import { parseArgs } from 'node:util';
 import { TWILIO_DEMO_ACCOUNT } from '../server/config';
 import { createTwilioStub } from '../connectors/twilio/stub/twilio-stub';
+import { runEmailSimulatorCli } from '../connectors/email/simulator/email-simulate-cli';
 import { simulateSocial, SOCIAL_COMMANDS } from './simulate-social';
 
 const usage = `usage: npm run simulate -- <sms|whatsapp|call> --from +8613800138000 [--text "…"] [--digits 1] [--lang zh|en]
@@ -23,6 +24,8 @@ const usage = `usage: npm run simulate -- <sms|whatsapp|call> --from +8613800138
        npm run simulate -- <telegram|wechat|messenger|instagram|whatsapp-cloud> [--from <customer id>] --text "…"`;
 
 async function main(): Promise<number> {
+  // Email has its own options (connectors/email/simulator/email-simulate-cli.ts).
+  if (process.argv[2] === 'email') return runEmailSimulatorCli(process.argv.slice(3), process.env);
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: {

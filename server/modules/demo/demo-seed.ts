@@ -88,8 +88,24 @@ const markerSchema = new Schema(
 
 const MINUTE = 60_000;
 
+/**
+ * The config-defined inbox serving each channel on the embedded default (each connector's fixed id), so a
+ * reply to a demo conversation goes out through a connector that exists (or fails saying why).
+ */
+const DEMO_INBOXES: Readonly<Record<string, string>> = {
+  sms: 'twilio',
+  whatsapp: 'twilio',
+  voice: 'twilio',
+  email: 'email',
+  webchat: 'webchat',
+  telegram: 'telegram',
+  wechat: 'wechat',
+  messenger: 'meta',
+  instagram: 'meta',
+};
+
 function inboxFor(channel: string): string {
-  return `demo-${channel}`;
+  return DEMO_INBOXES[channel] ?? `demo-${channel}`;
 }
 
 function senderFor(story: DemoStory, message: DemoMessage): SenderIdentity {
