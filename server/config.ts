@@ -84,6 +84,9 @@ const ConfigSchema = z.object({
   ATTACHMENT_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** How often the SLA sweep fires overdue warnings/breaches and re-arms lost timers (0 disables it). */
   SLA_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
+  /** Most runs of one automation rule on one conversation within the loop window (a rule that triggers itself stops). */
+  AUTOMATION_LOOP_CAP: z.coerce.number().int().min(1).max(1000).default(5),
+  AUTOMATION_LOOP_WINDOW_SECONDS: z.coerce.number().int().min(1).default(600),
   /** How often each hub process re-reads template overrides saved by another process (0: never). */
   TEMPLATE_REFRESH_MS: z.coerce.number().int().min(0).default(30_000),
   /** The company name customers see in acknowledgements and CSAT messages. */

@@ -54,10 +54,17 @@ import { createConversationLookups, createRealtimeModule, type RealtimeService }
 import {
   createAutomatedSender,
   createInboxBusinessHours,
+  isBusinessTime,
+  templateChannelFor,
   createSlaModule,
   type SlaModule,
 } from './modules/sla';
 import { createRoutingModule, type RoutingModule } from './modules/routing';
+import {
+  createAutomationPorts,
+  createAutomationsModule,
+  type AutomationsModule,
+} from './modules/automations';
 import { createSocketServer, type SocketAuthenticator, type SocketServer } from './realtime/socket-server';
 import { rooms } from './realtime/socket-events';
 
@@ -117,6 +124,8 @@ export interface Hub {
   sla: SlaModule;
   /** Live routing: queues, offers, presence, capacity, transfers. */
   routing: RoutingModule;
+  /** Automation rules (event and time triggers) and their runs. */
+  automations: AutomationsModule;
   /** Outgoing webhooks (subscriptions, outbox, deliveries). */
   integrations: IntegrationsModule;
   /** Starts listening; resolves with the bound port (0 picks a free one). */
@@ -317,6 +326,71 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       clock,
     }),
     setCsat: (id, input) => conversations.conversations.setCsat(id, input),
+  });
+  // Automations: event and time-triggered rules (queue 'automations'), admin API /api/automations.
+  const automatedSend = createAutomatedSender({
+    getConversation: (id) => conversations.conversations.getConversation(id),
+    allocateSeq: (id, opts) => conversations.conversations.allocateSeq(id, opts),
+    insertMessage: (message) => conversations.timeline.insertMessage(message as never),
+    recordOutbound: (id, input) => conversations.conversations.recordOutbound(id, input),
+    enqueueOutbound: (messageId) => outbound.enqueue(messageId),
+    events,
+    clock,
+  });
+  const automations: AutomationsModule = createAutomationsModule({
+    connection,
+    queues,
+    redis,
+    keyPrefix: config.QUEUE_PREFIX,
+    events,
+    clock,
+    logger,
+    Conversation: conversations.models.Conversation as never,
+    conversationState: async (id) => {
+      const found = await conversations.conversations.findConversation(id);
+      return found ? { status: found.status, lastInboundAt: found.metrics?.lastInboundAt ?? null } : null;
+    },
+    loopCap: config.AUTOMATION_LOOP_CAP,
+    loopWindowMs: config.AUTOMATION_LOOP_WINDOW_SECONDS * 1000,
+    dryRunDays: 30,
+    ports: createAutomationPorts({
+      findConversation: (id) => conversations.conversations.findConversation(id),
+      findContact: (id) => contactsModule.contacts.findContact(id),
+      findMessageText: async (id) => (await conversations.timeline.findMessage(id))?.text ?? null,
+      isBusinessTime: async (teamId) => {
+        const calendarId = teamId ? (await sla.store.findTeam(teamId))?.calendarId : null;
+        const calendar = calendarId ? (await sla.store.getRules()).calendars.get(calendarId) : undefined;
+        return calendar ? isBusinessTime(calendar, clock.now()) : true;
+      },
+      assign: (id, input) => conversations.conversations.assign(id, input),
+      setPriority: (id, priority) => conversations.conversations.setPriority(id, priority as never),
+      setCategory: (id, category) => conversations.conversations.setCategory(id, category as never),
+      updateTags: (id, input) => conversations.conversations.updateTags(id, input),
+      setStatus: (id, status) => conversations.conversations.setStatus(id, { status: status as never }),
+      addNote: (id, text) =>
+        conversations.timeline.createReply({
+          conversationId: id,
+          authorId: 'automation',
+          text,
+          isPrivate: true,
+        }),
+      sendTemplate: async (id, template) => {
+        const conversation = await conversations.conversations.getConversation(id);
+        const contact = await contactsModule.contacts.findContact(conversation.contactId);
+        const rendered = templates.render({
+          key: template,
+          channel: templateChannelFor(conversation.lastInbound?.channel ?? conversation.primaryChannel),
+          ...(contact?.locale ? { locale: contact.locale } : {}),
+          data: {
+            number: conversation.number,
+            contactName: contact?.name ?? '',
+            companyName: config.COMPANY_NAME,
+            subject: conversation.subject ?? '',
+          },
+        });
+        await automatedSend({ conversationId: id, template, ...rendered });
+      },
+    }),
   });
   // Routing: queues per team, offers with expiry, presence with grace, capacity, transfers, manual pick.
   const routing = createRoutingModule({
@@ -604,6 +678,11 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       requireAdmin: agentsModule.requireRole('admin'),
       requireSupervisor: agentsModule.requireRole('supervisor', 'admin'),
     }),
+    automations.httpModule({
+      requireAuth: agentsModule.requireAuth,
+      requireAdmin: agentsModule.requireRole('admin'),
+      requireSupervisor: agentsModule.requireRole('supervisor', 'admin'),
+    }),
     ...connectors.httpModules,
     ...templatesModule.httpModules({
       requireAuth: agentsModule.requireAuth,
@@ -656,6 +735,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   // never meet an origin that is not registered yet).
   if (runWorkers) {
     sla.startWorkers();
+    automations.startWorkers();
     staffMail?.startWorkers();
     outbound.startWorkers();
     attachments.startWorkers((input) => conversations.timeline.attachToMessage(input));
@@ -702,6 +782,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     realtime,
     sla,
     routing,
+    automations,
     integrations,
     listen(port, host = config.HOST) {
       return new Promise((resolve, reject) => {
