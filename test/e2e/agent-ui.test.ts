@@ -100,6 +100,23 @@ describe('agent workspace in Chromium', function () {
       body: JSON.stringify({ email: people.admin.email, password: PASSWORD }),
     });
     adminToken = ((await login.json()) as { token: string }).token;
+    const agentLogin = await fetch(`${hub.running.baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: people.agent.email, password: PASSWORD }),
+    });
+    const agentToken = ((await agentLogin.json()) as { token: string }).token;
+    await api(
+      'POST',
+      '/api/canned-responses',
+      {
+        shortcut: 'invoice',
+        title: '开票时间',
+        text: '{{contactName}}您好，发票将在三个工作日内开具。',
+        locale: 'zh-CN',
+      },
+      agentToken,
+    );
   });
 
   afterEach(async function () {
@@ -143,8 +160,19 @@ describe('agent workspace in Chromium', function () {
     await agentPage.waitForURL(`**/app/conversations/${second.number}`);
     await waitFor(async () => !/^\(\d+\) /.test(await agentPage.title()), 'the title without a count');
 
-    await agentPage.getByLabel('Message text').fill('您好，发票将在三个工作日内开具。');
-    await agentPage.getByLabel('Message text').press('Control+Enter');
+    // The reply is a canned response: `/` opens the picker, Enter inserts it with the customer's name filled in.
+    const composer = agentPage.getByLabel('Message text');
+    await composer.fill('/invo');
+    await agentPage
+      .getByTestId('canned-picker')
+      .getByRole('option', { name: /开票时间/ })
+      .waitFor();
+    await composer.press('Enter');
+    await waitFor(
+      async () => (await composer.inputValue()) === '刘芳您好，发票将在三个工作日内开具。',
+      'the rendered canned text',
+    );
+    await composer.press('Control+Enter');
     const reply = agentPage.locator('.msg.outbound', { hasText: '三个工作日内开具' });
     await reply.waitFor();
     await reply.locator('[data-testid=delivery]', { hasText: 'Delivered' }).waitFor({ timeout: 30_000 });
@@ -193,7 +221,10 @@ describe('agent workspace in Chromium', function () {
     await entry.locator('[data-testid=delivery]', { hasText: 'Delivered' }).waitFor({ timeout: 30_000 });
     assert.equal(await entry.getByTestId('failure-reason').count(), 0);
     await agentPage.goto(`${hub.running.baseUrl}/app/inbox`);
-    await agentPage.locator(`[data-conversation-id="${second.id}"]`).waitFor();
+    // The row previews the newest entry (the retried reply).
+    await agentPage
+      .locator(`[data-conversation-id="${second.id}"] .preview`, { hasText: '还有其他问题吗' })
+      .waitFor();
     await screenshot(agentPage, 'inbox');
   });
 

@@ -12,6 +12,8 @@ import type { ConversationDetail } from '../lib/api-types';
 import { loadDraft, saveDraft, type Draft } from '../lib/drafts';
 import { upsertTimeline } from '../lib/live-cache';
 import { useWorkspace } from '../lib/workspace';
+import type { CannedResponse } from '../lib/api-types';
+import { CannedPicker, cannedQuery } from './canned-picker';
 
 /** Channels an agent can write a text reply on (voice is answered by calling back). */
 const TEXT_CHANNELS = new Set([
@@ -36,6 +38,10 @@ export function Composer(props: { conversation: ConversationDetail }) {
   const [info, setInfo] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const lastTyping = useRef(0);
+  const [cannedItems, setCannedItems] = useState<CannedResponse[]>([]);
+  const [cannedIndex, setCannedIndex] = useState(0);
+  const [cannedClosed, setCannedClosed] = useState(false);
+  const [missing, setMissing] = useState<string[]>([]);
 
   const replyChannels = [
     ...new Set([
@@ -78,7 +84,34 @@ export function Composer(props: { conversation: ConversationDetail }) {
     }
   };
 
+  const canned = cannedClosed ? null : cannedQuery(draft.text);
+  const pickCanned = async (item: CannedResponse) => {
+    setError(null);
+    try {
+      const rendered = await apiClient.canned.render(item.id, conversation.id);
+      setDraft((prev) => ({ ...prev, text: rendered.text }));
+      setMissing(rendered.missing);
+    } catch (err) {
+      setError(i18n.error(err));
+    }
+  };
+
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (canned !== null && cannedItems.length > 0) {
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        const step = event.key === 'ArrowDown' ? 1 : -1;
+        setCannedIndex((i) => (i + step + cannedItems.length) % cannedItems.length);
+        return;
+      }
+      if (event.key === 'Enter' && !event.ctrlKey && !event.metaKey) {
+        event.preventDefault();
+        const item = cannedItems[Math.min(cannedIndex, cannedItems.length - 1)];
+        if (item) void pickCanned(item);
+        return;
+      }
+    }
+    if (event.key === 'Escape') setCannedClosed(true);
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       void submit();
@@ -150,13 +183,34 @@ export function Composer(props: { conversation: ConversationDetail }) {
       )}
       {isVoice && !canReply && <p className="hint">{t('voiceNoReply')}</p>}
       {isNote && <p className="hint">{t('noteHint')}</p>}
+      {canned !== null && (
+        <CannedPicker
+          query={canned}
+          active={cannedIndex}
+          onItems={(items) => {
+            setCannedItems(items);
+            setCannedIndex(0);
+          }}
+          onPick={(item) => void pickCanned(item)}
+        />
+      )}
+      {missing.length > 0 && (
+        <p className="hint" role="status">
+          {t('cannedMissing')}: {missing.join(', ')}
+        </p>
+      )}
       <textarea
         value={draft.text}
         rows={3}
+        placeholder={t('composerPlaceholder')}
         aria-label={t('messageText')}
         onKeyDown={onKeyDown}
         onChange={(e) => {
           change({ text: e.target.value });
+          if (!e.target.value) {
+            setCannedClosed(false);
+            setMissing([]);
+          }
           if (Date.now() - lastTyping.current > 2000) {
             lastTyping.current = Date.now();
             socket.typing(conversation.id);

@@ -197,6 +197,10 @@ export const en = {
   required: 'required',
   minutes: 'min',
   timeline: 'Timeline',
+  cannedResponses: 'Canned responses',
+  noCanned: 'No canned response matches.',
+  cannedMissing: 'Fill in before sending',
+  composerPlaceholder: 'Type a reply; / for canned responses',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -399,4 +403,8 @@ export const zh: Record<MessageKey, string> = {
   required: '必填',
   minutes: '分钟',
   timeline: '时间线',
+  cannedResponses: '快捷回复',
+  noCanned: '没有匹配的快捷回复。',
+  cannedMissing: '发送前请补充',
+  composerPlaceholder: '输入回复；输入 / 使用快捷回复',
 };

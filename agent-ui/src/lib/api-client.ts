@@ -7,6 +7,7 @@ import type {
   AgentView,
   AtRiskItem,
   CalendarView,
+  CannedResponse,
   Category,
   ChannelKind,
   ContactView,
@@ -205,6 +206,14 @@ export const apiClient = {
     createPolicy: (body: Omit<SlaPolicyView, 'id'>) => json<SlaPolicyView>('POST', '/api/sla/policies', body),
     updatePolicy: (id: string, body: Partial<Omit<SlaPolicyView, 'id'>>) =>
       json<SlaPolicyView>('PATCH', `/api/sla/policies/${id}`, body),
+  },
+  canned: {
+    search: (q: string) =>
+      json<Page<CannedResponse>>('GET', `/api/canned-responses${queryString({ q, limit: 8 })}`),
+    render: (id: string, conversationId: string) =>
+      json<{ text: string; missing: string[] }>('POST', `/api/canned-responses/${id}/render`, {
+        conversationId,
+      }),
   },
   routing: {
     live: () => json<LiveView>('GET', '/api/routing/live'),

@@ -239,3 +239,12 @@ export interface InboxView {
   credentials?: Record<string, unknown>;
   credentialKeys?: string[];
 }
+
+export interface CannedResponse {
+  id: string;
+  shortcut: string;
+  title: string;
+  text: string;
+  locale: string;
+  scope: string;
+}

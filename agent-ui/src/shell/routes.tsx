@@ -10,7 +10,6 @@ import { InboxesAdmin } from '../admin/inboxes-admin';
 import { SlaPoliciesAdmin } from '../admin/sla-policies-admin';
 import { TeamsAdmin } from '../admin/teams-admin';
 import { InboxPage } from '../inbox/inbox-page';
-import { ReportsPage } from '../supervisor/reports-page';
 import { WallboardPage } from '../supervisor/wallboard-page';
 import { AppRoot, NotFound, RequireRole, RequireSession } from './app-shell';
 import { LoginPage } from './login-page';
@@ -31,7 +30,11 @@ export const routes: RouteObject[] = [
             element: <RequireRole roles={['supervisor', 'admin']} />,
             children: [
               { path: 'supervisor', element: <WallboardPage /> },
-              { path: 'reports', element: <ReportsPage /> },
+              {
+                path: 'reports',
+                // The charts library is most of the bundle: loaded only when reports are opened.
+                lazy: async () => ({ Component: (await import('../supervisor/reports-page')).ReportsPage }),
+              },
             ],
           },
           {

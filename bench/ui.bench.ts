@@ -1,0 +1,261 @@
+/**
+ * Agent workspace benchmark, in Debian's Chromium (playwright-core, headless):
+ *
+ * - Bundle: the built UI's JavaScript and CSS (agent-ui/dist/assets), raw and gzipped (zlib level 9, as a
+ *   server would send it).
+ * - Live row update: a supervisor's inbox "All" view holds BENCH_UI_ROWS conversations (default 1,000,
+ *   loaded page by page as a user scrolling would); a `message:new` for a conversation near the bottom is
+ *   published through the hub's realtime service (persisted, emitted over Socket.IO); the time is measured
+ *   from just before publishing until the browser shows that row first in the list with the new preview
+ *   (a MutationObserver reads the DOM). Baseline: the same measurement with a 50-row list, in the same run.
+ *
+ * Run: `npx tsx bench/ui.bench.ts` (builds the UI first when needed). Results: bench/results/ui.json, ui.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { Types } from 'mongoose';
+import { chromium, type Page } from 'playwright-core';
+import { rooms } from '../server/realtime/socket-events';
+import { PASSWORD, root, sized, startBenchHub, type BenchHub } from './support/bench-stack';
+
+const ROWS = sized('BENCH_UI_ROWS', 1000, 60);
+const BASELINE_ROWS = 50;
+const RUNS = sized('BENCH_UI_RUNS', 30, 5);
+
+function summary(values: number[]) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? null;
+  return {
+    n: sorted.length,
+    medianMs: at(0.5),
+    p90Ms: at(0.9),
+    p99Ms: at(0.99),
+    maxMs: sorted.at(-1) ?? null,
+  };
+}
+
+function bundleSize() {
+  const dir = path.join(root, 'agent-ui', 'dist', 'assets');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.js') || f.endsWith('.css'));
+  let raw = 0;
+  let gzip = 0;
+  for (const file of files) {
+    const bytes = readFileSync(path.join(dir, file));
+    raw += bytes.length;
+    gzip += gzipSync(bytes, { level: 9 }).length;
+  }
+  return { files, rawBytes: raw, gzipBytes: gzip };
+}
+
+async function seedConversations(bench: BenchHub, count: number, offset: number): Promise<string[]> {
+  const now = Date.now();
+  const docs = Array.from({ length: count }, (_, i) => ({
+    _id: new Types.ObjectId(),
+    number: 500_000 + offset + i,
+    contactId: new Types.ObjectId().toHexString(),
+    contactName: `客户 ${offset + i}`,
+    channels: ['sms'],
+    primaryChannel: 'sms',
+    inboxId: 'bench',
+    status: 'open',
+    priority: 'normal',
+    category: 'inquiry',
+    tags: [],
+    assigneeId: null,
+    teamId: null,
+    ownerId: null,
+    routing: { state: 'unassigned' },
+    sla: {},
+    metrics: { reopenCount: 0, lastInboundAt: new Date(now - i * 60_000) },
+    threadKeys: [],
+    previousConversationId: null,
+    lastSeq: 0,
+    lastMessageAt: new Date(now - i * 60_000),
+    createdAt: new Date(now - i * 60_000),
+    updatedAt: new Date(now - i * 60_000),
+  }));
+  for (let i = 0; i < docs.length; i += 500)
+    await bench.hub.connection.collection('conversations').insertMany(docs.slice(i, i + 500));
+  return docs.map((d) => d._id.toHexString());
+}
+
+/** Opens the All view and loads pages until `rows` rows are in the DOM. */
+async function loadRows(page: Page, baseUrl: string, rows: number): Promise<void> {
+  await page.goto(`${baseUrl}/app/inbox`);
+  await page.getByRole('tab', { name: 'All' }).click();
+  const list = page.locator('[data-testid=conversation-list][data-view=all] .row');
+  await list.first().waitFor({ timeout: 60_000 });
+  for (let guard = 0; guard < 100 && (await list.count()) < rows; guard++) {
+    const more = page.getByRole('button', { name: 'Load more' });
+    if ((await more.count()) === 0) break;
+    await more.click();
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid=conversation-list] .row').length >= n,
+      Math.min(rows, (await list.count()) + 1),
+      { timeout: 60_000 },
+    );
+  }
+}
+
+/** Publishes `message:new` for a row and resolves with the ms until the browser shows it first with the text. */
+async function measureOnce(
+  bench: BenchHub,
+  page: Page,
+  conversationId: string,
+  token: string,
+): Promise<number> {
+  await page.evaluate(
+    ([id, text]) => {
+      const w = window as unknown as { benchPending?: Promise<number> };
+      w.benchPending = new Promise<number>((resolve) => {
+        const done = () => {
+          const first = document.querySelector<HTMLElement>('[data-testid=conversation-list] .row');
+          if (first?.dataset.conversationId === id && first.textContent?.includes(text)) {
+            resolve(Date.now());
+            return true;
+          }
+          return false;
+        };
+        if (done()) return;
+        const observer = new MutationObserver(() => done() && observer.disconnect());
+        observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+      });
+    },
+    [conversationId, token] as const,
+  );
+  const startedAt = Date.now();
+  await bench.hub.realtime.publish({
+    event: 'message:new',
+    payload: {
+      message: {
+        id: new Types.ObjectId().toHexString(),
+        conversationId,
+        seq: 1,
+        direction: 'inbound',
+        kind: 'message',
+        channel: 'sms',
+        text: token,
+        occurredAt: new Date().toISOString(),
+      },
+    },
+    rooms: [rooms.supervisors()],
+  });
+  const shownAt = await page.evaluate(
+    () => (window as unknown as { benchPending: Promise<number> }).benchPending,
+  );
+  return shownAt - startedAt;
+}
+
+async function measure(bench: BenchHub, page: Page, ids: string[], runs: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    // A row near the bottom each time (the worst case: it moves the furthest).
+    const id = ids[ids.length - 1 - run]!;
+    samples.push(
+      await measureOnce(bench, page, id, `新消息 ${run} ${Math.random().toString(36).slice(2, 8)}`),
+    );
+  }
+  return samples;
+}
+
+async function main() {
+  execFileSync('npm', ['run', '--silent', 'build:ui'], { cwd: root, stdio: 'ignore' });
+  const bundle = bundleSize();
+  const bench = await startBenchHub();
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const results: Record<string, unknown> = {
+    startedAt: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? null,
+    loadAverageStart: os.loadavg(),
+    engine: bench.engine,
+    rows: ROWS,
+    baselineRows: BASELINE_ROWS,
+    runs: RUNS,
+    bundle,
+  };
+  try {
+    await bench.hub.agents.agents.createAgent(
+      {
+        email: 'bench.sup@bench.omnihub',
+        name: 'bench',
+        password: PASSWORD,
+        role: 'supervisor',
+        teamIds: [],
+      },
+      null,
+    );
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${bench.baseUrl}/app/login`);
+    await page.locator('input[name=email]').fill('bench.sup@bench.omnihub');
+    await page.locator('input[name=password]').fill(PASSWORD);
+    await page.locator('form.login button[type=submit]').click();
+    await page.locator('[data-testid=connection].up').waitFor({ timeout: 60_000 });
+
+    // Baseline: a short list.
+    const baselineIds = await seedConversations(bench, BASELINE_ROWS, 0);
+    await loadRows(page, bench.baseUrl, BASELINE_ROWS);
+    const baseline = await measure(bench, page, baselineIds, RUNS);
+    results.baseline = summary(baseline);
+
+    // The same with the long list (the new conversations are older, so they load after the first ones).
+    const moreIds = await seedConversations(bench, ROWS - BASELINE_ROWS, BASELINE_ROWS);
+    await loadRows(page, bench.baseUrl, ROWS);
+    results.rowsLoaded = await page.locator('[data-testid=conversation-list] .row').count();
+    const long = await measure(bench, page, [...baselineIds, ...moreIds], RUNS);
+    results.longList = summary(long);
+    results.loadAverageEnd = os.loadavg();
+    await context.close();
+  } finally {
+    await browser.close();
+    await bench.close();
+  }
+
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+  const row = (name: string, s: unknown) => {
+    const v = s as ReturnType<typeof summary>;
+    return `| ${name} | ${v.n} | ${v.medianMs} | ${v.p90Ms} | ${v.maxMs} |`;
+  };
+  const md = [
+    '# UI benchmark',
+    '',
+    `Run ${String(results.startedAt)} on ${String(results.cpus)} CPUs (${String(results.cpuModel)}), Node ${process.version}, load average ${(results.loadAverageStart as number[]).map((n) => n.toFixed(1)).join(' / ')} at start.`,
+    '',
+    `Bundle (agent-ui/dist/assets, JS + CSS): ${kb(bundle.rawBytes)} raw, **${kb(bundle.gzipBytes)} gzipped**.`,
+    '',
+    '`message:new` published → row shown first with the new preview (ms):',
+    '',
+    '| list | samples | median | p90 | max |',
+    '|---|---|---|---|---|',
+    row(`${BASELINE_ROWS} rows (baseline)`, results.baseline),
+    row(`${String(results.rowsLoaded)} rows`, results.longList),
+    '',
+  ].join('\n');
+  await mkdir(path.join(root, 'bench', 'results'), { recursive: true });
+  await writeFile(path.join(root, 'bench', 'results', 'ui.json'), `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(path.join(root, 'bench', 'results', 'ui.md'), md);
+  console.log(md);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
