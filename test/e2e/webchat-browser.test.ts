@@ -10,6 +10,7 @@ import { chromium, type Browser, type BrowserContext, type FrameLocator, type Pa
 import { io, type Socket } from 'socket.io-client';
 import { identityHash } from '../../connectors/webchat/visitor-token';
 import { call, email } from '../integration/conversations-support';
+import { INBOX_ADDRESS, startEmailTestHub, type EmailTestHub } from '../support/email-hub';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { startTestHub, type RunningTestHub } from '../support/test-stack';
 
@@ -341,5 +342,88 @@ describe('web chat widget in Chromium (strict-CSP host page, agent on the socket
       (await texts(phone)).includes('Member question'),
     );
     await otherDevice.close();
+  });
+});
+
+describe('web chat widget in Chromium: offline continuation by email', function () {
+  this.timeout(120_000);
+  let email: EmailTestHub;
+  let host: { url: string; close(): Promise<void> };
+  let browser: Browser;
+
+  before(async () => {
+    email = await startEmailTestHub({
+      WEBCHAT_OFFLINE_GRACE_SECONDS: '1',
+      WEBCHAT_PRECHAT_FIELDS: '[{"key":"name"},{"key":"email","required":true}]',
+    });
+    host = await startHostSite(email.running.baseUrl);
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await host?.close();
+    await email?.close();
+  });
+
+  it('emails the reply to a visitor who left, and their email answer shows in the chat', async () => {
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await context.newPage();
+    await page.goto(host.url);
+    await page.locator('[data-omnihub-chat] button').click();
+    const frame = page.frameLocator('iframe[title="Chat with us"]');
+    await frame.locator('#f-name').fill('Lin');
+    await frame.locator('#f-email').fill('lin@home.example');
+    await frame.locator('.prechat button[type=submit]').click();
+    const input = frame.locator('textarea');
+    await input.fill('Is the blue teapot back?');
+    await input.press('Enter');
+    await waitUntil('sent', async () => (await frame.locator('.msg.visitor:not(.pending)').count()) === 1);
+    const stored = await email.running.hub.conversations.models.Message.findOne({
+      text: 'Is the blue teapot back?',
+    }).lean();
+    const conversationId = stored!.conversationId;
+    await page.close(); // the visitor leaves
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+
+    const reply = await call(email.running.baseUrl, 'POST', `/api/conversations/${conversationId}/messages`, {
+      token: email.token,
+      body: { text: 'Yes, 3 left.' },
+    });
+    assert.equal(reply.status, 201);
+    const [mail] = await email.outbox.waitFor(1, 30_000);
+    assert.match(mail!.text ?? '', /Yes, 3 left\./);
+    await email.send({
+      from: 'Lin <lin@home.example>',
+      to: INBOX_ADDRESS,
+      subject: `Re: ${mail!.subject ?? ''}`,
+      inReplyTo: mail!.messageId,
+      references: [mail!.messageId!],
+      text: 'Please keep one for me.',
+    });
+
+    // Back on the site: the chat shows the reply and the visitor's own email answer, in one conversation.
+    const back = await context.newPage();
+    await back.goto(host.url);
+    const chat = back.frameLocator('iframe[title="Chat with us"]');
+    await waitUntil('email answer in the chat', async () =>
+      (await chat.locator('.log .msg .body').allTextContents()).includes('Please keep one for me.'),
+    );
+    assert.deepEqual(await chat.locator('.log .msg .body').allTextContents(), [
+      'Is the blue teapot back?',
+      'Yes, 3 left.',
+      'Please keep one for me.',
+    ]);
+    await context.close();
   });
 });
