@@ -241,8 +241,9 @@ function isExactDateRange(filter: Document, choice: IndexChoice): boolean {
   const { index } = choice;
   if (choice.eqFields !== 0 || index.multikey || index.sparse) return false;
   const keys = Object.keys(filter);
-  if (keys.length !== 1 || keys[0] !== index.fields[0]) return false;
-  const cond: unknown = filter[keys[0]];
+  const field = index.fields[0];
+  if (keys.length !== 1 || field === undefined || keys[0] !== field) return false;
+  const cond: unknown = filter[field];
   if (!isPlainDocument(cond)) return false;
   const ops = Object.entries(cond);
   return (
