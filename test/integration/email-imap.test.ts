@@ -233,9 +233,12 @@ describe('IMAP mailboxes (real dovecot)', function () {
     const counts = await waitUntil(
       () =>
         dovecot.withClient(user, async (client) => {
-          const inboxStatus = await client.status('INBOX', { messages: true });
-          const done = await client.status('Done', { messages: true }).catch(() => ({ messages: 0 }));
-          return inboxStatus.messages === 0 && done.messages === 2 ? { inbox: 0, done: 2 } : undefined;
+          const count = async (folder: string) => {
+            const status = await client.status(folder, { messages: true }).catch(() => false as const);
+            return status ? (status.messages ?? -1) : -1;
+          };
+          const [inboxCount, doneCount] = [await count('INBOX'), await count('Done')];
+          return inboxCount === 0 && doneCount === 2 ? { inbox: inboxCount, done: doneCount } : undefined;
         }),
       'messages moved to Done',
     );
