@@ -109,25 +109,24 @@ async function measureOnce(
   conversationId: string,
   token: string,
 ): Promise<number> {
-  await page.evaluate(
-    ([id, text]) => {
-      const w = window as unknown as { benchPending?: Promise<number> };
-      w.benchPending = new Promise<number>((resolve) => {
-        const done = () => {
-          const first = document.querySelector<HTMLElement>('[data-testid=conversation-list] .row');
-          if (first?.dataset.conversationId === id && first.textContent?.includes(text)) {
-            resolve(Date.now());
-            return true;
-          }
-          return false;
-        };
-        if (done()) return;
-        const observer = new MutationObserver(() => done() && observer.disconnect());
-        observer.observe(document.body, { subtree: true, childList: true, characterData: true });
-      });
-    },
-    [conversationId, token] as const,
-  );
+  // A string, not a function: tsx would wrap named inner functions in a helper the page does not have.
+  await page.evaluate(`
+    window.benchPending = new Promise((resolve) => {
+      const id = ${JSON.stringify(conversationId)};
+      const text = ${JSON.stringify(token)};
+      const done = () => {
+        const first = document.querySelector('[data-testid=conversation-list] .row');
+        if (first && first.dataset.conversationId === id && first.textContent.includes(text)) {
+          resolve(Date.now());
+          return true;
+        }
+        return false;
+      };
+      if (done()) return;
+      const observer = new MutationObserver(() => done() && observer.disconnect());
+      observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+  `);
   const startedAt = Date.now();
   await bench.hub.realtime.publish({
     event: 'message:new',
