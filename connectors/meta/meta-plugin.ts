@@ -101,6 +101,7 @@ function createMetaContribution(context: ConnectorContext): ConnectorContributio
       phoneNumberId: configInbox.whatsappPhoneNumberId,
       deliverTo: context.selfUrl,
       statusDelayMs: 500,
+      acceptUnknownCustomers: true,
       onError: (error) => context.logger.warn({ err: error }, 'meta stub delivery failed'),
     });
     const sentLog: ChatLogEntry[] = [];

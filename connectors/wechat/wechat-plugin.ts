@@ -85,6 +85,7 @@ function createWechatContribution(context: ConnectorContext): ConnectorContribut
       ...(configInbox.encodingAesKey ? { encodingAesKey: configInbox.encodingAesKey } : {}),
       deliverTo: context.selfUrl,
       inboxId: configInbox.inboxId,
+      acceptUnknownCustomers: true,
     });
     const customerLog: ChatLogEntry[] = [];
     routes.push(

@@ -21,6 +21,11 @@ export interface MetaStubOptions {
   /** Delay before delivery receipts (default 30 ms; 0 sends none). */
   statusDelayMs?: number;
   onError?: (error: unknown) => void;
+  /**
+   * Accept sends to customers the stub has not seen write (the demo: seeded conversations' customers are
+   * known to the real provider). Tests leave it off, so the 24 h rule and unknown users are enforced.
+   */
+  acceptUnknownCustomers?: boolean;
 }
 
 export interface StubGraphSend {
@@ -149,7 +154,7 @@ export function createMetaStub(options: MetaStubOptions): MetaStub {
     const { fields } = await fieldsOf(req);
     const recipient = (fields.recipient as { id?: string } | undefined)?.id ?? '';
     const message = (fields.message ?? {}) as { text?: string; attachment?: { type?: string } };
-    const channel = customers.get(recipient);
+    const channel = customers.get(recipient) ?? (options.acceptUnknownCustomers ? 'messenger' : undefined);
     if (!channel) return graphError(res, { status: 400, code: 100, message: 'No matching user found' });
     const mid = newId('m_');
     sends.push({
@@ -207,6 +212,8 @@ export function createMetaStub(options: MetaStubOptions): MetaStub {
     const type = typeof fields.type === 'string' ? fields.type : 'text';
     if (!/^\d{5,20}$/.test(to))
       return graphError(res, { status: 400, code: 131009, message: 'Parameter value is not valid' });
+    if (options.acceptUnknownCustomers && !lastWhatsAppInbound.has(to))
+      lastWhatsAppInbound.set(to, Date.now());
     const last = lastWhatsAppInbound.get(to);
     if (type !== 'template' && (last === undefined || Date.now() - last > 24 * 3600_000))
       return graphError(res, {

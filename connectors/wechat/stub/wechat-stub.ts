@@ -21,6 +21,8 @@ export interface WechatStubOptions {
   deliverTo?: string;
   inboxId?: string;
   accountId?: string;
+  /** Accept sends to customers the stub has not seen write (the demo's seeded customers). */
+  acceptUnknownCustomers?: boolean;
 }
 
 export interface StubCustomSend {
@@ -89,6 +91,8 @@ export function createWechatStub(options: WechatStubOptions): WechatStub {
       image?: { media_id?: string };
     };
     const touser = body.touser ?? '';
+    if (options.acceptUnknownCustomers && !lastInbound.has(touser))
+      lastInbound.set(touser, { at: Date.now(), replies: 0 });
     const window = lastInbound.get(touser);
     if (!window || Date.now() - window.at > 48 * 3600_000)
       return res.json({ errcode: 45015, errmsg: 'response out of time limit or subscription is canceled' });
