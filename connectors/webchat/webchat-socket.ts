@@ -196,10 +196,15 @@ export function attachWebchatSockets(deps: {
     };
   }
 
+  const admitted = new Map<string, VisitorSocketData>();
   namespace.use((socket, next) => {
     admit(socket)
       .then((data) => {
-        socket.data = data;
+        // Only what other hub processes may see (fetchSockets serializes socket.data over Redis): the
+        // inbox settings, secrets included, stay in this process.
+        admitted.set(socket.id, data);
+        socket.conn.once('close', () => admitted.delete(socket.id));
+        socket.data = { inboxId: data.inbox.inboxId, visitorKey: data.visitorKey };
         next();
       })
       .catch((error: unknown) => {
@@ -210,7 +215,12 @@ export function attachWebchatSockets(deps: {
   });
 
   namespace.on('connection', (socket: Socket<Record<string, never>, CustomerServerToClientEvents>) => {
-    const data = socket.data as VisitorSocketData;
+    const data = admitted.get(socket.id);
+    admitted.delete(socket.id);
+    if (!data) {
+      socket.disconnect(true);
+      return;
+    }
     const { inbox, visitorKey } = data;
     let lastTypingAt = 0;
     let joined: string | null = null;
