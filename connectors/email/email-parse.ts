@@ -39,7 +39,7 @@ export interface ParseInboundMailOptions {
 export type ParsedMail =
   { kind: 'message'; event: InboundEvent } | { kind: 'bounce'; status: StatusEvent; undeliverable?: string };
 
-const LIMITS = { text: 200_000, html: 4_000_000, subject: 2_000, name: 500, attachments: 50 } as const;
+const LIMITS = { text: 200_000, html: 2_000_000, subject: 2_000, name: 500, attachments: 50 } as const;
 const PARSE_OPTIONS = {
   keepCidLinks: true,
   keepDeliveryStatus: true,
@@ -252,8 +252,13 @@ export async function parseInboundMail(raw: Buffer, options: ParseInboundMailOpt
       to,
       cc,
       fullText: clip(fullText, LIMITS.text) ?? '',
+      // The full HTML only when trimming removed something (`html` is the whole mail otherwise): one copy
+      // of a large newsletter, not two, in the message document.
       ...(fullHtml
-        ? { fullHtml: clip(fullHtml, LIMITS.html), remoteImages: countRemoteImages(fullHtml) }
+        ? {
+            ...(displayHtml !== fullHtml ? { fullHtml: clip(fullHtml, LIMITS.html) } : {}),
+            remoteImages: countRemoteImages(fullHtml),
+          }
         : {}),
       ...(reason ? { automatedReason: reason } : {}),
       ...(Object.keys(authentication).length ? { authentication } : {}),

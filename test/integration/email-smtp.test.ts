@@ -81,7 +81,9 @@ describe('email: SMTP listener (real SMTP sessions, whole hub)', function () {
         assert.ok(contact?.emails.includes(expected.fromEmail.toLowerCase()), `${fixture.name}: from`);
       }
       if (expected?.body && expected.body !== 'no visible content' && !/<[a-z]/i.test(expected.body)) {
-        const ours = readable(`${stored.email?.fullText ?? ''} ${htmlToText(stored.email?.fullHtml ?? '')}`);
+        const ours = readable(
+          `${stored.email?.fullText ?? ''} ${htmlToText(stored.email?.fullHtml ?? stored.html ?? '')}`,
+        );
         assert.ok(ours.includes(readable(expected.body).slice(0, 30)), `${fixture.name}: body`);
       }
     }
