@@ -250,7 +250,7 @@ describe('web chat /customer namespace', function () {
       fetch(`${running.baseUrl}/webchat/upload?clientId=${clientId()}&filename=receipt.png`, {
         method: 'POST',
         headers: { 'content-type': type, ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body,
+        body: new Uint8Array(body),
       });
     assert.equal((await upload(null, 'image/png', png)).status, 401);
     assert.equal((await upload(v.session().token, 'image/png', Buffer.from('MZ not a png'))).status, 415);
