@@ -63,6 +63,7 @@ import { createRoutingModule, type RoutingModule } from './modules/routing';
 import {
   createAutomationPorts,
   createAutomationsModule,
+  seedDemoAutomations,
   type AutomationsModule,
 } from './modules/automations';
 import { createSocketServer, type SocketAuthenticator, type SocketServer } from './realtime/socket-server';
@@ -690,8 +691,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       requireAdmin: agentsModule.requireRole('admin'),
       loadCannedContext: createCannedContextLoader({
         findConversation: (id) => conversations.conversations.findConversation(id),
-        canSee: (viewer, conversation) =>
-          canSeeConversation(viewer as Parameters<typeof canSeeConversation>[0], conversation),
+        canSee: (viewer, conversation) => canSeeConversation(viewer, conversation),
         findContact: (id) => contactsModule.contacts.findContact(id),
         findAgentName: async (id) => (await agentsModule.agents.findAgent(id))?.name ?? null,
         findTeamName: async (id) => (await agentsModule.agents.findTeam(id))?.name ?? null,
@@ -751,7 +751,10 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       identity: agentsModule.agents,
       setContactTier: (contactId, tier) => contactsModule.contacts.updateContact(contactId, { tier }),
       sla: sla.admin,
-      extras: [(context) => seedDemoCannedResponses(templatesModule.canned, context)],
+      extras: [
+        (context) => seedDemoCannedResponses(templatesModule.canned, context),
+        (context) => seedDemoAutomations(automations, context),
+      ],
       ingest,
       conversations: conversations.conversations,
       timeline: conversations.timeline,

@@ -122,4 +122,40 @@ describe('the demo quick start from outside (hub process, HTTP only)', function 
       assert.ok(team.calendarId, `team ${team.name} has a calendar`);
     }
   });
+
+  it('answers the template, canned-response and automation APIs for an admin and refuses an agent where it should', async () => {
+    const templates = await api(hub.baseUrl, 'GET', '/api/templates', tokens.admin);
+    assert.equal(templates.status, 200);
+    assert.ok(templates.body.items.some((t: Json) => t.key === 'complaint-ack' && t.locale === 'zh-CN'));
+    assert.equal((await api(hub.baseUrl, 'GET', '/api/templates', tokens.agent1)).status, 403);
+    const put = await api(hub.baseUrl, 'PUT', '/api/templates/sms/en/complaint-ack', tokens.agent1, {
+      parts: { text: 'x' },
+    });
+    assert.equal(put.status, 403);
+
+    for (const who of ['admin', 'agent1']) {
+      const canned = await api(hub.baseUrl, 'GET', '/api/canned-responses?limit=100', tokens[who]);
+      assert.equal(canned.status, 200, `${who} reads canned responses`);
+      const shortcuts = canned.body.items.map((item: Json) => `${item.locale}/${item.shortcut}`);
+      for (const shortcut of ['zh-CN/greet', 'en/greet', 'zh-CN/complaint', 'en/solved', 'en/update'])
+        assert.ok(shortcuts.includes(shortcut), `${who} sees ${shortcut}`);
+    }
+    const personal = await api(hub.baseUrl, 'GET', '/api/canned-responses?q=points', tokens.agent1);
+    assert.equal(personal.body.items.length, 1, 'agent1 sees their personal demo response');
+    const notTheirs = await api(hub.baseUrl, 'GET', '/api/canned-responses?q=points', tokens.admin);
+    assert.equal(notTheirs.body.items.length, 0, 'a personal response stays personal');
+
+    const automations = await api(hub.baseUrl, 'GET', '/api/automations', tokens.admin);
+    assert.equal(automations.status, 200);
+    assert.equal(automations.body.items.length, 2, 'the demo ships two automations');
+    assert.equal((await api(hub.baseUrl, 'GET', '/api/automations', tokens.agent1)).status, 403);
+    const dryRun = await api(
+      hub.baseUrl,
+      'POST',
+      `/api/automations/${automations.body.items[0].id}/dry-run`,
+      tokens.admin,
+    );
+    assert.equal(dryRun.status, 200);
+    assert.ok(dryRun.body.scanned >= 10, 'the dry run looked at the demo conversations');
+  });
 });

@@ -35,8 +35,9 @@ const ruleSchema = new Schema<AutomationRuleDoc>(
     enabled: { type: Boolean, required: true, default: true },
     order: { type: Number, required: true, default: 100 },
     trigger: { type: Schema.Types.Mixed, required: true },
-    conditions: { type: [Schema.Types.Mixed], default: [] },
-    actions: { type: [Schema.Types.Mixed], default: [] },
+    // Validated by zod at the API; stored as given.
+    conditions: { type: [Schema.Types.Mixed], default: [] } as never,
+    actions: { type: [Schema.Types.Mixed], default: [] } as never,
     createdBy: { type: String, default: null },
     updatedBy: { type: String, default: null },
     createdAt: { type: Date, required: true },

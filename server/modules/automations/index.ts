@@ -22,7 +22,12 @@ import { conditionsHold, type AutomationFacts } from './automation-conditions';
 import { createAutomationEngine, type AutomationPorts, type TriggerOccurrence } from './automation-engine';
 import { automationModels, type AutomationRuleDoc } from './automation.model';
 import { createAutomationsRouter } from './automations.routes';
-import type { AutomationEvent, CreateRuleInput, UpdateRuleInput } from './automation.schemas';
+import {
+  CreateRuleSchema,
+  type AutomationEvent,
+  type CreateRuleInput,
+  type UpdateRuleInput,
+} from './automation.schemas';
 
 export * from './automation.schemas';
 export { conditionsHold, conditionHolds, type AutomationFacts } from './automation-conditions';
@@ -298,3 +303,42 @@ export function createAutomationsModule(deps: AutomationsModuleDeps) {
 }
 
 export type AutomationsModule = ReturnType<typeof createAutomationsModule>;
+
+/** The demo's two automations: VIP/A customers first, and a nudge on conversations pending three days. */
+export async function seedDemoAutomations(
+  module: AutomationsModule,
+  context: { agentIds: Map<string, string> },
+): Promise<void> {
+  const adminId = context.agentIds.get('admin') ?? null;
+  const rules = [
+    {
+      name: 'VIP / A 客户优先 VIP customers first',
+      order: 10,
+      trigger: { type: 'event', event: 'conversation.created' },
+      conditions: [{ field: 'contact.tier', op: 'in', value: ['VIP', 'A'] }],
+      actions: [
+        { type: 'set_priority', priority: 'high' },
+        { type: 'add_tags', tags: ['vip'] },
+      ],
+    },
+    {
+      name: '待客户回复 3 天提醒 Pending for 3 days',
+      order: 20,
+      trigger: { type: 'pending_for', days: 3 },
+      actions: [
+        {
+          type: 'notify',
+          to: ['assignee'],
+          text: '客户 3 天未回复，请跟进或关闭。No answer for 3 days: follow up or close.',
+        },
+        {
+          type: 'create_task',
+          title: '跟进待回复客户 Follow up the waiting customer',
+          dueInMinutes: 24 * 60,
+        },
+      ],
+    },
+  ];
+  for (const rule of rules)
+    await module.rules.create(parseInput(CreateRuleSchema, rule, 'demo automation'), adminId);
+}
