@@ -44,7 +44,11 @@ function relayPoster(baseUrl: string) {
         now,
         raw,
       );
-    const response = await fetch(`${baseUrl}/webhooks/email/inbound`, { method: 'POST', headers, body: raw });
+    const response = await fetch(`${baseUrl}/webhooks/email/inbound`, {
+      method: 'POST',
+      headers,
+      body: new Uint8Array(raw),
+    });
     return { status: response.status, contentType: response.headers.get('content-type') };
   };
 }

@@ -277,7 +277,7 @@ describe('email: threading across replies (whole hub, real SMTP)', function () {
       fetch(`${hub.running.baseUrl}/webhooks/email/inbound`, {
         method: 'POST',
         headers: { 'content-type': 'message/rfc822', ...headers },
-        body,
+        body: new Uint8Array(body),
       });
     const now = Math.floor(Date.now() / 1000);
     const good = {
