@@ -111,7 +111,8 @@ async function measureOnce(
 ): Promise<number> {
   // A string, not a function: tsx would wrap named inner functions in a helper the page does not have.
   await page.evaluate(`
-    window.benchPending = new Promise((resolve) => {
+    window.benchPending = new Promise((resolve, reject) => {
+      setTimeout(() => reject(new Error('row not updated within 60 s')), 60000);
       const id = ${JSON.stringify(conversationId)};
       const text = ${JSON.stringify(token)};
       const done = () => {
