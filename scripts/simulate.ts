@@ -16,8 +16,8 @@
 import { parseArgs } from 'node:util';
 import { TWILIO_DEMO_ACCOUNT } from '../server/config';
 import { createTwilioStub } from '../connectors/twilio/stub/twilio-stub';
-import { runEmailSimulatorCli } from '../connectors/email/simulator/email-simulate-cli';
 import { simulateSocial, SOCIAL_COMMANDS } from './simulate-social';
+import { runEmailSimulatorCli } from '../connectors/email/simulator/email-simulate-cli';
 
 const usage = `usage: npm run simulate -- <sms|whatsapp|call> --from +8613800138000 [--text "…"] [--digits 1] [--lang zh|en]
        [--voicemail "…"] [--image URL] [--to +1…] [--hub http://localhost:3000] [--public-url URL]

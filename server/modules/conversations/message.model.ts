@@ -59,27 +59,6 @@ const emailSchema = new Schema(
   { _id: false },
 );
 
-/** What an inbound email carries beyond the common fields (connectors/email): the full original and more. */
-const emailSchema = new Schema(
-  {
-    to: { type: [String], default: undefined },
-    cc: { type: [String], default: undefined },
-    /** The whole text as received (`text` is trimmed of quoted history and signature for display). */
-    fullText: String,
-    /** The whole HTML as received, sanitized (`html` has the quoted history removed). */
-    fullHtml: String,
-    /** Remote images removed from the stored HTML (an agent may ask to load them). */
-    remoteImages: Number,
-    automatedReason: String,
-    authentication: { type: new Schema({ spf: String, dkim: String, dmarc: String }, { _id: false }) },
-    /** The raw RFC 822 bytes in the attachment store, so a parse can be redone. */
-    rawStorageKey: String,
-    /** The reply threaded into a conversation but its subject changed to something unrelated. */
-    possibleNewRequest: Boolean,
-  },
-  { _id: false },
-);
-
 export const messageSchema = new Schema(
   {
     conversationId: { type: String, required: true },

@@ -79,9 +79,10 @@ export function createIntegrationsModule(deps: IntegrationsModuleDeps) {
   let wanted: { types: Set<string>; at: number } | null = null;
   const wantedTypes = async (): Promise<Set<string>> => {
     if (wanted && Date.now() - wanted.at < TYPES_CACHE_MS) return wanted.types;
-    const types = (await models.Subscription.distinct('events', { enabled: true })) as string[];
-    wanted = { types: new Set(types), at: Date.now() };
-    return wanted.types;
+    const types: unknown[] = await models.Subscription.distinct('events', { enabled: true });
+    const fresh = { types: new Set(types.map(String)), at: Date.now() };
+    wanted = fresh;
+    return fresh.types;
   };
   const forgetWanted = () => {
     wanted = null;

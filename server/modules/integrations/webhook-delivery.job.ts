@@ -31,7 +31,7 @@ function post(
       {
         method: 'POST',
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        lookup: guardedLookup(options.allowInternal) as never,
+        lookup: guardedLookup(options.allowInternal),
         timeout: options.timeoutMs,
       },
       (response) => {
