@@ -180,7 +180,7 @@ describe(`fuzz pass over webhooks, API bodies and socket events (FUZZ_SEED=${SEE
       const res = await fetch(`${stack.baseUrl}${target.path}`, {
         method: target.method,
         headers,
-        ...(target.method === 'GET' ? {} : { body: data }),
+        ...(target.method === 'GET' ? {} : { body: typeof data === 'string' ? data : new Uint8Array(data) }),
       });
       await res.arrayBuffer();
       if (res.status < 400 || res.status >= 500)

@@ -2,8 +2,24 @@ import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { parseInput } from '../../lib/validate';
 import { getPrincipal } from '../agents';
-import { ConditionSchema, CreateRuleSchema, UpdateRuleSchema } from './automation.schemas';
-import type { AutomationsModule } from './index';
+import {
+  ConditionSchema,
+  CreateRuleSchema,
+  UpdateRuleSchema,
+  type AutomationCondition,
+  type CreateRuleInput,
+  type UpdateRuleInput,
+} from './automation.schemas';
+
+/** The rule store the routes use (the module's `rules`), structurally: no import of the module itself. */
+export interface AutomationRuleStore {
+  list(): Promise<unknown[]>;
+  get(id: string): Promise<{ conditions: AutomationCondition[] }>;
+  create(input: CreateRuleInput, actorId: string | null): Promise<unknown>;
+  update(id: string, input: UpdateRuleInput, actorId: string): Promise<unknown>;
+  remove(id: string): Promise<void>;
+  dryRun(rule: { conditions: AutomationCondition[] }): Promise<unknown>;
+}
 
 const IdSchema = z.object({ id: z.string().regex(/^[0-9a-f]{24}$/i, 'must be an id') });
 const DryRunSchema = z.object({ conditions: z.array(ConditionSchema).max(30) }).strict();
@@ -16,7 +32,7 @@ const DryRunSchema = z.object({ conditions: z.array(ConditionSchema).max(30) }).
  * - `POST /:id/dry-run` or `POST /dry-run {conditions}` → `{since, scanned, matched: [{id, number}]}`
  */
 export function createAutomationsRouter(deps: {
-  rules: AutomationsModule['rules'];
+  rules: AutomationRuleStore;
   requireAuth: RequestHandler;
   requireSupervisor: RequestHandler;
   requireAdmin: RequestHandler;

@@ -153,7 +153,11 @@ export function createTimelineService(deps: TimelineServiceDeps) {
     if (conversation.primaryChannel === channel) return conversation.inboxId;
     if (channel === 'sms') {
       // A caller can be texted back through the number they called (a phone inbox serves both).
-      const called = await Message.findOne({ contactId: conversation.contactId, channel: 'voice', direction: 'inbound' })
+      const called = await Message.findOne({
+        contactId: conversation.contactId,
+        channel: 'voice',
+        direction: 'inbound',
+      })
         .sort({ occurredAt: -1 })
         .select({ inboxId: 1 })
         .lean<Pick<MessageDoc, 'inboxId'>>();
