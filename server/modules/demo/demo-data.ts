@@ -156,7 +156,7 @@ export const DEMO_STORIES: DemoStory[] = [
     status: 'pending',
   },
   {
-    contact: { name: 'David Miller', handle: 'demo-tg-1001' },
+    contact: { name: 'David Miller', handle: '700001001' },
     messages: [{ channel: 'telegram', minutesAgo: 1440, text: 'Do you ship to Canada?' }],
     hints: { category: 'inquiry' },
     team: 'service',
