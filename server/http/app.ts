@@ -53,7 +53,17 @@ export function buildApp(deps: BuildAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(helmet());
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // Remote images in emails load only after an agent asks (the agent app's mail frame blocks them
+          // until then with its own stricter policy); nothing else of the app loads from elsewhere.
+          'img-src': ["'self'", 'data:', 'https:'],
+        },
+      },
+    }),
+  );
   app.use((req, res, next) => {
     const end = deps.metrics.httpDuration.startTimer();
     res.on('finish', () => {

@@ -164,6 +164,22 @@ describe('ingest (the InboundSink)', () => {
     );
     const stored = await running.hub.conversations.timeline.getMessage(result.messageId);
     assert.equal(stored.html, '<p>Hi<img src="cid:logo" /></p>');
+    assert.equal(
+      stored.email?.htmlWithImages,
+      undefined,
+      'nothing to load on request: not counted as remote',
+    );
+  });
+
+  it('keeps an email’s remote images apart, for an agent who asks to load them', async () => {
+    const html = '<p>Offer<img src="https://news.example/banner.png"><script>x()</script></p>';
+    const result = await running.hub.ingest.ingest({
+      ...email('images@example.com', { html }),
+      email: { to: ['support@example.test'], cc: [], fullHtml: html, remoteImages: 1 },
+    });
+    const stored = await running.hub.conversations.timeline.getMessage(result.messageId);
+    assert.equal(stored.html, '<p>Offer</p>', 'the display HTML has no remote image');
+    assert.equal(stored.email?.htmlWithImages, '<p>Offer<img src="https://news.example/banner.png" /></p>');
   });
 
   it('takes category and priority from the channel’s hints', async () => {

@@ -83,6 +83,15 @@ describe('message HTML sanitizing', () => {
         '<a href="https://ok.example" rel="noopener noreferrer nofollow" target="_blank">ok</a></div>',
     );
   });
+
+  it('keeps remote images only in the copy made for an agent who asks, still without scripts', () => {
+    const html = sanitizeMessageHtml(
+      '<p onclick="x()">Hi<img src="https://t.example/p.gif" onerror="x()"><img src="javascript:alert(1)">' +
+        '<script>alert(1)</script></p>',
+      { remoteImages: true },
+    );
+    assert.equal(html, '<p>Hi<img src="https://t.example/p.gif" /></p>');
+  });
 });
 
 describe('conversation payload mapping', () => {

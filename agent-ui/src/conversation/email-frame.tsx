@@ -26,12 +26,17 @@ function withoutRemoteImages(html: string): { html: string; blocked: number } {
   return { html: doc.body.innerHTML, blocked };
 }
 
-export function EmailFrame(props: { html: string; title: string }) {
+/**
+ * `html` is what the server stored for display (remote images already removed); `htmlWithImages`, when the
+ * mail had remote images, is the same mail sanitized with them kept, loaded only after the agent asks.
+ */
+export function EmailFrame(props: { html: string; htmlWithImages?: string; title: string }) {
   const { t } = useI18n();
   const [allowImages, setAllowImages] = useState(false);
-  const safe = useMemo(() => withoutRemoteImages(props.html), [props.html]);
+  const full = props.htmlWithImages ?? props.html;
+  const safe = useMemo(() => withoutRemoteImages(full), [full]);
   const srcDoc = allowImages
-    ? `<!doctype html><meta charset="utf-8">${BASE_STYLE}${props.html}`
+    ? `<!doctype html><meta charset="utf-8">${BASE_STYLE}${full}`
     : `<!doctype html><meta charset="utf-8">${BLOCKING_CSP}${BASE_STYLE}${safe.html}`;
   return (
     <div className="email">

@@ -83,7 +83,11 @@ const Entry = memo(function Entry(props: { message: TimelineMessage; contactName
       </div>
       {m.subject && <p className="mail-subject">{m.subject}</p>}
       {m.html ? (
-        <EmailFrame html={m.html} title={`${i18n.channel(m.channel)} ${m.seq}`} />
+        <EmailFrame
+          html={m.html}
+          {...(m.email?.htmlWithImages ? { htmlWithImages: m.email.htmlWithImages } : {})}
+          title={`${i18n.channel(m.channel)} ${m.seq}`}
+        />
       ) : (
         m.text && <p className="text">{m.text}</p>
       )}

@@ -119,6 +119,8 @@ export interface TimelineMessage extends MessageSummary {
     transcription?: string;
   } | null;
   isAutomated?: boolean;
+  /** Email only: `htmlWithImages` keeps the remote images `html` lost (shown when the agent asks). */
+  email?: { remoteImages?: number; htmlWithImages?: string | null; possibleNewRequest?: boolean } | null;
 }
 
 export interface AgentView {

@@ -142,6 +142,7 @@ export function toMessageView(doc: MessageDoc) {
           fullText: doc.email.fullText ?? null,
           fullHtml: doc.email.fullHtml ?? null,
           remoteImages: doc.email.remoteImages ?? 0,
+          htmlWithImages: doc.email.htmlWithImages ?? null,
           automatedReason: doc.email.automatedReason ?? null,
           authentication: doc.email.authentication ?? null,
           possibleNewRequest: doc.email.possibleNewRequest ?? false,

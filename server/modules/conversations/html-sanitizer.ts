@@ -36,6 +36,16 @@ const OPTIONS: sanitizeHtml.IOptions = {
 };
 OPTIONS.allowedAttributes = { ...OPTIONS.allowedAttributes, a: ['href', 'name', 'title', 'rel', 'target'] };
 
-export function sanitizeMessageHtml(html: string): string {
-  return sanitizeHtml(html, OPTIONS);
+/** The same allowlist, but remote (http/https) images keep their `src`: what an agent sees after asking. */
+const WITH_REMOTE_IMAGES: sanitizeHtml.IOptions = {
+  ...OPTIONS,
+  allowedSchemesByTag: { img: ['cid', 'data', 'http', 'https'] },
+};
+
+/**
+ * Sanitizes email HTML. By default remote images are removed; `remoteImages: true` keeps them for the
+ * copy the agent app shows only when the agent asks (its frame blocks them until then).
+ */
+export function sanitizeMessageHtml(html: string, options: { remoteImages?: boolean } = {}): string {
+  return sanitizeHtml(html, options.remoteImages ? WITH_REMOTE_IMAGES : OPTIONS);
 }

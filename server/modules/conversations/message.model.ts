@@ -49,6 +49,8 @@ const emailSchema = new Schema(
     fullHtml: String,
     /** Remote images removed from the stored HTML (an agent may ask to load them). */
     remoteImages: Number,
+    /** The display HTML keeping its remote images (sanitized): the agent app shows it only on request. */
+    htmlWithImages: String,
     automatedReason: String,
     authentication: { type: new Schema({ spf: String, dkim: String, dmarc: String }, { _id: false }) },
     /** The raw RFC 822 bytes in the attachment store, so a parse can be redone. */
@@ -159,6 +161,7 @@ export interface MessageEmailDetails {
   fullText?: string;
   fullHtml?: string;
   remoteImages?: number;
+  htmlWithImages?: string;
   automatedReason?: string;
   authentication?: { spf?: string; dkim?: string; dmarc?: string };
   rawStorageKey?: string;

@@ -188,6 +188,10 @@ export function createIngestService(deps: IngestServiceDeps): InboundSink & {
         ...(email.fullText !== undefined ? { fullText: email.fullText } : {}),
         ...(email.fullHtml ? { fullHtml: sanitizeMessageHtml(email.fullHtml) } : {}),
         ...(email.remoteImages ? { remoteImages: email.remoteImages } : {}),
+        // The display HTML with its remote images, shown only when an agent asks to load them.
+        ...(email.remoteImages && event.html
+          ? { htmlWithImages: sanitizeMessageHtml(event.html, { remoteImages: true }) }
+          : {}),
         ...(email.automatedReason ? { automatedReason: email.automatedReason } : {}),
         ...(email.authentication ? { authentication: email.authentication } : {}),
         ...(rawStorageKey ? { rawStorageKey } : {}),
