@@ -8,11 +8,12 @@ import { useI18n } from '../i18n/i18n';
 import { request } from '../lib/api-client';
 import type { Attachment } from '../lib/api-types';
 
-async function fetchBlob(key: string): Promise<Blob> {
+/** A stored file's bytes, fetched with the agent's token (`key` as it appears in an attachment URL). */
+export async function fetchBlob(key: string): Promise<Blob> {
   return (await request('GET', `/api/attachments/${key}`)).blob();
 }
 
-function toDataUrl(blob: Blob): Promise<string> {
+export function toDataUrl(blob: Blob): Promise<string> {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
     reader.onload = () => resolve(typeof reader.result === 'string' ? reader.result : '');

@@ -178,7 +178,11 @@ export function createIngestService(deps: IngestServiceDeps): InboundSink & {
   }
 
   /** The email details kept on the message: full original (sanitized), classification, authentication. */
-  function emailDetails(event: InboundEvent, rawStorageKey: string | undefined, possibleNewRequest: boolean) {
+  function emailDetails(
+    event: InboundEvent,
+    details: { rawStorageKey: string | undefined; possibleNewRequest: boolean; html: string | undefined },
+  ) {
+    const { rawStorageKey, possibleNewRequest } = details;
     const email = event.email;
     if (!email) return {};
     return {
@@ -189,8 +193,8 @@ export function createIngestService(deps: IngestServiceDeps): InboundSink & {
         ...(email.fullHtml ? { fullHtml: sanitizeMessageHtml(email.fullHtml) } : {}),
         ...(email.remoteImages ? { remoteImages: email.remoteImages } : {}),
         // The display HTML with its remote images, shown only when an agent asks to load them.
-        ...(email.remoteImages && event.html
-          ? { htmlWithImages: sanitizeMessageHtml(event.html, { remoteImages: true }) }
+        ...(email.remoteImages && details.html
+          ? { htmlWithImages: sanitizeMessageHtml(details.html, { remoteImages: true }) }
           : {}),
         ...(email.automatedReason ? { automatedReason: email.automatedReason } : {}),
         ...(email.authentication ? { authentication: email.authentication } : {}),
@@ -332,7 +336,7 @@ export function createIngestService(deps: IngestServiceDeps): InboundSink & {
             },
           }
         : {}),
-      ...emailDetails(event, rawStorageKey, possibleNewRequest),
+      ...emailDetails(event, { rawStorageKey, possibleNewRequest, html }),
     });
     if (duplicate) {
       await discardStored(attachments);
