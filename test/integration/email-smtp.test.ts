@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Socket } from 'node:net';
 import nodemailer from 'nodemailer';
 import { parseInboundMail } from '../../connectors/email/email-parse';
@@ -22,7 +26,8 @@ async function smtpDialogue(port: number, lines: string[]): Promise<string[]> {
         const end = buffer.indexOf('\r\n', match.index) + 2;
         const reply = buffer.slice(0, end);
         buffer = buffer.slice(end);
-        resolve(reply.trim().split('\r\n').pop() ?? '');
+        // The whole reply: a multi-line one (EHLO's extensions) keeps every line.
+        resolve(reply.trim());
         return true;
       };
       if (check()) return;
@@ -226,5 +231,68 @@ describe('email: SMTP listener (real SMTP sessions, whole hub)', function () {
     const client = nodemailer.createTransport({ host: '127.0.0.1', port: hub.smtpPort, secure: false });
     await client.sendMail({ from: 'tls@example.com', to: INBOX_ADDRESS, subject: 'clear', text: 'ok' });
     client.close();
+  });
+});
+
+describe('email: SMTP listener with a certificate (STARTTLS)', function () {
+  this.timeout(120_000);
+  let hub: EmailTestHub;
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'omnihub-smtp-tls-'));
+    const key = path.join(dir, 'key.pem');
+    const cert = path.join(dir, 'cert.pem');
+    // A throwaway self-signed certificate, as an operator would install a real one.
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=localhost',
+        '-days',
+        '1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    hub = await startEmailTestHub({ SMTP_INBOUND_TLS_CERT: cert, SMTP_INBOUND_TLS_KEY: key });
+  });
+  after(async () => {
+    await hub?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('offers STARTTLS and takes a mail over the upgraded connection', async () => {
+    const replies = await smtpDialogue(hub.smtpPort, ['EHLO client.example', 'QUIT']);
+    assert.match(replies[1] ?? '', /STARTTLS/);
+    const client = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: hub.smtpPort,
+      secure: false,
+      requireTLS: true,
+      tls: { rejectUnauthorized: false },
+    });
+    const messageId = `<tls-${Date.now()}@example.com>`;
+    await client.sendMail({
+      from: 'tls@example.com',
+      to: INBOX_ADDRESS,
+      subject: 'over TLS',
+      text: 'encrypted',
+      messageId,
+    });
+    client.close();
+    const stored = await waitFor(
+      async () =>
+        (await hub.running.hub.conversations.timeline.findByExternalId('email', messageId)) ?? undefined,
+      'the mail sent over STARTTLS',
+    );
+    assert.equal(stored.text, 'encrypted');
   });
 });
