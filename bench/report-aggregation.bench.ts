@@ -10,6 +10,7 @@
 import os from 'node:os';
 import { MongoClient, ObjectId, type Document } from 'mongodb';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../server/embedded-mongo';
+import { slaReportPipeline } from '../server/modules/sla';
 import { machineInfo, sized, writeResults } from './support/bench-stack';
 
 const CONVERSATIONS = sized('BENCH_REPORT_CONVERSATIONS', 100_000, 1000);
@@ -44,40 +45,8 @@ function conversation(i: number): Document {
   };
 }
 
-function reportPipeline(from: Date, to: Date): Document[] {
-  return [
-    { $match: { 'metrics.firstInboundAt': { $gte: from, $lt: to } } },
-    {
-      $group: {
-        _id: '$teamId',
-        count: { $sum: 1 },
-        frtBusiness: { $push: '$sla.firstResponse.businessMinutes' },
-        frtCalendar: { $push: '$sla.firstResponse.calendarMinutes' },
-        resBusiness: { $push: '$sla.resolution.businessMinutes' },
-        resCalendar: { $push: '$sla.resolution.calendarMinutes' },
-        measured: { $sum: { $cond: [{ $gt: ['$sla.policyId', null] }, 1, 0] } },
-        breachedConversations: { $sum: { $cond: [{ $eq: ['$sla.breached', true] }, 1, 0] } },
-        breaches: { $sum: { $ifNull: ['$sla.breachCount', 0] } },
-        csat: { $push: '$csat.score' },
-        openComplaints: {
-          $push: {
-            $cond: [
-              {
-                $and: [
-                  { $eq: ['$category', 'complaint'] },
-                  { $not: [{ $in: ['$status', ['resolved', 'closed']] }] },
-                ],
-              },
-              '$metrics.firstInboundAt',
-              null,
-            ],
-          },
-        },
-      },
-    },
-    { $sort: { _id: 1 } },
-  ];
-}
+/** The report's own pipeline, grouped by team (what `GET /api/reports/sla?groupBy=team` runs). */
+const reportPipeline = (from: Date, to: Date): Document[] => slaReportPipeline('$teamId', from, to);
 
 async function medianMs(fn: () => Promise<unknown>): Promise<number> {
   const times: number[] = [];

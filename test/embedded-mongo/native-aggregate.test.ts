@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { BSON, Decimal128, Double, Int32, Long, ObjectId, type Db, type Document } from 'mongodb';
+import { slaReportPipeline } from '../../server/modules/sla';
 import { startFixture, type EngineFixture, type Loose } from './engine-fixture';
 
 const TEAMS = [new ObjectId(), new ObjectId(), new ObjectId()].map(String);
@@ -51,42 +52,6 @@ function conversations(n: number): Document[] {
       tags: i % 3 === 0 ? ['vip', 'late'] : ['late'],
     };
   });
-}
-
-/** The supervisor report's pipeline, as server/modules/sla/sla-reports.ts sends it. */
-function slaReportPipeline(groupField: string, from: Date, to: Date): Document[] {
-  return [
-    { $match: { 'metrics.firstInboundAt': { $gte: from, $lt: to } } },
-    {
-      $group: {
-        _id: groupField,
-        count: { $sum: 1 },
-        frtBusiness: { $push: '$sla.firstResponse.businessMinutes' },
-        frtCalendar: { $push: '$sla.firstResponse.calendarMinutes' },
-        resBusiness: { $push: '$sla.resolution.businessMinutes' },
-        resCalendar: { $push: '$sla.resolution.calendarMinutes' },
-        measured: { $sum: { $cond: [{ $gt: ['$sla.policyId', null] }, 1, 0] } },
-        breachedConversations: { $sum: { $cond: [{ $eq: ['$sla.breached', true] }, 1, 0] } },
-        breaches: { $sum: { $ifNull: ['$sla.breachCount', 0] } },
-        csat: { $push: '$csat.score' },
-        openComplaints: {
-          $push: {
-            $cond: [
-              {
-                $and: [
-                  { $eq: ['$category', 'complaint'] },
-                  { $not: [{ $in: ['$status', ['resolved', 'closed']] }] },
-                ],
-              },
-              '$metrics.firstInboundAt',
-              null,
-            ],
-          },
-        },
-      },
-    },
-    { $sort: { _id: 1 } },
-  ];
 }
 
 describe('embedded-mongo: native aggregation path equals the mingo path', () => {

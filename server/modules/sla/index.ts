@@ -44,7 +44,14 @@ export type {
 export { computeSlaState, armedTimers, dueEvents, timerKey } from './sla-clock';
 export type { SlaClockState, SlaHistoryEvent, TargetState } from './sla-clock';
 export { SLA_QUEUE, timerJobId, type SlaService, type SlaTimerJob } from './sla.service';
-export { percentile, reportToCsv, REPORT_GROUPS, type SlaReport, type ReportRow } from './sla-reports';
+export {
+  percentile,
+  reportToCsv,
+  REPORT_GROUPS,
+  slaReportPipeline,
+  type SlaReport,
+  type ReportRow,
+} from './sla-reports';
 export { parseCsatAnswer, templateChannelFor } from './sla-complaints';
 export type { AutomatedSender, CsatWriter } from './sla-complaints';
 export type { SlaConversationActions, SlaPublisher, StaffMailer } from './sla-escalation';

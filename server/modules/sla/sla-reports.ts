@@ -162,6 +162,46 @@ function merge(rows: GroupAccumulator[]): GroupAccumulator {
   return total;
 }
 
+/**
+ * The supervisor report's aggregation (pure): conversations whose customer first wrote in [from, to), grouped
+ * by `groupField`. Exported so the engine's tests and benchmark run exactly what the report sends.
+ */
+export function slaReportPipeline(groupField: string, from: Date, to: Date): Document[] {
+  return [
+    // The range is on when the customer first wrote (provider time), the start of every SLA clock.
+    { $match: { 'metrics.firstInboundAt': { $gte: from, $lt: to } } },
+    {
+      $group: {
+        _id: groupField,
+        count: { $sum: 1 },
+        frtBusiness: { $push: '$sla.firstResponse.businessMinutes' },
+        frtCalendar: { $push: '$sla.firstResponse.calendarMinutes' },
+        resBusiness: { $push: '$sla.resolution.businessMinutes' },
+        resCalendar: { $push: '$sla.resolution.calendarMinutes' },
+        measured: { $sum: { $cond: [{ $gt: ['$sla.policyId', null] }, 1, 0] } },
+        breachedConversations: { $sum: { $cond: [{ $eq: ['$sla.breached', true] }, 1, 0] } },
+        breaches: { $sum: { $ifNull: ['$sla.breachCount', 0] } },
+        csat: { $push: '$csat.score' },
+        openComplaints: {
+          $push: {
+            $cond: [
+              {
+                $and: [
+                  { $eq: ['$category', 'complaint'] },
+                  { $not: [{ $in: ['$status', ['resolved', 'closed']] }] },
+                ],
+              },
+              '$metrics.firstInboundAt',
+              null,
+            ],
+          },
+        },
+      },
+    },
+    { $sort: { _id: 1 } },
+  ];
+}
+
 export function createSlaReports(deps: { store: SlaStore; now: () => Date }) {
   const { store } = deps;
 
@@ -177,39 +217,7 @@ export function createSlaReports(deps: { store: SlaStore; now: () => Date }) {
 
   async function slaReport(input: { from: Date; to: Date; groupBy: ReportGroup }): Promise<SlaReport> {
     const now = deps.now();
-    const pipeline: Document[] = [
-      // The range is on when the customer first wrote (provider time), the start of every SLA clock.
-      { $match: { 'metrics.firstInboundAt': { $gte: input.from, $lt: input.to } } },
-      {
-        $group: {
-          _id: GROUP_FIELD[input.groupBy],
-          count: { $sum: 1 },
-          frtBusiness: { $push: '$sla.firstResponse.businessMinutes' },
-          frtCalendar: { $push: '$sla.firstResponse.calendarMinutes' },
-          resBusiness: { $push: '$sla.resolution.businessMinutes' },
-          resCalendar: { $push: '$sla.resolution.calendarMinutes' },
-          measured: { $sum: { $cond: [{ $gt: ['$sla.policyId', null] }, 1, 0] } },
-          breachedConversations: { $sum: { $cond: [{ $eq: ['$sla.breached', true] }, 1, 0] } },
-          breaches: { $sum: { $ifNull: ['$sla.breachCount', 0] } },
-          csat: { $push: '$csat.score' },
-          openComplaints: {
-            $push: {
-              $cond: [
-                {
-                  $and: [
-                    { $eq: ['$category', 'complaint'] },
-                    { $not: [{ $in: ['$status', ['resolved', 'closed']] }] },
-                  ],
-                },
-                '$metrics.firstInboundAt',
-                null,
-              ],
-            },
-          },
-        },
-      },
-      { $sort: { _id: 1 } },
-    ];
+    const pipeline = slaReportPipeline(GROUP_FIELD[input.groupBy], input.from, input.to);
     const groups = (await store.conversations().aggregate(pipeline).toArray()) as GroupAccumulator[];
     const labels = await labelsFor(
       input.groupBy,
