@@ -332,20 +332,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const raw = parsed.data;
   const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, '');
+  const seedDemo = raw.SEED_DEMO ?? raw.MONGODB_URI === undefined;
+  // The demo channel credentials are public (they are in this file): they apply only to the seeded demo on
+  // the embedded engine, never to a hub that runs the embedded engine without the demo (SEED_DEMO=0).
+  const demoChannels = raw.MONGODB_URI === undefined && seedDemo;
   return Object.freeze({
     ...raw,
     DATA_DIR: path.resolve(raw.DATA_DIR),
     PUBLIC_URL: publicUrl,
-    SEED_DEMO: raw.SEED_DEMO ?? raw.MONGODB_URI === undefined,
+    SEED_DEMO: seedDemo,
     LOG_PRETTY: raw.LOG_PRETTY ?? Boolean(process.stdout.isTTY),
     usesEmbeddedMongo: raw.MONGODB_URI === undefined,
     usesPrivateRedis: raw.REDIS_URL === undefined,
-    ...twilioSettings(raw, publicUrl),
+    ...twilioSettings(raw, publicUrl, demoChannels),
     WEBCHAT_IDENTITY_SECRET:
-      raw.WEBCHAT_IDENTITY_SECRET ??
-      (raw.MONGODB_URI === undefined ? WEBCHAT_DEMO_IDENTITY_SECRET : undefined),
-    ...socialSettings(raw, publicUrl),
-    ...emailSettings(raw),
+      raw.WEBCHAT_IDENTITY_SECRET ?? (demoChannels ? WEBCHAT_DEMO_IDENTITY_SECRET : undefined),
+    ...socialSettings(raw, publicUrl, demoChannels),
+    ...emailSettings(raw, demoChannels),
   });
 }
 
@@ -356,14 +359,14 @@ export const EMAIL_DEMO_ACCOUNT = Object.freeze({
 });
 
 /** Email settings: on the embedded default, the demo inbox, the listener on 2525 and the catcher. */
-function emailSettings(raw: z.infer<typeof ConfigSchema>) {
+function emailSettings(raw: z.infer<typeof ConfigSchema>, demoChannels: boolean) {
   const embedded = raw.MONGODB_URI === undefined;
-  const demo = embedded && raw.EMAIL_SMTP_URL === undefined;
+  const demo = demoChannels && raw.EMAIL_SMTP_URL === undefined;
   return {
     EMAIL_DEMO: demo,
     // Test hubs (NODE_ENV=test) run side by side in one process: none takes the fixed port unasked.
     SMTP_INBOUND_PORT: raw.SMTP_INBOUND_PORT ?? (embedded && raw.NODE_ENV !== 'test' ? 2525 : 0),
-    ...(embedded
+    ...(demoChannels
       ? {
           EMAIL_INBOX_ADDRESS: raw.EMAIL_INBOX_ADDRESS ?? EMAIL_DEMO_ACCOUNT.EMAIL_INBOX_ADDRESS,
           EMAIL_RELAY_SECRET: raw.EMAIL_RELAY_SECRET ?? EMAIL_DEMO_ACCOUNT.EMAIL_RELAY_SECRET,
@@ -384,8 +387,8 @@ export const TWILIO_DEMO_ACCOUNT = Object.freeze({
 });
 
 /** Twilio settings: configured values, or demo values against the built-in stub on the embedded default. */
-function twilioSettings(raw: z.infer<typeof ConfigSchema>, publicUrl: string) {
-  const demo = raw.TWILIO_ACCOUNT_SID === undefined && raw.MONGODB_URI === undefined;
+function twilioSettings(raw: z.infer<typeof ConfigSchema>, publicUrl: string, demoChannels: boolean) {
+  const demo = demoChannels && raw.TWILIO_ACCOUNT_SID === undefined;
   if (!demo) return { TWILIO_DEMO: false };
   return {
     TWILIO_DEMO: true,
@@ -414,12 +417,11 @@ export const SOCIAL_DEMO_ACCOUNTS = Object.freeze({
  * Meta, Telegram and WeChat settings: on the embedded default, a provider whose main credential is unset
  * runs on demo values against its built-in stub; every variable that is set replaces its demo value.
  */
-function socialSettings(raw: z.infer<typeof ConfigSchema>, publicUrl: string) {
-  const embedded = raw.MONGODB_URI === undefined;
+function socialSettings(raw: z.infer<typeof ConfigSchema>, publicUrl: string, demoChannels: boolean) {
   const demo = SOCIAL_DEMO_ACCOUNTS;
-  const meta = embedded && raw.META_APP_SECRET === undefined;
-  const telegram = embedded && raw.TELEGRAM_BOT_TOKEN === undefined;
-  const wechat = embedded && raw.WECHAT_APP_ID === undefined;
+  const meta = demoChannels && raw.META_APP_SECRET === undefined;
+  const telegram = demoChannels && raw.TELEGRAM_BOT_TOKEN === undefined;
+  const wechat = demoChannels && raw.WECHAT_APP_ID === undefined;
   return {
     META_DEMO: meta,
     TELEGRAM_DEMO: telegram,

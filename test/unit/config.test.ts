@@ -19,6 +19,25 @@ describe('configuration', () => {
     assert.equal(loadConfig({ MONGODB_URI: 'mongodb://db.example:27017', SEED_DEMO: '1' }).SEED_DEMO, true);
   });
 
+  it('uses the public demo channel credentials only for the seeded demo, not for an unseeded embedded hub', () => {
+    const demo = loadConfig({});
+    assert.equal(demo.TWILIO_DEMO, true);
+    assert.equal(demo.META_DEMO && demo.TELEGRAM_DEMO && demo.WECHAT_DEMO && demo.EMAIL_DEMO, true);
+    assert.ok(demo.WEBCHAT_IDENTITY_SECRET);
+
+    const unseeded = loadConfig({ SEED_DEMO: '0' });
+    assert.equal(unseeded.usesEmbeddedMongo, true);
+    assert.equal(unseeded.TWILIO_DEMO, false);
+    assert.equal(unseeded.TWILIO_AUTH_TOKEN, undefined);
+    assert.deepEqual(
+      [unseeded.META_DEMO, unseeded.TELEGRAM_DEMO, unseeded.WECHAT_DEMO, unseeded.EMAIL_DEMO],
+      [false, false, false, false],
+    );
+    assert.equal(unseeded.META_APP_SECRET, undefined);
+    assert.equal(unseeded.EMAIL_RELAY_SECRET, undefined);
+    assert.equal(unseeded.WEBCHAT_IDENTITY_SECRET, undefined);
+  });
+
   it('strips a trailing slash from PUBLIC_URL so signature URLs are built one way', () => {
     assert.equal(
       loadConfig({ PUBLIC_URL: 'https://hub.example.com/' }).PUBLIC_URL,
