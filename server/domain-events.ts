@@ -55,6 +55,10 @@ export interface DomainEvents {
     teamId: string | null;
   };
   'contact.merged': { sourceContactId: string; targetContactId: string };
+  /** Contact resolution made a new contact (a sender no identity, email or phone matched; an import row). */
+  'contact.created': { contactId: string; channel: string | null };
+  /** A CSAT score was recorded on a conversation (the customer's answer, or an agent entering it). */
+  'csat.received': { conversationId: string; contactId: string; score: number; comment: string | null };
   /**
    * An agent was created or changed by an admin or supervisor (`changes` names the fields: `role`, `active`,
    * `teamIds`, `skills`, …). Routing re-reads eligibility; realtime may disconnect an agent whose `active`

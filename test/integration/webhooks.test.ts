@@ -217,6 +217,48 @@ describe('outgoing webhooks', function () {
     );
   });
 
+  it('delivers contact.created for a new sender (once) and csat.received for a recorded score', async () => {
+    // message.created too: messages stored with no subscription for them would be left to the sweep test.
+    const { secret } = await subscribe(['contact.created', 'csat.received', 'message.created']);
+    const phone = `+86139${String(Date.now()).slice(-8)}`;
+    const stored = await inbound(`SM-new-contact-${Date.now()}`, phone);
+    await inbound(`SM-same-contact-${Date.now()}`, phone);
+    const score = await api('POST', `/api/conversations/${stored.conversationId}/csat`, {
+      score: 4,
+      comment: 'quick and kind',
+    });
+    assert.equal(score.status, 200, JSON.stringify(score.body));
+    const { contactId } = (await stack.hub.conversations.conversations.findConversation(
+      stored.conversationId,
+    ))!;
+    const [contact, csat] = await until('both events', () => {
+      const contactEvent = receiver.received.find((item) => item.event.type === 'contact.created');
+      const csatEvent = receiver.received.find((item) => item.event.type === 'csat.received');
+      return contactEvent && csatEvent ? [contactEvent, csatEvent] : undefined;
+    });
+    assert.deepEqual(contact.event.data, { contactId, channel: 'sms' });
+    assert.equal(contact.event.id, `contact.created:${contactId}`);
+    assert.deepEqual(csat.event.data, {
+      conversationId: stored.conversationId,
+      contactId,
+      score: 4,
+      comment: 'quick and kind',
+    });
+    for (const item of [contact, csat])
+      assert.ok(
+        verifyWebhookSignature({
+          secret,
+          header: item.headers['omnihub-signature'] as string,
+          body: item.body,
+          nowSeconds: Math.floor(Date.now() / 1000),
+        }),
+        `signature of ${item.event.type}`,
+      );
+    // The second message from the same sender made no contact.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(receiver.received.filter((item) => item.event.type === 'contact.created').length, 1);
+  });
+
   it('retries a failing receiver with backoff: 500 three times then 200 delivers once, four attempts logged', async () => {
     const { id } = await subscribe(['message.created']);
     receiver.script.push(500, 500, 500);

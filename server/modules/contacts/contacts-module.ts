@@ -28,7 +28,7 @@ export function createContactsInternals(deps: {
   events: EventBus<DomainEvents>;
 }) {
   const { connection, logger, clock, audit, events } = deps;
-  const contacts = createContactsCore({ connection, clock, logger });
+  const contacts = createContactsCore({ connection, clock, logger, events });
   const organizations = createOrganizationsService({ connection, clock, audit });
   const owners = createRegistry<ContactDataOwner>('contact data owner');
   const sections = createRegistry<ContactViewSection>('contact view section');

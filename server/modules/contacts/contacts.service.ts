@@ -2,7 +2,9 @@ import { isDuplicateKeyError } from '../../infra/mongo-errors';
 import { trusted, Types, type Connection } from 'mongoose';
 import type { SenderIdentity } from '../../../connectors/channel';
 import { AppError } from '../../lib/app-error';
+import type { DomainEvents } from '../../domain-events';
 import type { Clock } from '../../lib/clock';
+import type { EventBus } from '../../lib/event-bus';
 import type { Logger } from '../../lib/logger';
 import { decodeIdCursor, encodeIdCursor, escapeRegExp, toPage, type Page } from '../agents';
 import { contactModel, type ContactRecord } from './contact.model';
@@ -44,7 +46,13 @@ export function identityFilter(channel: string, externalId: string) {
  * Contacts: resolution from channel identities, reads, search, edits and relationships. Merge, export and
  * erasure live in their own files and use `followMerges` and the models from here.
  */
-export function createContactsCore(deps: { connection: Connection; clock: Clock; logger: Logger }) {
+export function createContactsCore(deps: {
+  connection: Connection;
+  clock: Clock;
+  logger: Logger;
+  /** Hears `contact.created` when resolution makes a new contact. */
+  events?: EventBus<DomainEvents>;
+}) {
   const Contact = contactModel(deps.connection);
   const Organization = organizationModel(deps.connection);
   const { clock } = deps;
@@ -141,6 +149,11 @@ export function createContactsCore(deps: { connection: Connection; clock: Clock;
       for (let attempt = 1; ; attempt++) {
         try {
           const resolved = await attemptResolve(input);
+          if (resolved?.created)
+            await deps.events?.emit('contact.created', {
+              contactId: resolved.contactId,
+              channel: input.channel,
+            });
           if (resolved) return resolved;
         } catch (error) {
           if (!isDuplicateKeyError(error) || attempt >= MAX_RESOLVE_ATTEMPTS) throw error;

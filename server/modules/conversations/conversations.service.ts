@@ -444,6 +444,12 @@ export function createConversationsService(deps: ConversationsServiceDeps) {
       teamId: updated.teamId,
       assigneeId: updated.assigneeId,
     });
+    await events.emit('csat.received', {
+      conversationId,
+      contactId: updated.contactId,
+      score: input.score,
+      comment: input.comment ?? null,
+    });
     return updated;
   }
 

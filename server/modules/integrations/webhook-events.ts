@@ -7,9 +7,11 @@ export const WEBHOOK_EVENT_TYPES = [
   'conversation.created',
   'conversation.status_changed',
   'conversation.assigned',
+  'contact.created',
   'contact.merged',
   'sla.warning',
   'sla.breached',
+  'csat.received',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -80,6 +82,11 @@ export const WEBHOOK_MAPPERS: { [K in keyof DomainEvents]?: Mapper<K> } = {
     type: 'conversation.assigned',
     data: { ...p },
   }),
+  'contact.created': (p) => ({
+    key: `contact.created:${p.contactId}`,
+    type: 'contact.created',
+    data: { ...p },
+  }),
   'contact.merged': (p) => ({
     key: `contact.merged:${p.sourceContactId}>${p.targetContactId}`,
     type: 'contact.merged',
@@ -93,6 +100,12 @@ export const WEBHOOK_MAPPERS: { [K in keyof DomainEvents]?: Mapper<K> } = {
   'sla.breached': (p) => ({
     key: `sla.breached:${p.conversationId}:${p.target}:${p.cycle}`,
     type: 'sla.breached',
+    data: { ...p },
+  }),
+  // A score can be entered again (an agent corrects it): each recording is its own occurrence.
+  'csat.received': (p, at) => ({
+    key: `csat.received:${p.conversationId}:${at.getTime()}`,
+    type: 'csat.received',
     data: { ...p },
   }),
 };

@@ -252,17 +252,24 @@ export function createComplaintHandling(deps: ComplaintDeps) {
     if (score === null) return false;
     if (deps.setCsat) await deps.setCsat(String(conversation._id), { score });
     else {
-      await store
+      const written = await store
         .conversations()
         .updateOne(
           { _id: conversation._id, 'csat.score': { $exists: false } },
           { $set: { csat: { score, at: deps.clock.now() } } },
         );
+      if (written.modifiedCount === 0) return true;
       await deps.events.emit('conversation.updated', {
         conversationId: String(conversation._id),
         changes: ['csat'],
         teamId: conversation.teamId,
         assigneeId: conversation.assigneeId,
+      });
+      await deps.events.emit('csat.received', {
+        conversationId: String(conversation._id),
+        contactId: conversation.contactId,
+        score,
+        comment: null,
       });
     }
     return true;
