@@ -7,6 +7,7 @@ import {
   sendJobId,
   type OutboundTimeline,
 } from '../../server/modules/outbound';
+import { createCircuitBreaker, type CircuitBreaker } from '../../server/modules/outbound/circuit-breaker';
 import { getOutboundSendModel } from '../../server/modules/outbound/outbound-send.model';
 import { createSendProcessor, type SendJobData } from '../../server/modules/outbound/outbound-send.job';
 import { RecordingChannel } from '../support/recording-channel';
@@ -24,7 +25,7 @@ describe('outbound: one send per job, whatever bull does', () => {
   const fakeJob = (messageId: string, generation = 0, attemptsMade = 0) =>
     ({ data: { messageId, generation }, attemptsMade, opts: { attempts: 6 } }) as unknown as Job<SendJobData>;
 
-  const processorWith = (timeline?: Partial<OutboundTimeline>) => {
+  const processorWith = (timeline?: Partial<OutboundTimeline>, circuit?: CircuitBreaker) => {
     const real = createOutboundTimeline({
       timeline: stack.hub.conversations.timeline,
       findContact: (id) => stack.hub.contacts.contacts.findContact(id),
@@ -36,6 +37,7 @@ describe('outbound: one send per job, whatever bull does', () => {
       channels: stack.hub.channels.registry,
       clock: stack.hub.clock,
       logger: testLogger,
+      ...(circuit ? { circuit } : {}),
     });
   };
 
@@ -208,5 +210,53 @@ describe('outbound: one send per job, whatever bull does', () => {
     });
     await assert.rejects(processorWith()(fakeJob(String(note._id))), PermanentJobError);
     assert.equal(channel.calls, 0);
+  });
+
+  it('stops calling a provider that keeps failing, defers its sends, and probes it again', async () => {
+    let now = 1_000_000;
+    const circuit = createCircuitBreaker({ failureThreshold: 2, openMs: 5_000, now: () => now });
+    const channel = new RecordingChannel({ inboxId: 'claims-circuit', kinds: ['sms'] }).failTransiently(3);
+    const [first, second] = [await queuedReply(channel), await queuedReply(channel)];
+    const process = processorWith(undefined, circuit);
+    await assert.rejects(process(fakeJob(first, 0, 0)), /provider unavailable/);
+    await assert.rejects(process(fakeJob(first, 0, 1)), /provider unavailable/);
+    assert.equal(circuit.state('sms:claims-circuit'), 'open');
+    // open: the provider is not called; the send waits in a delayed job with its attempts untouched
+    assert.equal((await process(fakeJob(second))).outcome, 'circuit-open');
+    assert.equal(channel.calls, 2);
+    const queue = stack.hub.queues.queue<SendJobData>(OUTBOUND_QUEUE);
+    const deferred = (await queue.getJobs(['delayed'])).find(
+      (job) => job.data.messageId === second && String(job.id).includes(':circuit:'),
+    );
+    assert.ok(deferred, 'a delayed job for the deferred send');
+    assert.ok((await deferred.isDelayed()) && Number(deferred.opts.delay) === 5_000);
+    await deferred.remove();
+    // half-open: one probe; it fails, so the circuit opens again without a second call
+    now += 5_000;
+    await assert.rejects(process(fakeJob(second, 0, 0)), /provider unavailable/);
+    assert.equal((await process(fakeJob(first, 0, 2))).outcome, 'circuit-open');
+    assert.equal(channel.calls, 3);
+    // the provider is back: the next probe succeeds and closes the circuit for every send
+    now += 5_000;
+    assert.equal((await process(fakeJob(second, 0, 1))).outcome, 'sent');
+    assert.equal(circuit.state('sms:claims-circuit'), 'closed');
+    assert.equal((await process(fakeJob(first, 0, 3))).outcome, 'sent');
+    assert.equal(channel.calls, 5);
+    assert.equal(channel.sent.length, 2);
+    for (const job of await queue.getJobs(['delayed']))
+      if (String(job.id).includes(':circuit:')) await job.remove();
+  });
+
+  it('counts a permanent refusal as a provider that is up', async () => {
+    const circuit = createCircuitBreaker({ failureThreshold: 1, openMs: 60_000 });
+    const channel = new RecordingChannel({
+      inboxId: 'claims-circuit-permanent',
+      kinds: ['sms'],
+    }).failPermanently();
+    const process = processorWith(undefined, circuit);
+    for (let i = 0; i < 3; i += 1)
+      await assert.rejects(process(fakeJob(await queuedReply(channel))), PermanentJobError);
+    assert.equal(circuit.state('sms:claims-circuit-permanent'), 'closed');
+    assert.equal(channel.calls, 3);
   });
 });

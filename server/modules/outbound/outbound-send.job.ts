@@ -1,12 +1,13 @@
 import type { Job } from 'bull';
 import { trusted } from 'mongoose';
 import { z } from 'zod';
-import type { OutboundMessage } from '../../../connectors/channel';
 import { PermanentJobError, type QueueFactory } from '../../infra/queues';
 import { systemClock, type Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
+import { SendError, type OutboundMessage } from '../../../connectors/channel';
 import type { AttachmentStore } from '../attachments';
 import type { ChannelRegistry } from '../channels';
+import { createCircuitBreaker, type CircuitBreaker } from './circuit-breaker';
 import type { MessageForSend, OutboundTimeline } from './outbound-timeline';
 import type { OutboundSendDoc, OutboundSendModel } from './outbound-send.model';
 import { classifySendFailure, isSendable, sendJobId } from './send-outcome';
@@ -33,6 +34,8 @@ export interface SendProcessorDeps {
   logger: Logger;
   leaseMs?: number;
   statusCallbackUrlFor?: (message: MessageForSend) => string | undefined;
+  /** Stops calling a provider that keeps failing (default: one breaker per processor, per inbox). */
+  circuit?: CircuitBreaker;
 }
 
 type Outcome = { outcome: string; externalId?: string };
@@ -54,6 +57,7 @@ export function createSendProcessor(deps: SendProcessorDeps) {
   // Leases are wall time, not the injected clock: a simulated clock jumping ahead must not make a send that
   // is still talking to its provider look abandoned (and a stuck one is judged by real elapsed time).
   const now = () => systemClock.now();
+  const circuit = deps.circuit ?? createCircuitBreaker();
 
   const ensureRecord = (messageId: string, generation: number) =>
     ensureSendRecord(sends, { messageId, generation, now: now() });
@@ -200,6 +204,20 @@ export function createSendProcessor(deps: SendProcessorDeps) {
       return { outcome: 'not-queued' };
     }
 
+    // A provider that keeps failing is left alone for a while: the send waits in a delayed job of its own
+    // (its attempts untouched) instead of calling it.
+    const circuitKey = `${message.channel}:${message.inboxId ?? ''}`;
+    const gate = circuit.allow(circuitKey);
+    if (!gate.allowed) {
+      await deps.queues
+        .queue<SendJobData>(OUTBOUND_QUEUE)
+        .add(
+          { messageId, generation },
+          { jobId: `${sendJobId(messageId, generation)}:circuit:${now().getTime()}`, delay: gate.retryInMs },
+        );
+      return { outcome: 'circuit-open' };
+    }
+
     const claimed = await claim(messageId, generation);
     if (!claimed) return handleHeldClaim(message, generation);
 
@@ -227,6 +245,8 @@ export function createSendProcessor(deps: SendProcessorDeps) {
       const result = await channel.send(await buildOutbound({ ...message, recipient }));
       externalId = result.externalId;
     } catch (error) {
+      if (error instanceof SendError && error.permanent) circuit.success(circuitKey);
+      else circuit.failure(circuitKey);
       const outcome = classifySendFailure(error, { made: job.attemptsMade, allowed: job.opts.attempts ?? 1 });
       if (outcome.action === 'retry') {
         await settle(messageId, generation, { state: 'released', error: outcome.error });
@@ -237,6 +257,7 @@ export function createSendProcessor(deps: SendProcessorDeps) {
       deps.logger.warn({ messageId, err: error, permanent: outcome.permanent }, 'send failed for good');
       throw outcome.permanent ? new PermanentJobError(outcome.error.message, { cause: error }) : error;
     }
+    circuit.success(circuitKey);
     await settle(messageId, generation, { state: 'sent', externalId });
     await timeline.markSent(messageId, externalId);
     return { outcome: 'sent', externalId };
