@@ -1,0 +1,43 @@
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import { parseInput } from '../../lib/validate';
+import { getPrincipal } from '../agents';
+import type { MentionsService } from './mentions.service';
+
+const ListQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(30),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+const ReadBody = z
+  .object({
+    ids: z
+      .array(z.string().regex(/^[0-9a-f]{24}$/i, 'must be an id'))
+      .max(200)
+      .optional(),
+  })
+  .strict();
+
+/**
+ * `/api/mentions`: the signed-in agent's own mentions (nobody reads another's).
+ *
+ * - `GET /?limit&cursor` → `{items, unread, nextCursor}` newest first
+ * - `POST /read {ids?}` → marks those (or all) read → `{unread}`
+ */
+export function createMentionsRouter(deps: {
+  mentions: MentionsService;
+  requireAuth: RequestHandler;
+}): Router {
+  const router = Router();
+  router.use(deps.requireAuth);
+  router.get('/', async (req, res) => {
+    const query = parseInput(ListQuery, req.query, 'query');
+    res.json(await deps.mentions.list(getPrincipal(req).agentId, query));
+  });
+  router.post('/read', async (req, res) => {
+    const { ids } = parseInput(ReadBody, req.body ?? {}, 'read');
+    res.json(await deps.mentions.markRead(getPrincipal(req).agentId, ids));
+  });
+  return router;
+}
