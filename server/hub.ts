@@ -66,6 +66,7 @@ import {
   seedDemoAutomations,
   type AutomationsModule,
 } from './modules/automations';
+import { createMentionsModule } from './modules/mentions';
 import { createSocketServer, type SocketAuthenticator, type SocketServer } from './realtime/socket-server';
 import { rooms } from './realtime/socket-events';
 
@@ -648,6 +649,20 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     },
   });
 
+  // Mentions in internal notes: the named agents who may see the conversation are notified.
+  const mentions = createMentionsModule({
+    connection,
+    events,
+    clock,
+    logger,
+    ports: {
+      findNote: (id) => conversations.timeline.findMessage(id),
+      findConversation: (id) => conversations.conversations.findConversation(id),
+      findAgent: (id) => agentsModule.agents.findAgent(id),
+      // Called only after the hub is built (realtime is created with the socket server below).
+      publish: (input) => realtime.publish(input),
+    },
+  });
   const healthModule: HttpModule = {
     path: '/',
     router: createHealthRouter({
@@ -679,6 +694,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       requireAdmin: agentsModule.requireRole('admin'),
       requireSupervisor: agentsModule.requireRole('supervisor', 'admin'),
     }),
+    mentions.httpModule({ requireAuth: agentsModule.requireAuth }),
     automations.httpModule({
       requireAuth: agentsModule.requireAuth,
       requireAdmin: agentsModule.requireRole('admin'),

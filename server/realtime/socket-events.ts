@@ -38,6 +38,19 @@ export interface MessageSummary {
   occurredAt: string;
 }
 
+/** An agent named in an internal note (`@[Name](agentId)`): one entry of their notification list. */
+export interface MentionSummary {
+  id: string;
+  conversationId: string;
+  conversationNumber: number;
+  messageId: string;
+  authorId: string | null;
+  /** The note's text, mentions shown as `@Name`, cut short. */
+  excerpt: string;
+  createdAt: string;
+  readAt: string | null;
+}
+
 /** Every server → client payload carries the id of its persisted event. */
 export interface Persisted {
   eventId: string;
@@ -73,6 +86,8 @@ export interface AgentServerToClientEvents {
   ) => void;
   'sla:warning': (payload: Persisted & { conversationId: string; target: string; dueAt: string }) => void;
   'sla:breached': (payload: Persisted & { conversationId: string; target: string; dueAt: string }) => void;
+  /** The receiving agent was mentioned in a note (sent to their own room only). */
+  'mention:new': (payload: Persisted & { conversationId: string; mention: MentionSummary }) => void;
   /**
    * Live signals (collision indicator), sent only to the sockets watching the conversation: never persisted
    * nor replayed by `sync`, so they carry no `eventId` (a stale "is typing" must not come back).
@@ -96,6 +111,7 @@ export const AGENT_SERVER_EVENTS = [
   'agent:updated',
   'sla:warning',
   'sla:breached',
+  'mention:new',
 ] as const satisfies readonly (keyof AgentServerToClientEvents)[];
 
 /** The live signals (no `eventId`, not replayed): see `conversation:viewers`. */
