@@ -1,7 +1,8 @@
 /**
  * Shared pieces of the agent-app browser tests: Debian's Chromium through playwright-core, a fresh UI
  * build when the sources are newer than the built bundle, sign-in, and screenshots written as artifacts
- * to docs/screenshots.
+ * to test-artifacts/screenshots (ignored by git), or to docs/screenshots (the committed ones the README
+ * shows) when UPDATE_SCREENSHOTS=1.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -10,7 +11,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot } from '../support/hub-process';
 
 export const CHROMIUM = '/usr/bin/chromium';
-export const SCREENSHOTS = path.join(repoRoot, 'docs', 'screenshots');
+export const SCREENSHOTS =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? path.join(repoRoot, 'docs', 'screenshots')
+    : path.join(repoRoot, 'test-artifacts', 'screenshots');
 
 function newestMtime(dir: string): number {
   let newest = 0;

@@ -1,6 +1,6 @@
 /**
  * The inbox's view and filters: kept per agent across reloads, turned into the list API's query. Views
- * by role: agents get Mine / Unassigned / My teams; supervisors and admins also All.
+ * by role: agents get Mine / Unassigned / My teams; supervisors and admins also All (their first view).
  */
 import type { ConversationQuery } from '../lib/api-client';
 import type { Category, ChannelKind, ConversationView, Priority } from '../lib/api-types';
@@ -34,6 +34,11 @@ export const DEFAULT_FILTERS: InboxFilters = {
   sort: 'newest',
   q: '',
 };
+
+/** The view a person starts in: agents their own work, supervisors and admins every conversation. */
+export function defaultView(role: string): InboxView {
+  return role === 'agent' ? 'mine' : 'all';
+}
 
 export const ACTIVE_STATUSES = 'new,open,pending,snoozed';
 

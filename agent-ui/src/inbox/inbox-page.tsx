@@ -17,7 +17,14 @@ import { useSeen } from '../lib/unread';
 import { useNow } from '../lib/use-now';
 import { useWorkspace } from '../lib/workspace';
 import { ConversationRow } from './conversation-row';
-import { arrangeRows, DEFAULT_FILTERS, toQuery, type InboxFilters, type InboxView } from './inbox-filters';
+import {
+  arrangeRows,
+  DEFAULT_FILTERS,
+  defaultView,
+  toQuery,
+  type InboxFilters,
+  type InboxView,
+} from './inbox-filters';
 
 const PAGE_SIZE = 50;
 
@@ -45,8 +52,11 @@ export function InboxPage() {
   const navigate = useNavigate();
   const { ref } = useParams();
   const { id: openId, missing } = useConversationId(ref);
+  // The view starts where this person left it; the first time, by role (agents their own work,
+  // supervisors and admins everything: they take no work by default, so "Mine" would be empty).
   const [filters, setFilters] = useState<InboxFilters>(() => ({
     ...DEFAULT_FILTERS,
+    view: defaultView(workspace.session.agent.role),
     ...storedValue<Partial<InboxFilters>>('inbox.filters', {}),
   }));
   const [searchText, setSearchText] = useState(filters.q);
@@ -59,7 +69,7 @@ export function InboxPage() {
   const views: InboxView[] = workspace.isSupervisor
     ? ['mine', 'unassigned', 'teams', 'all']
     : ['mine', 'unassigned', 'teams'];
-  const view = views.includes(filters.view) ? filters.view : 'mine';
+  const view = views.includes(filters.view) ? filters.view : defaultView(workspace.session.agent.role);
   const update = (patch: Partial<InboxFilters>) =>
     setFilters((prev) => {
       const next = { ...prev, ...patch };
