@@ -84,6 +84,8 @@ const ConfigSchema = z.object({
   ATTACHMENT_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** How often the SLA sweep fires overdue warnings/breaches and re-arms lost timers (0 disables it). */
   SLA_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
+  /** How often workers re-queue sends whose job was lost or whose worker died (a send counts after 2 intervals). */
+  OUTBOUND_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
   /** Most runs of one automation rule on one conversation within the loop window (a rule that triggers itself stops). */
   AUTOMATION_LOOP_CAP: z.coerce.number().int().min(1).max(1000).default(5),
   AUTOMATION_LOOP_WINDOW_SECONDS: z.coerce.number().int().min(1).default(600),

@@ -261,6 +261,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     attachments: attachments.store,
     clock,
     logger,
+    sweepIntervalMs: config.OUTBOUND_SWEEP_INTERVAL_MS,
   });
   const ingest = createIngestService({
     conversations: conversations.conversations,
@@ -824,6 +825,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         await routing.close();
         templatesModule.stop();
         await sla.stop();
+        outbound.stop();
         await queues.close();
         staffMail?.close();
         socketRedis.disconnect();

@@ -21,9 +21,8 @@ interface SweepJobData {
 }
 const isSweepJob = (data: unknown): data is SweepJobData =>
   typeof data === 'object' && data !== null && (data as { sweep?: unknown }).sweep === true;
-/** How often workers look for stuck sends, and how long a send may wait untouched before it counts. */
-const SWEEP_INTERVAL_MS = 60_000;
-const SWEEP_STALE_AFTER_MS = 2 * 60_000;
+/** How often workers look for stuck sends (a send untouched for two intervals counts as stuck). */
+export const DEFAULT_OUTBOUND_SWEEP_INTERVAL_MS = 60_000;
 
 export type { MessageForSend, OutboundTimeline, TimelineForOutbound } from './outbound-timeline';
 export { createOutboundTimeline } from './outbound-timeline';
@@ -45,6 +44,8 @@ export interface OutboundService {
   sweepStuckSends(options?: { olderThanMs?: number; limit?: number }): Promise<number>;
   /** Registers the send processor and the periodic sweep in this process (workers only). */
   startWorkers(options?: { concurrency?: number }): void;
+  /** Stops the periodic sweep (the queues close with the hub). */
+  stop(): void;
 }
 
 export function createOutboundModule(deps: {
@@ -57,9 +58,13 @@ export function createOutboundModule(deps: {
   logger: Logger;
   leaseMs?: number;
   statusCallbackUrlFor?: (message: MessageForSend) => string | undefined;
+  /** How often workers sweep for stuck sends (default 60 s). */
+  sweepIntervalMs?: number;
 }): OutboundService {
   const sends = getOutboundSendModel(deps.connection);
   const logger = deps.logger.child({ module: 'outbound' });
+  const sweepIntervalMs = deps.sweepIntervalMs ?? DEFAULT_OUTBOUND_SWEEP_INTERVAL_MS;
+  let sweepTimer: NodeJS.Timeout | undefined;
   const service: OutboundService = {
     async enqueue(messageId, options = {}) {
       let generation = options.generation;
@@ -77,13 +82,13 @@ export function createOutboundModule(deps: {
     async sweepStuckSends(options = {}) {
       const now = systemClock.now();
       const stuck = await findStuckSends(sends, {
-        staleBefore: new Date(now.getTime() - (options.olderThanMs ?? SWEEP_STALE_AFTER_MS)),
+        staleBefore: new Date(now.getTime() - (options.olderThanMs ?? 2 * sweepIntervalMs)),
         now,
         limit: options.limit ?? 200,
       });
       // A fresh job id per sweep pass: the original job may still sit completed in Redis. Running a send
-      // job again is safe: the claim decides.
-      const pass = Math.floor(now.getTime() / SWEEP_INTERVAL_MS);
+      // job again is safe: the claim decides. Workers sweeping in the same pass add each job once.
+      const pass = Math.floor(now.getTime() / sweepIntervalMs);
       for (const record of stuck) {
         await deps.queues
           .queue<SendJobData>(OUTBOUND_QUEUE)
@@ -97,20 +102,27 @@ export function createOutboundModule(deps: {
     },
     startWorkers(options = {}) {
       const processSend = createSendProcessor({ ...deps, sends, logger });
-      // The sweep rides on the send queue (one repeatable job for the whole deployment: bull dedupes the
-      // repeat across processes), so it needs no queue, and no Redis connections, of its own.
+      // A `{sweep: true}` job is left from versions that swept through a repeatable bull job: it sweeps once.
       deps.queues.process<SendJobData | SweepJobData>(
         OUTBOUND_QUEUE,
         { concurrency: options.concurrency ?? 8 },
         (job) => (isSweepJob(job.data) ? service.sweepStuckSends() : processSend(job as Job<SendJobData>)),
       );
       deps.queues
-        .queue<SweepJobData>(OUTBOUND_QUEUE)
-        .add(
-          { sweep: true },
-          { repeat: { every: SWEEP_INTERVAL_MS }, jobId: 'sweep', removeOnComplete: true, removeOnFail: 100 },
-        )
-        .catch((error: unknown) => logger.error({ err: error }, 'could not schedule the outbound sweep'));
+        .queue(OUTBOUND_QUEUE)
+        .removeRepeatable({ every: DEFAULT_OUTBOUND_SWEEP_INTERVAL_MS, jobId: 'sweep' })
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not remove the old sweep job'));
+      // The sweep is a timer in every worker, not a job in Redis: a Redis that lost its data (flushed, or
+      // restarted without persistence) would lose a repeatable job, and with it every later sweep.
+      sweepTimer = setInterval(() => {
+        service
+          .sweepStuckSends()
+          .catch((error: unknown) => logger.error({ err: error }, 'outbound sweep failed'));
+      }, sweepIntervalMs);
+      sweepTimer.unref();
+    },
+    stop() {
+      clearInterval(sweepTimer);
     },
   };
   return service;
