@@ -7,6 +7,7 @@ import { trusted, type Connection } from 'mongoose';
 import type { Config } from './config';
 import type { DomainEvents } from './domain-events';
 import { buildApp, type HttpModule } from './http/app';
+import { buildOpenApiDocument, createOpenApiRouter, type OpenApiDocument } from './http/openapi';
 import { createWebhookRefusalLimiter } from './http/webhook-rate-limit';
 import { createDemoOnlyGate } from './http/demo-only';
 import { connectMongoose } from './infra/mongo';
@@ -27,7 +28,14 @@ import {
   seedDemoCannedResponses,
   type TemplateRenderer,
 } from './modules/templates';
-import { createAgentsModule, getPrincipal, RedisRateLimitStore, type AgentsModule } from './modules/agents';
+import {
+  API_TOKEN_SCOPES,
+  createAgentsModule,
+  getPrincipal,
+  isAllowedByScopes,
+  RedisRateLimitStore,
+  type AgentsModule,
+} from './modules/agents';
 import { createContactsModule, type ContactsModule } from './modules/contacts';
 import {
   canSeeConversation,
@@ -105,6 +113,8 @@ export interface Hub {
   events: EventBus<DomainEvents>;
   templates: TemplateRenderer;
   httpServer: HttpServer;
+  /** The Express application (the API document check walks its routes). */
+  app: ReturnType<typeof buildApp>;
   sockets: SocketServer;
   /** Agents, teams, auth and audit (identity). */
   agents: AgentsModule;
@@ -716,6 +726,19 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     }),
   ];
 
+  // The API description, built once from the routes' declarations when it is first asked for.
+  let apiDocument: OpenApiDocument | undefined;
+  httpModules.push({
+    path: '/api',
+    router: createOpenApiRouter({
+      document: () =>
+        (apiDocument ??= buildOpenApiDocument({
+          modules: httpModules,
+          scopesFor: (method, apiPath) =>
+            API_TOKEN_SCOPES.filter((scope) => isAllowedByScopes([scope], method, apiPath)),
+        })),
+    }),
+  });
   const app = buildApp({
     logger,
     metrics,
@@ -791,6 +814,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     events,
     templates,
     httpServer,
+    app,
     sockets,
     agents: agentsModule,
     contacts: contactsModule,
