@@ -51,6 +51,27 @@ export interface MentionSummary {
   readAt: string | null;
 }
 
+/** A task (follow-up visit, automation follow-up, an agent's to-do) as clients see it. */
+export interface TaskSummary {
+  id: string;
+  kind: 'follow_up' | 'automation' | 'manual';
+  title: string;
+  description: string | null;
+  status: 'open' | 'done';
+  assigneeId: string | null;
+  teamId: string | null;
+  contactId: string | null;
+  conversationId: string | null;
+  dueAt: string;
+  result: {
+    outcome: 'done' | 'reached' | 'satisfied' | 'not_satisfied' | 'not_reached';
+    note: string | null;
+    completedBy: string;
+    completedAt: string;
+  } | null;
+  createdAt: string;
+}
+
 /** Every server → client payload carries the id of its persisted event. */
 export interface Persisted {
   eventId: string;
@@ -86,6 +107,12 @@ export interface AgentServerToClientEvents {
   ) => void;
   'sla:warning': (payload: Persisted & { conversationId: string; target: string; dueAt: string }) => void;
   'sla:breached': (payload: Persisted & { conversationId: string; target: string; dueAt: string }) => void;
+  /** A task was created or completed (to its assignee, its team and supervisors). */
+  'task:updated': (payload: Persisted & { task: TaskSummary }) => void;
+  /** A notice for staff (an automation's `notify`), to the agents and teams it names. */
+  'notification:new': (
+    payload: Persisted & { text: string; conversationId: string | null; conversationNumber?: number },
+  ) => void;
   /** The receiving agent was mentioned in a note (sent to their own room only). */
   'mention:new': (payload: Persisted & { conversationId: string; mention: MentionSummary }) => void;
   /**
@@ -112,6 +139,8 @@ export const AGENT_SERVER_EVENTS = [
   'sla:warning',
   'sla:breached',
   'mention:new',
+  'task:updated',
+  'notification:new',
 ] as const satisfies readonly (keyof AgentServerToClientEvents)[];
 
 /** The live signals (no `eventId`, not replayed): see `conversation:viewers`. */
