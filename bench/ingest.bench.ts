@@ -99,9 +99,36 @@ async function drive(
   };
 }
 
+/** Driver housekeeping (heartbeats, sessions) and the bench's own reads of the counters: not the hub's work. */
+const HOUSEKEEPING = new Set(['hello', 'ismaster', 'isMaster', 'ping', 'endSessions', 'serverStatus']);
+
+/** The engine's command counters (`serverStatus.metrics.commands`), without housekeeping. */
+async function engineCommands(bench: BenchHub): Promise<Map<string, number>> {
+  const status = await bench.hub.connection.db!.admin().command({ serverStatus: 1 });
+  const commands = (status.metrics as { commands?: Record<string, { total: unknown }> } | undefined)
+    ?.commands;
+  const counts = new Map<string, number>();
+  for (const [name, count] of Object.entries(commands ?? {}))
+    if (!HOUSEKEEPING.has(name)) counts.set(name, Number(count.total));
+  return counts;
+}
+
+/** Engine commands per event between two counter readings, in total and by command name. */
+function commandsPerEvent(before: Map<string, number>, after: Map<string, number>, events: number) {
+  const byCommand: Record<string, number> = {};
+  let total = 0;
+  for (const [name, count] of after) {
+    const delta = count - (before.get(name) ?? 0);
+    if (delta <= 0) continue;
+    total += delta;
+    byCommand[name] = Math.round((delta / events) * 10) / 10;
+  }
+  return { perEvent: Math.round((total / events) * 10) / 10, byCommand };
+}
+
 interface HubRun {
   /** The whole path with PRODUCERS producers. */
-  result: RunResult;
+  result: RunResult & { commands: ReturnType<typeof commandsPerEvent> | null };
   engine: string;
   /** The hub's answer, for the baseline to send the same bytes. */
   twiml: string;
@@ -174,9 +201,16 @@ async function preload(bench: BenchHub, conversations: number, messagesPer: numb
 async function runHub(
   runId: string,
   phase: string,
-  options: { durability: BenchDurability; preload?: { conversations: number; messagesPer: number } },
+  options: {
+    durability: BenchDurability;
+    engineProcess?: boolean;
+    preload?: { conversations: number; messagesPer: number };
+  },
 ): Promise<HubRun> {
-  const bench = await startBenchHub({}, { durability: options.durability });
+  const bench = await startBenchHub(
+    {},
+    { durability: options.durability, ...(options.engineProcess ? { engineProcess: true } : {}) },
+  );
   try {
     const team = await bench.hub.agents.agents.createTeam({ name: 'Bench' }, null);
     if (options.preload) {
@@ -231,9 +265,15 @@ async function runHub(
       );
       process.exit(1);
     }, PUSH_TIMEOUT_MS);
-    const result = await drive(EVENTS, sendHub('run', 2_000_000), (i) => pushed(textOf('run', i)));
+    // Counted by the engine (an external MONGODB_URI may not report them): includes the hub's timers.
+    const countsBefore = process.env.MONGODB_URI ? null : await engineCommands(bench);
+    const run = await drive(EVENTS, sendHub('run', 2_000_000), (i) => pushed(textOf('run', i)));
     clearTimeout(timeout);
     await waitFor(() => waiters.size === 0, 1000, 'pushes');
+    const commands = countsBefore
+      ? commandsPerEvent(countsBefore, await engineCommands(bench), EVENTS)
+      : null;
+    const result = { ...run, commands };
     supervisor.socket.close();
     return { result, engine: bench.engine, twiml, contentType };
   } finally {
@@ -266,6 +306,9 @@ async function main() {
   await new Promise((resolve) => server.close(resolve));
 
   const journaled = (await runHub(runId, 'journaled', { durability: 'journaled' })).result;
+  // The default of `npm start`: the journaled engine as its own process beside the hub.
+  const ownProcess = (await runHub(runId, 'own-process', { durability: 'journaled', engineProcess: true }))
+    .result;
   const preloadedRun = (
     await runHub(runId, 'preloaded', {
       durability: 'memory',
@@ -280,6 +323,7 @@ async function main() {
     latency: preloadedRun.latency,
     httpLatency: preloadedRun.httpLatency,
     non200: preloadedRun.non200,
+    commands: preloadedRun.commands,
     /** How much slower ingest is with the data than empty (goal ≤ 1.3). */
     slowdown: Math.round((omnihub.eventsPerSecond / preloadedRun.eventsPerSecond) * 100) / 100,
   };
@@ -298,18 +342,22 @@ async function main() {
     omnihub,
     baseline,
     journaled,
+    /** Journaled engine in its own process (the default of `npm start`); the others run it in the bench process. */
+    ownProcess,
     preloaded,
     ratios: {
       throughput: Math.round((baseline.eventsPerSecond / omnihub.eventsPerSecond) * 10) / 10,
       /** Omnihub ÷ bare Express throughput (goal ≥ 0.5). */
       omnihubToBaseline: Math.round((omnihub.eventsPerSecond / baseline.eventsPerSecond) * 1000) / 1000,
       journaledToBaseline: Math.round((journaled.eventsPerSecond / baseline.eventsPerSecond) * 1000) / 1000,
+      ownProcessToBaseline: Math.round((ownProcess.eventsPerSecond / baseline.eventsPerSecond) * 1000) / 1000,
       medianLatency: ratio(omnihub.latency.medianMs, baseline.latency.medianMs),
       p99Latency: ratio(omnihub.latency.p99Ms, baseline.latency.p99Ms),
     },
   };
   const o = omnihub.latency;
   const j = journaled.latency;
+  const w = ownProcess.latency;
   const p = preloaded.latency;
   const b = baseline.latency;
   const md = `# Ingest benchmark
@@ -322,15 +370,18 @@ Omnihub latency: request start → \`message:new\` received by a connected super
 Baseline latency: request start → response from a bare Express app parsing the same body and answering the same TwiML.
 Preloaded: ${preloaded.conversations} conversations and contacts, ${preloaded.messages} messages stored before the run (memory mode).
 
-| scenario | omnihub (memory) | omnihub (journaled) | omnihub (memory, preloaded) | baseline (bare Express) |
-|---|---|---|---|---|
-| throughput (events/s) | ${omnihub.eventsPerSecond} | ${journaled.eventsPerSecond} | ${preloaded.eventsPerSecond} | ${baseline.eventsPerSecond} |
-| ÷ baseline | ${json.ratios.omnihubToBaseline} | ${json.ratios.journaledToBaseline} | ${Math.round((preloaded.eventsPerSecond / baseline.eventsPerSecond) * 1000) / 1000} | 1 |
-| latency median (ms) | ${o.medianMs} | ${j.medianMs} | ${p.medianMs} | ${b.medianMs} |
-| latency p95 (ms) | ${o.p95Ms} | ${j.p95Ms} | ${p.p95Ms} | ${b.p95Ms} |
-| latency p99 (ms) | ${o.p99Ms} | ${j.p99Ms} | ${p.p99Ms} | ${b.p99Ms} |
+| scenario | omnihub (memory) | omnihub (journaled) | omnihub (journaled, engine in its own process, as npm start) | omnihub (memory, preloaded) | baseline (bare Express) |
+|---|---|---|---|---|---|
+| throughput (events/s) | ${omnihub.eventsPerSecond} | ${journaled.eventsPerSecond} | ${ownProcess.eventsPerSecond} | ${preloaded.eventsPerSecond} | ${baseline.eventsPerSecond} |
+| ÷ baseline | ${json.ratios.omnihubToBaseline} | ${json.ratios.journaledToBaseline} | ${json.ratios.ownProcessToBaseline} | ${Math.round((preloaded.eventsPerSecond / baseline.eventsPerSecond) * 1000) / 1000} | 1 |
+| latency median (ms) | ${o.medianMs} | ${j.medianMs} | ${w.medianMs} | ${p.medianMs} | ${b.medianMs} |
+| latency p95 (ms) | ${o.p95Ms} | ${j.p95Ms} | ${w.p95Ms} | ${p.p95Ms} | ${b.p95Ms} |
+| latency p99 (ms) | ${o.p99Ms} | ${j.p99Ms} | ${w.p99Ms} | ${p.p99Ms} | ${b.p99Ms} |
+| engine commands per event | ${omnihub.commands?.perEvent ?? 'n/a'} | ${journaled.commands?.perEvent ?? 'n/a'} | ${ownProcess.commands?.perEvent ?? 'n/a'} | ${preloadedRun.commands?.perEvent ?? 'n/a'} | 0 |
 
-Preloaded ÷ empty slowdown: ${preloaded.slowdown}× (goal ≤ 1.3×). Omnihub HTTP response alone (request → 200 TwiML, memory): median ${omnihub.httpLatency.medianMs} ms, p99 ${omnihub.httpLatency.p99Ms} ms. Non-200 answers: memory ${omnihub.non200}, journaled ${journaled.non200}, preloaded ${preloaded.non200}, baseline ${baseline.non200}.
+Engine commands per event (memory run, by command): ${JSON.stringify(omnihub.commands?.byCommand ?? {})}; counted by the engine over the measured run, the hub's timers included.
+
+Preloaded ÷ empty slowdown: ${preloaded.slowdown}× (goal ≤ 1.3×). Omnihub HTTP response alone (request → 200 TwiML, memory): median ${omnihub.httpLatency.medianMs} ms, p99 ${omnihub.httpLatency.p99Ms} ms. Non-200 answers: memory ${omnihub.non200}, journaled ${journaled.non200}, own process ${ownProcess.non200}, preloaded ${preloaded.non200}, baseline ${baseline.non200}.
 `;
   await writeResults('ingest', json, md);
 }

@@ -21,6 +21,11 @@ async function start(config: Config, logger: Logger): Promise<() => Promise<void
       dataDir: config.DATA_DIR,
       durability: config.EMBEDDED_MONGO_DURABILITY,
       logger,
+      // The engine process is gone for good: exit rather than serve without a database.
+      onFatal: () => {
+        logger.flush();
+        process.exit(1);
+      },
     });
     stops.push(() => mongo.stop());
     let redisUrl = config.REDIS_URL;

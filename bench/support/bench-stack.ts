@@ -15,6 +15,8 @@ import twilio from 'twilio';
 import { loadConfig } from '../../server/config';
 import { startEmbeddedMongo } from '../../server/embedded-mongo';
 import { createHub, type Hub } from '../../server/hub';
+import { startEngineProcess } from '../../server/infra/engine-process';
+import { privateSocketPath } from '../../server/infra/mongo';
 import { startPrivateRedis } from '../../server/infra/redis-server';
 import { createLogger } from '../../server/lib/logger';
 
@@ -47,21 +49,33 @@ export interface BenchHub {
 /** How the embedded engine keeps data in a bench run: memory, or journaled (the hub's default). */
 export type BenchDurability = 'memory' | 'journaled';
 
-/** Starts the infrastructure and one in-process hub listening on 127.0.0.1:0. */
+/**
+ * Starts the infrastructure and one in-process hub listening on 127.0.0.1:0. The engine runs inside the
+ * bench process unless `engineProcess` (then as its own process on a private socket, as `npm start` runs
+ * it).
+ */
 export async function startBenchHub(
   overrides: Record<string, string> = {},
-  options: { durability?: BenchDurability } = {},
+  options: { durability?: BenchDurability; engineProcess?: boolean } = {},
 ): Promise<BenchHub> {
   const logger = createLogger({ level: 'error', pretty: false });
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'omnihub-bench-'));
   const durability = options.durability ?? 'memory';
+  const dataDir = path.join(tmp, 'engine');
   const engine = process.env.MONGODB_URI
     ? null
-    : await startEmbeddedMongo({
-        port: 0,
-        durability,
-        ...(durability === 'memory' ? {} : { dataDir: path.join(tmp, 'engine') }),
-      });
+    : options.engineProcess
+      ? await startEngineProcess({
+          socketPath: await privateSocketPath(tmp, 'mongo.sock'),
+          dataDir,
+          durability,
+          logger,
+        })
+      : await startEmbeddedMongo({
+          port: 0,
+          durability,
+          ...(durability === 'memory' ? {} : { dataDir }),
+        });
   const redis = process.env.REDIS_URL
     ? null
     : await startPrivateRedis({ dataDir: path.join(tmp, 'redis'), binary: 'redis-server', logger });
@@ -93,7 +107,9 @@ export async function startBenchHub(
     hub,
     baseUrl: `http://127.0.0.1:${port}`,
     redisUrl,
-    engine: engine ? `embedded engine (${durability} mode), in-process hub` : 'MONGODB_URI, in-process hub',
+    engine: engine
+      ? `embedded engine (${durability} mode${options.engineProcess ? ', own process' : ', in the bench process'}), in-process hub`
+      : 'MONGODB_URI, in-process hub',
     async close() {
       await hub.connection.dropDatabase().catch(() => undefined);
       await hub.close().catch(() => undefined);

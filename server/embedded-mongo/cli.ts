@@ -5,6 +5,10 @@
  * `--socket` listens on a Unix socket (0600, in a directory made 0700) instead of TCP, so only this user's
  * processes can connect: the engine has no authentication. Prints the URI (for MONGODB_URI), stops cleanly
  * on SIGINT/SIGTERM (flushing the journal and releasing the lock).
+ *
+ * Started by the hub's launcher (server/infra/engine-process.ts) over an IPC channel, it reports
+ * `{type: 'ready', uri}` on that channel once listening, and stops the same clean way when the channel
+ * closes (the hub exited, however abruptly): no orphaned engine holding the data directory's lock.
  */
 import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -88,6 +92,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  if (process.send) {
+    process.once('disconnect', () => stop('launcher gone'));
+    process.send({ type: 'ready', uri: engine.uri });
+  }
 }
 
 main().catch((err: unknown) => {

@@ -29,12 +29,24 @@ export class EngineCore {
   connectionStats: () => { current: number; totalCreated: number } = () => ({ current: 0, totalCreated: 0 });
   /** Recent log lines for `getLog`. */
   readonly recentLog: string[] = [];
+  /** Commands run since start, by name (serverStatus reports them as `metrics.commands`, like mongod). */
+  readonly commandCounts = new Map<string, { total: number; failed: number }>();
 
   constructor(
     readonly settings: EngineSettings,
     cursorIdleTimeoutMs?: number,
   ) {
     this.cursors = new CursorRegistry(cursorIdleTimeoutMs);
+  }
+
+  countCommand(name: string, failed: boolean): void {
+    let count = this.commandCounts.get(name);
+    if (!count) {
+      count = { total: 0, failed: 0 };
+      this.commandCounts.set(name, count);
+    }
+    count.total++;
+    if (failed) count.failed++;
   }
 
   remember(line: string): void {

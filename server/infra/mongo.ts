@@ -4,6 +4,7 @@ import path from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
 import { startEmbeddedMongo } from '../embedded-mongo';
 import type { Logger } from '../lib/logger';
+import { startEngineProcess } from './engine-process';
 
 export interface MongoTarget {
   uri: string;
@@ -16,22 +17,37 @@ export interface MongoTarget {
  * data under `DATA_DIR/mongo` (see docs in server/embedded-mongo). The engine has no authentication, so it
  * listens on a Unix socket in an owner-only directory (`DATA_DIR/run`), never on TCP: another local user
  * cannot read password hashes or make itself admin.
+ *
+ * By default the engine runs as its own process, supervised by this one (./engine-process.ts), so it
+ * does not share the hub's event loop; `engine: 'inline'` runs it inside this process instead.
  */
 export async function resolveMongoTarget(options: {
   uri: string | undefined;
   dataDir: string;
   durability: 'journaled' | 'relaxed' | 'memory';
   logger: Logger;
+  engine?: 'process' | 'inline';
+  /** The engine process is gone for good (see startEngineProcess). */
+  onFatal?: (error: Error) => void;
 }): Promise<MongoTarget> {
   if (options.uri) return { uri: options.uri, stop: () => Promise.resolve() };
-  const engine = await startEmbeddedMongo({
-    port: 0,
-    socketPath: await privateSocketPath(options.dataDir, 'mongo.sock'),
-    dataDir: path.join(options.dataDir, 'mongo'),
-    durability: options.durability,
-    logger: options.logger.child({ component: 'embedded-mongo' }),
-  });
-  options.logger.info({ uri: engine.uri }, 'embedded MongoDB engine started');
+  const socketPath = await privateSocketPath(options.dataDir, 'mongo.sock');
+  const dataDir = path.join(options.dataDir, 'mongo');
+  const logger = options.logger.child({ component: 'embedded-mongo' });
+  const engine =
+    options.engine === 'inline'
+      ? await startEmbeddedMongo({ port: 0, socketPath, dataDir, durability: options.durability, logger })
+      : await startEngineProcess({
+          socketPath,
+          dataDir,
+          durability: options.durability,
+          logger,
+          ...(options.onFatal ? { onFatal: options.onFatal } : {}),
+        });
+  options.logger.info(
+    { uri: engine.uri, process: options.engine ?? 'process' },
+    'embedded MongoDB engine started',
+  );
   return { uri: engine.uri, stop: () => engine.stop() };
 }
 

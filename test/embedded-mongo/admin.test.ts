@@ -33,6 +33,28 @@ describe('embedded-mongo: handshake, server and catalog commands', () => {
     assert.deepEqual(await db.command({ ping: 1 }), { ok: 1 });
   });
 
+  it('counts the commands it ran by name in serverStatus, failures apart', async () => {
+    const admin = fx.client.db('admin');
+    const counts = async () =>
+      ((await admin.command({ serverStatus: 1 })).metrics.commands ?? {}) as Record<
+        string,
+        { total: number; failed: number }
+      >;
+    const before = await counts();
+    await db.collection('c').insertOne({ a: 1 });
+    await db.collection('c').findOne({ a: 1 });
+    await db.collection('c').findOne({ a: 2 });
+    await assert.rejects(db.collection('c').findOne({ a: { $noSuchOperator: 1 } }));
+    const after = await counts();
+    const delta = (name: string, field: 'total' | 'failed') =>
+      Number(after[name]?.[field] ?? 0) - Number(before[name]?.[field] ?? 0);
+    assert.equal(delta('find', 'total'), 3);
+    assert.equal(delta('find', 'failed'), 1, 'the refused query counts as failed');
+    assert.equal(delta('insert', 'total'), 1);
+    assert.equal(delta('insert', 'failed'), 0);
+    assert.equal(delta('serverStatus', 'total'), 1, 'the reading itself counts once it answered');
+  });
+
   it('answers the tier-2 diagnostic commands', async () => {
     const admin = fx.client.db('admin');
     const fcv = await admin.command({ getParameter: 1, featureCompatibilityVersion: 1 });

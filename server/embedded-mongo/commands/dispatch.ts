@@ -57,8 +57,11 @@ export function runCommand(body: Document, ctx: CommandContext): Document {
     const handler = handlers.get(name);
     if (!handler)
       throw new EngineError(ErrorCodes.CommandNotFound, 'CommandNotFound', `no such command: '${name}'`);
-    return handler(body, ctx);
+    const reply = handler(body, ctx);
+    ctx.core.countCommand(name, false);
+    return reply;
   } catch (err) {
+    if (name !== undefined && handlers.has(name)) ctx.core.countCommand(name, true);
     if (!(err instanceof EngineError)) ctx.core.remember(`command ${String(name)} failed: ${String(err)}`);
     return errorReply(err);
   }

@@ -65,7 +65,15 @@ function serverStatus(_body: Document, ctx: CommandContext): Document {
       virtual: Math.round(mem.rss / 1048576),
       supported: true,
     },
-    metrics: { cursor: { open: { total: Long.fromNumber(ctx.core.cursors.size) } } },
+    metrics: {
+      cursor: { open: { total: Long.fromNumber(ctx.core.cursors.size) } },
+      commands: Object.fromEntries(
+        [...ctx.core.commandCounts].map(([name, count]) => [
+          name,
+          { total: Long.fromNumber(count.total), failed: Long.fromNumber(count.failed) },
+        ]),
+      ),
+    },
     storageEngine: {
       name: 'omnihub-embedded',
       supportsCommittedReads: false,

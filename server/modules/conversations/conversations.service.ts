@@ -147,18 +147,14 @@ export function createConversationsService(deps: ConversationsServiceDeps) {
   /**
    * Opens a conversation, race-safe: a concurrent delivery of the same opening event (same `openingKey`),
    * or a concurrent opening of a second running chat for the same contact (`activeChatKey`), returns the
-   * conversation the winner created.
+   * conversation the winner created. The caller has looked both keys up already (ingest does, just
+   * before): the unique indexes decide a race, whose loser leaves a gap in the conversation numbers.
+   * A created conversation has its first timeline seq (1) reserved for the message that opened it.
    */
   async function openConversation(
     input: OpenConversationInput,
   ): Promise<{ conversation: ConversationDoc; created: boolean }> {
-    const existing = await findByOpeningKey(input.openingKey);
-    if (existing) return { conversation: existing, created: false };
     const isChat = !isThreadedChannel(input.channel);
-    if (isChat) {
-      const active = await findActiveChat(input.contactId);
-      if (active) return { conversation: active, created: false };
-    }
     const number = await nextNumber();
     try {
       const created = await Conversation.create({
@@ -180,6 +176,7 @@ export function createConversationsService(deps: ConversationsServiceDeps) {
         lastMessageAt: input.occurredAt,
         routing: { state: 'unassigned' },
         metrics: { reopenCount: 0 },
+        lastSeq: 1,
       });
       return { conversation: created.toObject<ConversationDoc>(), created: true };
     } catch (error) {
@@ -226,9 +223,11 @@ export function createConversationsService(deps: ConversationsServiceDeps) {
       /** A resolved conversation stays resolved (the message answers our CSAT question). */
       keepResolved?: boolean;
     },
+    /** The conversation as the caller last saw it: the first attempt guards on it instead of reading. */
+    seen?: ConversationDoc,
   ): Promise<{ conversation: ConversationDoc; previousStatus: ConversationStatus }> {
     for (let attempt = 0; attempt < MAX_GUARDED_RETRIES; attempt++) {
-      const current = await getConversation(conversationId);
+      const current = attempt === 0 && seen ? seen : await getConversation(conversationId);
       const set: Record<string, unknown> = {
         lastInbound: { channel: input.channel, inboxId: input.inboxId },
       };

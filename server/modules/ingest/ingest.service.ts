@@ -128,25 +128,48 @@ export function createIngestService(deps: IngestServiceDeps): InboundSink & {
     return byNumber && byNumber.contactId === contactId ? byNumber : null;
   }
 
-  async function selectConversation(
+  /**
+   * The running conversation the event continues, else the closed one a new conversation links to.
+   * Chat-like channels: the contact's running chat (unique per contact, so a retried opening event finds
+   * the conversation it opened there too), else the latest closed chat. Threaded channels: the opening
+   * key first (a retry after a crash before the thread keys were written), then the email thread.
+   */
+  async function findRunning(
     event: InboundEvent,
     contactId: string,
+    openingKey: string,
+  ): Promise<{ running: ConversationDoc | null; previous: ConversationDoc | null }> {
+    const runningOrPrevious = (found: ConversationDoc | null) =>
+      found && found.status !== 'closed'
+        ? { running: found, previous: null }
+        : { running: null, previous: found };
+    if (!isThreadedChannel(event.channel)) {
+      const active = await conversations.findActiveChat(contactId);
+      if (active && active.status !== 'closed') return runningOrPrevious(active);
+      const latest = await conversations.findLatestChat(contactId);
+      return runningOrPrevious(latest?.status === 'closed' ? latest : null);
+    }
+    const opened = await conversations.findByOpeningKey(openingKey);
+    if (opened && opened.status !== 'closed') return runningOrPrevious(opened);
+    return runningOrPrevious(await findEmailThread(event, contactId));
+  }
+
+  /**
+   * The conversation the event belongs to, or a new one. A contact resolution has just created has no
+   * conversation yet: nothing to look up. Whatever a look-up cannot see (a concurrent opening by the same
+   * event or of the same contact's chat) the unique `openingKey` / `activeChatKey` indexes decide.
+   */
+  async function selectConversation(
+    event: InboundEvent,
+    contact: { contactId: string; created: boolean },
     snapshot: { name?: string; tier?: string },
   ): Promise<{ conversation: ConversationDoc; created: boolean }> {
+    const { contactId } = contact;
     const openingKey = `${event.channel}:${event.externalId}`;
-    const opened = await conversations.findByOpeningKey(openingKey);
-    if (opened && opened.status !== 'closed') return { conversation: opened, created: false };
-    let previous: ConversationDoc | null = null;
-    if (isThreadedChannel(event.channel)) {
-      const thread = await findEmailThread(event, contactId);
-      if (thread && thread.status !== 'closed') return { conversation: thread, created: false };
-      previous = thread;
-    } else {
-      const active = await conversations.findActiveChat(contactId);
-      if (active && active.status !== 'closed') return { conversation: active, created: false };
-      const latest = await conversations.findLatestChat(contactId);
-      previous = latest?.status === 'closed' ? latest : null;
-    }
+    const { running, previous } = contact.created
+      ? { running: null, previous: null }
+      : await findRunning(event, contactId, openingKey);
+    if (running) return { conversation: running, created: false };
     return conversations.openConversation({
       contactId,
       ...(snapshot.name ? { contactName: snapshot.name } : {}),
@@ -279,7 +302,8 @@ export function createIngestService(deps: IngestServiceDeps): InboundSink & {
       metrics.ingestEvents.inc({ channel: event.channel, outcome: 'duplicate' });
       return { messageId: String(known._id), conversationId: known.conversationId, duplicate: true };
     }
-    const { contactId } = await contacts.resolveContact({ channel: event.channel, sender: event.from });
+    const contact = await contacts.resolveContact({ channel: event.channel, sender: event.from });
+    const { contactId } = contact;
     // Before the conversation events: the acknowledgement they trigger is written in this language.
     if (event.hints?.locale) await contacts.rememberLocale?.(contactId, event.hints.locale);
     const snapshot = (await contacts.describeContact?.(contactId)) ?? {
@@ -289,9 +313,17 @@ export function createIngestService(deps: IngestServiceDeps): InboundSink & {
     let selected: { conversation: ConversationDoc; created: boolean } | null = null;
     let seq: number | null = null;
     for (let attempt = 0; attempt < MAX_CONVERSATION_ATTEMPTS && seq === null; attempt++) {
-      selected = await selectConversation(event, contactId, snapshot);
-      // Null when the conversation was closed in between: pick again (a new one opens).
-      seq = await conversations.allocateSeq(String(selected.conversation._id), { openOnly: true });
+      // A retry looks up again: the contact's conversation may have been opened in between.
+      selected = await selectConversation(
+        event,
+        { contactId, created: contact.created && attempt === 0 },
+        snapshot,
+      );
+      // A created conversation reserved seq 1 for this message; else null when the conversation was
+      // closed in between: pick again (a new one opens).
+      seq = selected.created
+        ? selected.conversation.lastSeq
+        : await conversations.allocateSeq(String(selected.conversation._id), { openOnly: true });
     }
     if (!selected || seq === null)
       throw new AppError('CONFLICT', { message: 'could not find an open conversation for an inbound event' });
@@ -347,15 +379,19 @@ export function createIngestService(deps: IngestServiceDeps): InboundSink & {
     const messageId = String(message._id);
     await enqueueFetches(messageId, event.inboxId, attachments);
     const keepResolved = (await deps.isFollowUpAnswer?.(conversationId, event.text)) ?? false;
-    const { conversation, previousStatus } = await conversations.recordInbound(conversationId, {
-      keepResolved,
-      channel: event.channel,
-      inboxId: event.inboxId,
-      occurredAt: event.occurredAt,
-      ...(event.thread?.messageId ? { threadKey: event.thread.messageId } : {}),
-      ...(snapshot.name ? { contactName: snapshot.name } : {}),
-      ...(snapshot.tier ? { contactTier: snapshot.tier } : {}),
-    });
+    const { conversation, previousStatus } = await conversations.recordInbound(
+      conversationId,
+      {
+        keepResolved,
+        channel: event.channel,
+        inboxId: event.inboxId,
+        occurredAt: event.occurredAt,
+        ...(event.thread?.messageId ? { threadKey: event.thread.messageId } : {}),
+        ...(snapshot.name ? { contactName: snapshot.name } : {}),
+        ...(snapshot.tier ? { contactTier: snapshot.tier } : {}),
+      },
+      selected.conversation,
+    );
     metrics.ingestEvents.inc({ channel: event.channel, outcome: 'stored' });
     logger.debug({ messageId, conversationId, channel: event.channel }, 'inbound event stored');
 

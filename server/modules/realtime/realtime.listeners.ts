@@ -32,14 +32,26 @@ export function registerRealtimeListeners(deps: {
 }): () => void {
   const { events, realtime, lookups } = deps;
 
-  const pushNewMessage = async ({ messageId }: { messageId: string }) => {
-    const message = await lookups.findMessageSummary(messageId);
-    if (!message) return deps.logger.warn({ messageId }, 'realtime: message vanished before its push');
-    const conversation = await lookups.findConversationSummary(message.conversationId);
+  /**
+   * `message:new` for a stored message. An inbound message's event names its audience as of its write
+   * (team and assignee after the message): no conversation read; an agent's message reads it.
+   */
+  const pushNewMessage = async (event: {
+    messageId: string;
+    teamId?: string | null;
+    assigneeId?: string | null;
+  }) => {
+    const message = await lookups.findMessageSummary(event.messageId);
+    if (!message)
+      return deps.logger.warn({ messageId: event.messageId }, 'realtime: message vanished before its push');
+    const audience =
+      'teamId' in event || 'assigneeId' in event
+        ? event
+        : await lookups.findConversationSummary(message.conversationId);
     await realtime.publish({
       event: 'message:new',
       payload: { message },
-      rooms: conversationRooms(conversation ?? {}),
+      rooms: conversationRooms(audience ?? {}),
     });
   };
 
