@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { isValidZone } from './lib/local-dates';
 
 /**
  * The hub's whole configuration, read from the environment once, here and nowhere else. Every variable is
@@ -89,6 +90,24 @@ const ConfigSchema = z.object({
   /** Most runs of one automation rule on one conversation within the loop window (a rule that triggers itself stops). */
   AUTOMATION_LOOP_CAP: z.coerce.number().int().min(1).max(1000).default(5),
   AUTOMATION_LOOP_WINDOW_SECONDS: z.coerce.number().int().min(1).default(600),
+  /** Care (docs/templates-automations-care.md): 回访 task this many business days after a complaint is resolved. */
+  CARE_FOLLOW_UP_BUSINESS_DAYS: z.coerce.number().int().min(0).max(60).default(3),
+  /** Local time of day (contact's timezone) of birthday and anniversary greetings. */
+  CARE_GREETING_TIME: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
+    .default('10:00'),
+  /** No care message in this local window (`HH:mm-HH:mm`, may wrap midnight): it waits for the end. */
+  CARE_QUIET_HOURS: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/)
+    .default('21:00-09:00'),
+  /** The timezone of contacts that have none. */
+  CARE_DEFAULT_TIMEZONE: z.string().min(1).refine(isValidZone, 'an IANA timezone').default('Asia/Shanghai'),
+  /** Re-engage tier A / VIP contacts with no conversation for this many days (0: off). */
+  CARE_REENGAGE_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
+  /** How often worker processes schedule greetings, re-engagements and contact-date automations (0: never). */
+  CARE_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
   /** How often each hub process re-reads template overrides saved by another process (0: never). */
   TEMPLATE_REFRESH_MS: z.coerce.number().int().min(0).default(30_000),
   /** The company name customers see in acknowledgements and CSAT messages. */

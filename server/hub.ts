@@ -75,6 +75,7 @@ import {
   type AutomationsModule,
 } from './modules/automations';
 import { createMentionsModule } from './modules/mentions';
+import { createCareModule, seedDemoCare, type CareModule } from './modules/care';
 import { createSocketServer, type SocketAuthenticator, type SocketServer } from './realtime/socket-server';
 import { rooms } from './realtime/socket-events';
 
@@ -140,6 +141,8 @@ export interface Hub {
   automations: AutomationsModule;
   /** Outgoing webhooks (subscriptions, outbox, deliveries). */
   integrations: IntegrationsModule;
+  /** Tasks, 回访 follow-ups, greetings, re-engagement, opt-out, staff notifications. */
+  care: CareModule;
   /** Starts listening; resolves with the bound port (0 picks a free one). */
   listen(port: number, host?: string): Promise<number>;
   /** Graceful stop: no new connections, in-flight requests and jobs finish, then every connection closes. */
@@ -350,6 +353,89 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     events,
     clock,
   });
+  // Care: tasks (/api/tasks), 回访 follow-ups, greetings and re-engagement (queue 'care'), staff notices.
+  const [quietStart, quietEnd] = config.CARE_QUIET_HOURS.split('-') as [string, string];
+  const care: CareModule = createCareModule({
+    connection,
+    queues,
+    redis,
+    keyPrefix: config.QUEUE_PREFIX,
+    events,
+    clock,
+    logger,
+    // Called only after the hub is built (realtime is created with the socket server below).
+    realtime: { publish: (input) => realtime.publish(input as never) },
+    ...(staffMail ? { mailer: (mail) => staffMail.send(mail) } : {}),
+    settings: {
+      greetingTime: config.CARE_GREETING_TIME,
+      quietStart,
+      quietEnd,
+      defaultTimezone: config.CARE_DEFAULT_TIMEZONE,
+      reengageDays: config.CARE_REENGAGE_DAYS,
+      companyName: config.COMPANY_NAME,
+    },
+    followUpBusinessDays: config.CARE_FOLLOW_UP_BUSINESS_DAYS,
+    sweepIntervalMs: config.CARE_SWEEP_INTERVAL_MS,
+    findContact: (id) => contactsModule.contacts.findContact(id),
+    findContactsByDate: (input) => contactsModule.contacts.findContactsByDate(input),
+    listContactsByTier: (input) => contactsModule.contacts.listContactsByTier(input),
+    setOptOut: (contactId, careOptOut) => contactsModule.contacts.updateContact(contactId, { careOptOut }),
+    findAgentEmail: async (id) => (await agentsModule.agents.findAgent(id))?.email ?? null,
+    findMessageText: async (id) => (await conversations.timeline.findMessage(id))?.text ?? null,
+    addNote: (id, text) =>
+      conversations.timeline.createReply({ conversationId: id, authorId: 'automation', text, isPrivate: true }),
+    findFollowUpConversation: async (id) => {
+      const doc = await conversations.conversations.findConversation(id);
+      return doc
+        ? {
+            id,
+            number: doc.number,
+            status: doc.status,
+            category: doc.category,
+            contactId: doc.contactId,
+            teamId: doc.teamId ?? null,
+            assigneeId: doc.assigneeId ?? null,
+            ownerId: doc.ownerId ?? null,
+            resolvedAt: doc.metrics?.resolvedAt ?? null,
+          }
+        : null;
+    },
+    calendarForTeam: async (teamId) => {
+      const calendarId = teamId ? (await sla.store.findTeam(teamId))?.calendarId : null;
+      return calendarId ? ((await sla.store.getRules()).calendars.get(calendarId) ?? null) : null;
+    },
+    recentConversations: async (contactId) =>
+      (
+        await conversations.models.Conversation.find({ contactId })
+          .sort({ lastMessageAt: -1 })
+          .limit(20)
+          .lean<ConversationDoc[]>()
+      ).map((doc) => ({
+        id: String(doc._id),
+        status: doc.status,
+        channel: doc.lastInbound?.channel ?? doc.primaryChannel,
+        inboxId: doc.lastInbound?.inboxId ?? doc.inboxId,
+        primaryChannel: doc.primaryChannel,
+        primaryInboxId: doc.inboxId,
+        lastMessageAt: doc.lastMessageAt ?? null,
+      })),
+    openConversation: async (input) =>
+      String(
+        (
+          await conversations.conversations.openConversation({
+            ...input,
+            subject: '关怀 Care',
+            category: 'other',
+            priority: 'low',
+            occurredAt: clock.now(),
+          })
+        ).conversation._id,
+      ),
+    render: (input) => templates.render({ ...input, channel: templateChannelFor(input.channel) }),
+    prepareReply: (input) =>
+      replyWindow.prepareReply({ ...input, channel: input.channel as ChannelKind }),
+    sendAutomated: (input) => automatedSend(input),
+  });
   const automations: AutomationsModule = createAutomationsModule({
     connection,
     queues,
@@ -366,6 +452,19 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     loopCap: config.AUTOMATION_LOOP_CAP,
     loopWindowMs: config.AUTOMATION_LOOP_WINDOW_SECONDS * 1000,
     dryRunDays: 30,
+    dateSweepIntervalMs: config.CARE_SWEEP_INTERVAL_MS,
+    contactDates: {
+      findContactsByDate: (input) => contactsModule.contacts.findContactsByDate(input),
+      findContact: (id) => contactsModule.contacts.findContact(id),
+      latestConversationId: async (contactId) => {
+        const latest = await conversations.models.Conversation.findOne({ contactId })
+          .sort({ lastMessageAt: -1 })
+          .select({ _id: 1 })
+          .lean<{ _id: unknown }>();
+        return latest ? String(latest._id) : null;
+      },
+      defaultTimezone: config.CARE_DEFAULT_TIMEZONE,
+    },
     ports: createAutomationPorts({
       findConversation: (id) => conversations.conversations.findConversation(id),
       findContact: (id) => contactsModule.contacts.findContact(id),
@@ -403,6 +502,17 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         });
         await automatedSend({ conversationId: id, template, ...rendered });
       },
+      createTask: (id, input) =>
+        care.tasks.createTask({
+          kind: 'automation',
+          title: input.title,
+          assigneeId: input.ownerId,
+          teamId: input.teamId,
+          contactId: input.contactId,
+          conversationId: id,
+          dueAt: input.dueAt,
+        }),
+      notifyStaff: (input) => care.notify(input),
     }),
   });
   // Routing: queues per team, offers with expiry, presence with grace, capacity, transfers, manual pick.
@@ -711,6 +821,10 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       requireAdmin: agentsModule.requireRole('admin'),
       requireSupervisor: agentsModule.requireRole('supervisor', 'admin'),
     }),
+    ...care.httpModules({
+      requireAuth: agentsModule.requireAuth,
+      requireSupervisor: agentsModule.requireRole('supervisor', 'admin'),
+    }),
     ...connectors.httpModules,
     ...templatesModule.httpModules({
       requireAuth: agentsModule.requireAuth,
@@ -776,6 +890,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   if (runWorkers) {
     sla.startWorkers();
     automations.startWorkers();
+    care.startWorkers();
     staffMail?.startWorkers();
     outbound.startWorkers();
     attachments.startWorkers((input) => conversations.timeline.attachToMessage(input));
@@ -794,6 +909,21 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       extras: [
         (context) => seedDemoCannedResponses(templatesModule.canned, context),
         (context) => seedDemoAutomations(automations, context),
+      ],
+      afterStories: [
+        () =>
+          seedDemoCare(care, {
+            resolvedComplaints: async () =>
+              (
+                await conversations.models.Conversation.find({ category: 'complaint', status: 'resolved' })
+                  .limit(20)
+                  .lean<ConversationDoc[]>()
+              ).flatMap((doc) =>
+                doc.metrics?.resolvedAt
+                  ? [{ conversationId: String(doc._id), resolvedAt: doc.metrics.resolvedAt }]
+                  : [],
+              ),
+          }),
       ],
       ingest,
       conversations: conversations.conversations,
@@ -828,6 +958,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     routing,
     automations,
     integrations,
+    care,
     listen(port, host = config.HOST) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -849,6 +980,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         await routing.close();
         templatesModule.stop();
         await sla.stop();
+        automations.stop();
+        await care.stop();
         outbound.stop();
         await queues.close();
         staffMail?.close();

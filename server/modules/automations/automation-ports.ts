@@ -2,10 +2,12 @@
  * The automation ports built from the owning modules' public services (structural types, so this module
  * imports none of them): facts for conditions, and each action through the service that owns the data.
  */
+import { randomUUID } from 'node:crypto';
 import type { AutomationFacts } from './automation-conditions';
 import type { AutomationPorts } from './automation-engine';
 
 interface ConversationFacts {
+  number?: number;
   status: string;
   priority: string;
   category: string;
@@ -43,7 +45,26 @@ export interface AutomationPortDeps {
    */
   sendTemplate(id: string, template: string): Promise<void>;
   isReplyWindowOpen?(id: string): Promise<boolean>;
-  createTask?(id: string, input: { title: string; dueAt: Date; ownerId: string | null }): Promise<unknown>;
+  /** A real task (the care module's task store); without it, a note. */
+  createTask?(
+    id: string,
+    input: {
+      title: string;
+      dueAt: Date;
+      ownerId: string | null;
+      teamId: string | null;
+      contactId: string;
+    },
+  ): Promise<unknown>;
+  /** Staff notices (socket event, email); without it, a note naming who it is for. */
+  notifyStaff?(input: {
+    agentIds: string[];
+    teamIds: string[];
+    text: string;
+    conversationId: string;
+    conversationNumber?: number;
+    key: string;
+  }): Promise<unknown>;
 }
 
 export function createAutomationPorts(deps: AutomationPortDeps): AutomationPorts {
@@ -84,8 +105,24 @@ export function createAutomationPorts(deps: AutomationPortDeps): AutomationPorts
     setStatus: (id, status) => deps.setStatus(id, status),
     addNote: (id, text) => deps.addNote(id, text),
     async notify(id, input) {
-      // Staff see it on the conversation (an internal note names who it is for).
-      await deps.addNote(id, `🔔 ${input.to.join(', ')}: ${input.text}`);
+      const conversation = await deps.findConversation(id);
+      if (!deps.notifyStaff || !conversation) {
+        await deps.addNote(id, `🔔 ${input.to.join(', ')}: ${input.text}`);
+        return;
+      }
+      const agentIds: string[] = [];
+      const teamIds: string[] = [];
+      if (input.to.includes('assignee') && conversation.assigneeId) agentIds.push(conversation.assigneeId);
+      if (input.to.includes('owner') && conversation.ownerId) agentIds.push(conversation.ownerId);
+      if (input.to.includes('team') && conversation.teamId) teamIds.push(conversation.teamId);
+      await deps.notifyStaff({
+        agentIds,
+        teamIds,
+        text: input.text,
+        conversationId: id,
+        ...(conversation.number ? { conversationNumber: conversation.number } : {}),
+        key: `${id}:${randomUUID()}`,
+      });
     },
     async sendTemplate(id, template) {
       if (deps.isReplyWindowOpen && !(await deps.isReplyWindowOpen(id))) return false;
@@ -94,10 +131,12 @@ export function createAutomationPorts(deps: AutomationPortDeps): AutomationPorts
     },
     async createTask(id, input) {
       const conversation = await deps.findConversation(id);
-      if (deps.createTask)
+      if (deps.createTask && conversation)
         await deps.createTask(id, {
           ...input,
-          ownerId: conversation?.ownerId ?? conversation?.assigneeId ?? null,
+          ownerId: conversation.ownerId ?? conversation.assigneeId ?? null,
+          teamId: conversation.teamId ?? null,
+          contactId: conversation.contactId,
         });
       else await deps.addNote(id, `📋 ${input.title} (${input.dueAt.toISOString()})`);
     },

@@ -33,6 +33,24 @@ export const TriggerSchema = z.discriminatedUnion('type', [
     .strict(),
   /** The conversation has been pending (waiting on the customer) for `days`. */
   z.object({ type: z.literal('pending_for'), days: z.number().min(0.01).max(365) }).strict(),
+  /**
+   * A contact's date (`birthday`, `anniversary` or a custom `attributes.<name>` holding `YYYY-MM-DD`) is
+   * reached at local `time` in the contact's timezone: every year (`yearly`, the default) or once. The
+   * rule acts on the contact's latest conversation.
+   */
+  z
+    .object({
+      type: z.literal('contact_date'),
+      field: z
+        .string()
+        .regex(
+          /^(birthday|anniversary|attributes\.[A-Za-z0-9_]{1,40})$/,
+          'birthday, anniversary or attributes.<name>',
+        ),
+      time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time HH:mm'),
+      yearly: z.boolean().default(true),
+    })
+    .strict(),
 ]);
 export type AutomationTrigger = z.infer<typeof TriggerSchema>;
 

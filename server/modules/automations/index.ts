@@ -22,6 +22,7 @@ import { conditionsHold, type AutomationFacts } from './automation-conditions';
 import { createAutomationEngine, type AutomationPorts, type TriggerOccurrence } from './automation-engine';
 import { automationModels, type AutomationRuleDoc } from './automation.model';
 import { createAutomationsRouter } from './automations.routes';
+import { createContactDateTrigger, type ContactDatePorts } from './contact-date-trigger';
 import {
   CreateRuleSchema,
   type AutomationEvent,
@@ -33,6 +34,7 @@ export * from './automation.schemas';
 export { conditionsHold, conditionHolds, type AutomationFacts } from './automation-conditions';
 export type { AutomationPorts, TriggerOccurrence } from './automation-engine';
 export { createAutomationPorts, type AutomationPortDeps } from './automation-ports';
+export type { ContactDatePorts, DatedContact } from './contact-date-trigger';
 
 export const AUTOMATIONS_QUEUE = 'automations';
 
@@ -55,6 +57,15 @@ const JobSchema = z.discriminatedUnion('kind', [
       z.object({ type: z.literal('pending_for'), since: z.string() }),
     ]),
   }),
+  z.object({
+    kind: z.literal('contact_date'),
+    ruleId: z.string(),
+    contactId: z.string(),
+    date: z.string(),
+    year: z.number().int(),
+    at: z.string(),
+    key: z.string(),
+  }),
 ]);
 type AutomationJob = z.infer<typeof JobSchema>;
 
@@ -75,6 +86,10 @@ export interface AutomationsModuleDeps {
   loopWindowMs: number;
   /** How far back a dry run looks. */
   dryRunDays: number;
+  /** The contact-date trigger's reads (without them, `contact_date` rules never fire). */
+  contactDates?: ContactDatePorts;
+  /** How often worker processes sweep for contact dates coming due (0: never; tests call it). */
+  dateSweepIntervalMs?: number;
 }
 
 /** A random, per-occurrence suffix: a job processed twice carries the same one (it is in the job data). */
@@ -98,7 +113,7 @@ export function createAutomationsModule(deps: AutomationsModuleDeps) {
 
   async function enqueue(job: AutomationJob, at?: Date) {
     await queue.add(job, {
-      jobId: `auto:${job.kind === 'rule' ? `${job.ruleId}:` : ''}${job.key}`,
+      jobId: `auto:${job.kind === 'event' ? '' : `${job.ruleId}:`}${job.key}`,
       removeOnComplete: true,
       attempts: 3,
       backoff: { type: 'exponential', delay: 1000 },
@@ -110,7 +125,7 @@ export function createAutomationsModule(deps: AutomationsModuleDeps) {
       (error: unknown) => logger.error({ err: error, event, conversationId }, 'automation enqueue failed'),
     );
 
-  const timeRules = async (type: 'no_customer_reply' | 'pending_for') =>
+  const timeRules = async (type: 'no_customer_reply' | 'pending_for' | 'contact_date') =>
     Rules.find({ enabled: true, 'trigger.type': type })
       .sort({ order: 1 })
       .limit(200)
@@ -161,12 +176,29 @@ export function createAutomationsModule(deps: AutomationsModuleDeps) {
     return state.status === 'pending' && current === String(since.getTime());
   }
 
+  const contactDates = deps.contactDates
+    ? createContactDateTrigger({
+        ports: deps.contactDates,
+        clock,
+        enabledRules: () => timeRules('contact_date'),
+        findRule: (id) =>
+          Types.ObjectId.isValid(id) ? Rules.findById(id).lean<AutomationRuleDoc>() : Promise.resolve(null),
+        enqueue: (job, at) => enqueue(job, at),
+      })
+    : null;
+
   /** The job handler (also called by tests to run a job twice). */
   async function processJob(data: unknown) {
     const job = parseInput(JobSchema, data, 'automation job');
+    if (job.kind === 'contact_date') {
+      const conversationId = contactDates ? await contactDates.resolve(job) : null;
+      if (!conversationId) return [];
+      return engine.handle({ kind: 'rule', ruleId: job.ruleId, conversationId, key: job.key });
+    }
     if (job.kind === 'rule' && !(await stillHolds(job))) return [];
     return engine.handle(job as TriggerOccurrence);
   }
+  let dateSweepTimer: NodeJS.Timeout | undefined;
 
   // Domain events → jobs. Automated mail never triggers anything (no loops with auto-responders).
   events.on('conversation.created', async ({ conversationId }) =>
@@ -285,6 +317,8 @@ export function createAutomationsModule(deps: AutomationsModuleDeps) {
     engine,
     processJob,
     queue,
+    /** Schedules the contact-date occurrences of the next 36 hours (deterministic job ids). */
+    sweepContactDates: async () => (contactDates ? contactDates.sweep() : 0),
     httpModule(guards: {
       requireAuth: RequestHandler;
       requireSupervisor: RequestHandler;
@@ -298,6 +332,22 @@ export function createAutomationsModule(deps: AutomationsModuleDeps) {
         { concurrency: options.concurrency ?? 4 },
         async (job) => processJob(job.data),
       );
+      const every = deps.dateSweepIntervalMs ?? 0;
+      if (contactDates && every > 0) {
+        let running = false;
+        dateSweepTimer = setInterval(() => {
+          if (running) return;
+          running = true;
+          void contactDates
+            .sweep()
+            .catch((error: unknown) => logger.error({ err: error }, 'contact-date sweep failed'))
+            .finally(() => (running = false));
+        }, every);
+        dateSweepTimer.unref();
+      }
+    },
+    stop() {
+      if (dateSweepTimer) clearInterval(dateSweepTimer);
     },
   };
 }

@@ -13,6 +13,10 @@ export interface ContactView {
   attributes: Record<string, unknown>;
   birthday: string | null;
   locale: string | null;
+  timezone: string | null;
+  preferredChannel: string | null;
+  careOptOut: boolean;
+  anniversary: string | null;
   relationships: { contactId?: string; organizationId?: string; kind: string }[];
   mergedInto: string | null;
   erasedAt: string | null;
@@ -39,6 +43,10 @@ export function toContactView(doc: ContactRecord): ContactView {
     attributes: (doc.attributes as Record<string, unknown> | null | undefined) ?? {},
     birthday: doc.birthday ?? null,
     locale: doc.locale ?? null,
+    timezone: doc.timezone ?? null,
+    preferredChannel: doc.preferredChannel ?? null,
+    careOptOut: doc.careOptOut ?? false,
+    anniversary: doc.anniversary ?? null,
     relationships: (doc.relationships ?? []).map((relation) => ({
       ...(relation.contactId ? { contactId: relation.contactId.toHexString() } : {}),
       ...(relation.organizationId ? { organizationId: relation.organizationId.toHexString() } : {}),

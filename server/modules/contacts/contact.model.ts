@@ -39,11 +39,19 @@ const contactSchema = new Schema(
     rfmSegment: { type: String, default: null },
     tags: { type: [String], default: [] },
     attributes: { type: Schema.Types.Mixed, default: {} },
+    /** What channels last wrote into `attributes` (contact-channel-facts.ts: agents' edits win). */
+    channelAttributes: { type: Schema.Types.Mixed, default: undefined },
     /** `YYYY-MM-DD`, or `--MM-DD` when the year is unknown (RFC 6350 style). */
     birthday: { type: String, default: null },
     /** `MM-DD`, derived from `birthday`, for the daily birthday-greeting query. */
     birthdayMonthDay: { type: String, default: null },
     locale: { type: String, default: null },
+    /** Care (docs/templates-automations-care.md): IANA zone, preferred channel, opt-out, anniversary. */
+    timezone: { type: String, default: null },
+    preferredChannel: { type: String, default: null },
+    careOptOut: { type: Boolean, default: false },
+    anniversary: { type: String, default: null },
+    anniversaryMonthDay: { type: String, default: null },
     relationships: { type: [relationshipSchema], default: [] },
     mergedInto: { type: Schema.Types.ObjectId, default: null },
     erasingAt: { type: Date, default: null },
@@ -69,6 +77,7 @@ contactSchema.index({ mergedInto: 1 });
 contactSchema.index({ tags: 1 });
 contactSchema.index({ tier: 1 });
 contactSchema.index({ birthdayMonthDay: 1 });
+contactSchema.index({ anniversaryMonthDay: 1 });
 
 export type ContactRecord = InferSchemaType<typeof contactSchema> & { _id: Types.ObjectId };
 export type ContactIdentity = { channel: string; externalId: string; handle?: string | null };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CONTACT_TIERS } from './contact.model';
 import { normalizeEmail, normalizePhone } from './phone';
+import { isValidZone } from '../../lib/local-dates';
 import { NETWORK_MAX_DEPTH, NETWORK_MAX_NODES } from './contact-network';
 
 export const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be an id');
@@ -60,6 +61,17 @@ export const UpdateContactSchema = z
       .string()
       .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a locale like zh-CN')
       .nullable(),
+    timezone: z
+      .string()
+      .max(64)
+      .refine((zone) => isValidZone(zone), 'must be an IANA timezone like Asia/Shanghai')
+      .nullable(),
+    preferredChannel: z
+      .string()
+      .regex(/^[a-z]{2,20}$/, 'must be a channel name')
+      .nullable(),
+    careOptOut: z.boolean(),
+    anniversary: birthday.nullable(),
     emails: z.array(email).max(20),
     phones: z.array(phone).max(20),
   })

@@ -31,6 +31,10 @@ export interface ContactUpdate {
   organizationId?: string | null;
   birthday?: string | null;
   locale?: string | null;
+  timezone?: string | null;
+  preferredChannel?: string | null;
+  careOptOut?: boolean;
+  anniversary?: string | null;
   emails?: string[];
   phones?: string[];
 }
@@ -215,13 +219,66 @@ export function createContactsCore(deps: {
       return toPage(docs, filter.limit, toContactView, (doc) => encodeIdCursor(doc._id));
     },
 
+    /**
+     * Live contacts whose date `field` (`birthday`, `anniversary` or `attributes.<name>`) falls on one of
+     * `monthDays` (`MM-DD`), in id order after `afterId` (the care and automation date sweeps).
+     */
+    findContactsByDate: async (input: {
+      field: string;
+      monthDays: string[];
+      afterId?: string | null;
+      limit: number;
+    }): Promise<ContactView[]> => {
+      const query: Record<string, unknown> = { mergedInto: null, erasedAt: null };
+      if (input.field === 'birthday' || input.field === 'anniversary')
+        query[`${input.field}MonthDay`] = trusted({ $in: input.monthDays });
+      else if (/^attributes\.[A-Za-z0-9_]{1,40}$/.test(input.field))
+        query[input.field] = trusted({
+          $in: input.monthDays.map((day) => new RegExp(`^(\\d{4}|-)-${escapeRegExp(day)}$`)),
+        });
+      else throw new AppError('INVALID_INPUT', { message: `not a date field: ${input.field}` });
+      if (input.afterId) query._id = trusted({ $gt: oid(input.afterId) });
+      const docs = await Contact.find(query).sort({ _id: 1 }).limit(input.limit).lean<ContactRecord[]>();
+      return docs.map(toContactView);
+    },
+
+    /** Live contacts of the given tiers, in id order after `afterId` (re-engagement). */
+    listContactsByTier: async (input: {
+      tiers: string[];
+      afterId?: string | null;
+      limit: number;
+    }): Promise<ContactView[]> => {
+      const query: Record<string, unknown> = {
+        mergedInto: null,
+        erasedAt: null,
+        tier: trusted({ $in: input.tiers }),
+      };
+      if (input.afterId) query._id = trusted({ $gt: oid(input.afterId) });
+      const docs = await Contact.find(query).sort({ _id: 1 }).limit(input.limit).lean<ContactRecord[]>();
+      return docs.map(toContactView);
+    },
+
     updateContact: async (id: string, update: ContactUpdate): Promise<ContactView> => {
       const current = await getRecord(id);
       if (current.erasedAt || current.mergedInto)
         throw new AppError('CONFLICT', { userMessage: 'This contact was merged or erased.' });
       const set: Record<string, unknown> = { updatedAt: clock.now() };
-      for (const key of ['name', 'tier', 'rfmSegment', 'tags', 'attributes', 'locale'] as const)
+      for (const key of [
+        'name',
+        'tier',
+        'rfmSegment',
+        'tags',
+        'attributes',
+        'locale',
+        'timezone',
+        'preferredChannel',
+        'careOptOut',
+      ] as const)
         if (update[key] !== undefined) set[key] = update[key];
+      if (update.anniversary !== undefined) {
+        set.anniversary = update.anniversary;
+        set.anniversaryMonthDay = birthdayMonthDay(update.anniversary);
+      }
       if (update.birthday !== undefined) {
         set.birthday = update.birthday;
         set.birthdayMonthDay = birthdayMonthDay(update.birthday);

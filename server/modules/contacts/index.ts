@@ -52,6 +52,8 @@ export function createContactsModule(deps: ContactsModuleDeps) {
     toView: core.toView,
     searchContacts: core.searchContacts,
     updateContact: core.updateContact,
+    findContactsByDate: core.findContactsByDate,
+    listContactsByTier: core.listContactsByTier,
     addRelationship: core.addRelationship,
     removeRelationship: core.removeRelationship,
     getContactDetail: internals.getContactDetail,

@@ -259,4 +259,14 @@ export const DEMO_STORIES: DemoStory[] = [
     status: 'open',
     tags: ['refund'],
   },
+  {
+    // A resolved complaint: the care module's 回访 follow-up task for its owner shows in the Tasks screen.
+    contact: { name: '陈磊', phone: '+8613300002468', tier: 'A' },
+    messages: [{ channel: 'sms', minutesAgo: 2880, text: '空调安装师傅迟到了三个小时，太不专业了！' }],
+    hints: { category: 'complaint', priority: 'high' },
+    team: 'complaints',
+    assignee: 'agent3',
+    replies: [{ agent: 'agent3', minutesAgo: 2860, text: '陈先生，非常抱歉。已补偿您 100 元优惠券，并对师傅做了处理。' }],
+    status: 'resolved',
+  },
 ];

@@ -74,6 +74,8 @@ export interface DemoSeedDeps {
   sla?: DemoSlaAdmin;
   /** Further demo content (canned responses, automations), seeded before the stories. */
   extras?: DemoExtraSeeder[];
+  /** Demo content that needs the stories' conversations (care's follow-up task), seeded after them. */
+  afterStories?: DemoExtraSeeder[];
   ingest: IngestService;
   conversations: ConversationsService;
   timeline: TimelineService;
@@ -272,6 +274,7 @@ export function createDemoSeeder(deps: DemoSeedDeps) {
     await seedSla(agentIds, teamIds);
     for (const extra of deps.extras ?? []) await extra({ agentIds, teamIds });
     for (const [index, story] of DEMO_STORIES.entries()) await seedStory(story, index, agentIds, teamIds);
+    for (const extra of deps.afterStories ?? []) await extra({ agentIds, teamIds });
     await Marker.updateOne({ _id: 'demo' }, { $set: { state: 'done', at: clock.now() } });
     logger.info({ conversations: DEMO_STORIES.length, agents: DEMO_AGENTS.length }, 'demo data seeded');
     return true;

@@ -50,6 +50,8 @@ export interface ContactResolver {
   describeContact?(contactId: string): Promise<{ name?: string; tier?: string } | null>;
   /** Saves a language the customer chose (the IVR menu) as the contact's locale; optional. */
   rememberLocale?(contactId: string, locale: string): Promise<unknown>;
+  /** Merges what the channel learnt about the customer into the contact's attributes; optional. */
+  applyChannelAttributes?(contactId: string, attributes: Record<string, string>): Promise<void>;
 }
 
 export interface IngestServiceDeps {
@@ -306,6 +308,8 @@ export function createIngestService(deps: IngestServiceDeps): InboundSink & {
     const { contactId } = contact;
     // Before the conversation events: the acknowledgement they trigger is written in this language.
     if (event.hints?.locale) await contacts.rememberLocale?.(contactId, event.hints.locale);
+    if (event.contactAttributes && Object.keys(event.contactAttributes).length)
+      await contacts.applyChannelAttributes?.(contactId, event.contactAttributes);
     const snapshot = (await contacts.describeContact?.(contactId)) ?? {
       ...(event.from.name ? { name: event.from.name } : {}),
     };

@@ -37,13 +37,13 @@ export interface AutomatedSenderDeps {
 }
 
 export function createAutomatedSender(deps: AutomatedSenderDeps): AutomatedSender {
-  return async ({ conversationId, text, subject, html }) => {
+  return async ({ conversationId, text, subject, html, via }) => {
     const conversation = await deps.getConversation(conversationId);
     if (conversation.status === 'closed') return;
-    const lastChannel = conversation.lastInbound?.channel ?? conversation.primaryChannel;
+    const lastChannel = via?.channel ?? conversation.lastInbound?.channel ?? conversation.primaryChannel;
     // A call cannot carry text: a caller is written to by SMS, through the number they called.
     const channel = lastChannel === 'voice' ? 'sms' : lastChannel;
-    const inboxId = conversation.lastInbound?.inboxId ?? conversation.inboxId;
+    const inboxId = via?.inboxId ?? conversation.lastInbound?.inboxId ?? conversation.inboxId;
     const seq = await deps.allocateSeq(conversationId, { openOnly: true });
     if (seq === null) return;
     const now = deps.clock.now();

@@ -30,6 +30,8 @@ export type AutomatedSender = (input: {
   text: string;
   subject?: string;
   html?: string;
+  /** Send on this channel and inbox of the conversation instead of the customer's last one (care). */
+  via?: { channel: string; inboxId: string };
 }) => Promise<{ messageId?: string } | void>;
 
 export type CsatWriter = (conversationId: string, input: { score: number }) => Promise<unknown>;
