@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { documentRoutes } from '../../server/http/openapi';
 import type { ConnectorHubServices, ConnectorLogger } from '../channel';
 import type { TelegramInboxes } from './telegram-inboxes';
 import { createBotApi } from './telegram-bot-api';
@@ -20,25 +21,34 @@ export function createTelegramAdminRouter(deps: {
   logger: ConnectorLogger;
 }): Router {
   const router = Router();
-  router.post('/connectors/telegram/:inboxId/webhook', deps.staff.requireAuth, async (req, res) => {
-    if (deps.staff.principal(req).role !== 'admin')
-      deps.staff.fail('FORBIDDEN', 'Only admins can register webhooks.');
-    const params = Params.safeParse(req.params);
-    const inbox = params.success ? await deps.inboxes.findById(params.data.inboxId) : null;
-    if (!inbox) deps.staff.fail('NOT_FOUND', 'No such Telegram inbox.');
-    const url = `${deps.publicUrl}${TELEGRAM_WEBHOOK_PATH}/${encodeURIComponent(inbox.inboxId)}`;
-    try {
-      await createBotApi({ apiBase: deps.apiBase, botToken: inbox.botToken }).call('setWebhook', {
-        url,
-        secret_token: inbox.webhookSecret,
-        allowed_updates: ['message'],
-      });
-    } catch (error) {
-      deps.logger.warn({ inboxId: inbox.inboxId, err: (error as Error).message }, 'setWebhook failed');
-      deps.staff.fail('UNAVAILABLE', 'Telegram refused or could not be reached; check the bot token.');
-    }
-    deps.logger.info({ inboxId: inbox.inboxId, url }, 'telegram webhook registered');
-    res.json({ ok: true, url });
-  });
+  documentRoutes(router, { tags: ['Inboxes'], roles: ['admin'] }).post(
+    '/connectors/telegram/:inboxId/webhook',
+    {
+      summary: "Register the hub's webhook URL with Telegram for a Telegram inbox",
+      params: Params,
+      responses: { 200: z.object({ ok: z.literal(true), url: z.string() }) },
+    },
+    deps.staff.requireAuth,
+    async (req, res) => {
+      if (deps.staff.principal(req).role !== 'admin')
+        deps.staff.fail('FORBIDDEN', 'Only admins can register webhooks.');
+      const params = Params.safeParse(req.params);
+      const inbox = params.success ? await deps.inboxes.findById(params.data.inboxId) : null;
+      if (!inbox) deps.staff.fail('NOT_FOUND', 'No such Telegram inbox.');
+      const url = `${deps.publicUrl}${TELEGRAM_WEBHOOK_PATH}/${encodeURIComponent(inbox.inboxId)}`;
+      try {
+        await createBotApi({ apiBase: deps.apiBase, botToken: inbox.botToken }).call('setWebhook', {
+          url,
+          secret_token: inbox.webhookSecret,
+          allowed_updates: ['message'],
+        });
+      } catch (error) {
+        deps.logger.warn({ inboxId: inbox.inboxId, err: (error as Error).message }, 'setWebhook failed');
+        deps.staff.fail('UNAVAILABLE', 'Telegram refused or could not be reached; check the bot token.');
+      }
+      deps.logger.info({ inboxId: inbox.inboxId, url }, 'telegram webhook registered');
+      res.json({ ok: true, url });
+    },
+  );
   return router;
 }

@@ -1,13 +1,22 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
+import { documentRoutes } from '../../http/openapi';
 import { parseInput } from '../../lib/validate';
 import type { AgentsService } from './agents.service';
 import { toAgentPublicView } from './agents.service';
 import {
+  AgentAnySchema,
+  AgentPageSchema,
+  AgentViewSchema,
+  AuditPageSchema,
   AuditQuerySchema,
   CreateAgentSchema,
   CreateTeamSchema,
   ListAgentsQuerySchema,
+  MeSchema,
+  TeamDetailSchema,
+  TeamPageSchema,
+  TeamViewSchema,
   TeamMemberSchema,
   UpdateAgentSchema,
   UpdateTeamSchema,
@@ -29,12 +38,17 @@ interface Deps {
 export function createMeRouter(deps: Deps): Router {
   const router = Router();
   router.use(deps.requireAuth);
-  router.get('/', async (req, res) => {
-    const principal = getPrincipal(req);
-    const agent = await deps.agents.getAgent(principal.agentId);
-    const teams = (await Promise.all(agent.teamIds.map((id) => deps.agents.findTeam(id)))).filter(Boolean);
-    res.json({ ...agent, teams });
-  });
+  const api = documentRoutes(router, { tags: ['Agents and teams'] });
+  api.get(
+    '/',
+    { summary: 'The caller, with their teams', responses: { 200: MeSchema } },
+    async (req, res) => {
+      const principal = getPrincipal(req);
+      const agent = await deps.agents.getAgent(principal.agentId);
+      const teams = (await Promise.all(agent.teamIds.map((id) => deps.agents.findTeam(id)))).filter(Boolean);
+      res.json({ ...agent, teams });
+    },
+  );
   return router;
 }
 
@@ -45,39 +59,79 @@ export function createMeRouter(deps: Deps): Router {
 export function createAgentsRouter(deps: Deps): Router {
   const router = Router();
   router.use(deps.requireAuth);
+  const api = documentRoutes(router, { tags: ['Agents and teams'] });
+  const admin = { roles: ['admin'] };
 
-  router.get('/', async (req, res) => {
-    const query = parseInput(ListAgentsQuerySchema, req.query, 'query');
-    const page = await deps.agents.listAgents({
-      ...query,
-      active: query.active === undefined ? undefined : query.active === 'true',
-    });
-    const full = isSupervisorOrAdmin(getPrincipal(req));
-    res.json(full ? page : { ...page, items: page.items.map(toAgentPublicView) });
-  });
+  api.get(
+    '/',
+    {
+      summary: "List agents (agents see colleagues' public view)",
+      query: ListAgentsQuerySchema,
+      responses: { 200: AgentPageSchema },
+    },
+    async (req, res) => {
+      const query = parseInput(ListAgentsQuerySchema, req.query, 'query');
+      const page = await deps.agents.listAgents({
+        ...query,
+        active: query.active === undefined ? undefined : query.active === 'true',
+      });
+      const full = isSupervisorOrAdmin(getPrincipal(req));
+      res.json(full ? page : { ...page, items: page.items.map(toAgentPublicView) });
+    },
+  );
 
-  router.get('/:id', async (req, res) => {
-    const { id } = parseInput(IdParams, req.params, 'agent id');
-    const agent = await deps.agents.getAgent(id);
-    const principal = getPrincipal(req);
-    res.json(isSupervisorOrAdmin(principal) || principal.agentId === id ? agent : toAgentPublicView(agent));
-  });
+  api.get(
+    '/:id',
+    { summary: 'One agent', params: IdParams, responses: { 200: AgentAnySchema } },
+    async (req, res) => {
+      const { id } = parseInput(IdParams, req.params, 'agent id');
+      const agent = await deps.agents.getAgent(id);
+      const principal = getPrincipal(req);
+      res.json(isSupervisorOrAdmin(principal) || principal.agentId === id ? agent : toAgentPublicView(agent));
+    },
+  );
 
-  router.post('/', requireRole('admin'), async (req, res) => {
-    const input = parseInput(CreateAgentSchema, req.body, 'agent');
-    res.status(201).json(await deps.agents.createAgent(input, getPrincipal(req)));
-  });
+  api.post(
+    '/',
+    { summary: 'Create an agent', ...admin, body: CreateAgentSchema, responses: { 201: AgentViewSchema } },
+    requireRole('admin'),
+    async (req, res) => {
+      const input = parseInput(CreateAgentSchema, req.body, 'agent');
+      res.status(201).json(await deps.agents.createAgent(input, getPrincipal(req)));
+    },
+  );
 
-  router.patch('/:id', requireRole('admin'), async (req, res) => {
-    const { id } = parseInput(IdParams, req.params, 'agent id');
-    const input = parseInput(UpdateAgentSchema, req.body, 'agent');
-    res.json(await deps.agents.updateAgent(id, input, getPrincipal(req)));
-  });
+  api.patch(
+    '/:id',
+    {
+      summary: 'Change an agent (role, teams, skills, capacity, password, active)',
+      ...admin,
+      params: IdParams,
+      body: UpdateAgentSchema,
+      responses: { 200: AgentViewSchema },
+    },
+    requireRole('admin'),
+    async (req, res) => {
+      const { id } = parseInput(IdParams, req.params, 'agent id');
+      const input = parseInput(UpdateAgentSchema, req.body, 'agent');
+      res.json(await deps.agents.updateAgent(id, input, getPrincipal(req)));
+    },
+  );
 
-  router.delete('/:id', requireRole('admin'), async (req, res) => {
-    const { id } = parseInput(IdParams, req.params, 'agent id');
-    res.json(await deps.agents.deactivateAgent(id, getPrincipal(req)));
-  });
+  api.delete(
+    '/:id',
+    {
+      summary: 'Deactivate an agent (their sessions end)',
+      ...admin,
+      params: IdParams,
+      responses: { 200: AgentViewSchema },
+    },
+    requireRole('admin'),
+    async (req, res) => {
+      const { id } = parseInput(IdParams, req.params, 'agent id');
+      res.json(await deps.agents.deactivateAgent(id, getPrincipal(req)));
+    },
+  );
 
   return router;
 }
@@ -86,48 +140,96 @@ export function createAgentsRouter(deps: Deps): Router {
 export function createTeamsRouter(deps: Deps): Router {
   const router = Router();
   router.use(deps.requireAuth);
+  const api = documentRoutes(router, { tags: ['Agents and teams'] });
+  const admin = { roles: ['admin'] };
+  const lead = { roles: ['admin', 'supervisor'] };
 
-  router.get('/', async (req, res) => {
-    res.json(await deps.agents.listTeams(parseInput(PageQuerySchema, req.query, 'query')));
-  });
+  api.get(
+    '/',
+    { summary: 'List teams', query: PageQuerySchema, responses: { 200: TeamPageSchema } },
+    async (req, res) => {
+      res.json(await deps.agents.listTeams(parseInput(PageQuerySchema, req.query, 'query')));
+    },
+  );
 
-  router.get('/:id', async (req, res) => {
-    const { id } = parseInput(IdParams, req.params, 'team id');
-    const team = await deps.agents.getTeam(id);
-    const members = await deps.agents.listTeamMembers(id);
-    const full = isSupervisorOrAdmin(getPrincipal(req));
-    res.json({ ...team, members: full ? members : members.map(toAgentPublicView) });
-  });
+  api.get(
+    '/:id',
+    { summary: 'One team with its members', params: IdParams, responses: { 200: TeamDetailSchema } },
+    async (req, res) => {
+      const { id } = parseInput(IdParams, req.params, 'team id');
+      const team = await deps.agents.getTeam(id);
+      const members = await deps.agents.listTeamMembers(id);
+      const full = isSupervisorOrAdmin(getPrincipal(req));
+      res.json({ ...team, members: full ? members : members.map(toAgentPublicView) });
+    },
+  );
 
-  router.post('/', requireRole('admin'), async (req, res) => {
-    const input = parseInput(CreateTeamSchema, req.body, 'team');
-    res.status(201).json(await deps.agents.createTeam(input, getPrincipal(req)));
-  });
+  api.post(
+    '/',
+    { summary: 'Create a team', ...admin, body: CreateTeamSchema, responses: { 201: TeamViewSchema } },
+    requireRole('admin'),
+    async (req, res) => {
+      const input = parseInput(CreateTeamSchema, req.body, 'team');
+      res.status(201).json(await deps.agents.createTeam(input, getPrincipal(req)));
+    },
+  );
 
-  router.patch('/:id', requireRole('admin'), async (req, res) => {
-    const { id } = parseInput(IdParams, req.params, 'team id');
-    const input = parseInput(UpdateTeamSchema, req.body, 'team');
-    res.json(await deps.agents.updateTeam(id, input, getPrincipal(req)));
-  });
+  api.patch(
+    '/:id',
+    {
+      summary: 'Change a team',
+      ...admin,
+      params: IdParams,
+      body: UpdateTeamSchema,
+      responses: { 200: TeamViewSchema },
+    },
+    requireRole('admin'),
+    async (req, res) => {
+      const { id } = parseInput(IdParams, req.params, 'team id');
+      const input = parseInput(UpdateTeamSchema, req.body, 'team');
+      res.json(await deps.agents.updateTeam(id, input, getPrincipal(req)));
+    },
+  );
 
-  router.delete('/:id', requireRole('admin'), async (req, res) => {
-    const { id } = parseInput(IdParams, req.params, 'team id');
-    await deps.agents.deleteTeam(id, getPrincipal(req));
-    res.status(204).end();
-  });
+  api.delete(
+    '/:id',
+    { summary: 'Delete a team', ...admin, params: IdParams, responses: { 204: null } },
+    requireRole('admin'),
+    async (req, res) => {
+      const { id } = parseInput(IdParams, req.params, 'team id');
+      await deps.agents.deleteTeam(id, getPrincipal(req));
+      res.status(204).end();
+    },
+  );
 
-  router.post('/:id/members', requireRole('admin', 'supervisor'), async (req, res) => {
-    const { id } = parseInput(IdParams, req.params, 'team id');
-    const { agentId } = parseInput(TeamMemberSchema, req.body, 'member');
-    await deps.agents.addTeamMember(id, agentId, getPrincipal(req));
-    res.status(204).end();
-  });
+  api.post(
+    '/:id/members',
+    {
+      summary: 'Add an agent to the team',
+      ...lead,
+      params: IdParams,
+      body: TeamMemberSchema,
+      responses: { 204: null },
+    },
+    requireRole('admin', 'supervisor'),
+    async (req, res) => {
+      const { id } = parseInput(IdParams, req.params, 'team id');
+      const { agentId } = parseInput(TeamMemberSchema, req.body, 'member');
+      await deps.agents.addTeamMember(id, agentId, getPrincipal(req));
+      res.status(204).end();
+    },
+  );
 
-  router.delete('/:id/members/:agentId', requireRole('admin', 'supervisor'), async (req, res) => {
-    const { id, agentId } = parseInput(MemberParams, req.params, 'member');
-    await deps.agents.removeTeamMember(id, agentId, getPrincipal(req));
-    res.status(204).end();
-  });
+  api.delete(
+    '/:id/members/:agentId',
+    { summary: 'Remove an agent from the team', ...lead, params: MemberParams, responses: { 204: null } },
+    requireRole('admin', 'supervisor'),
+    async (req, res) => {
+      const { id, agentId } = parseInput(MemberParams, req.params, 'member');
+      await deps.agents.removeTeamMember(id, agentId, getPrincipal(req));
+      res.status(204).end();
+    },
+  );
 
   return router;
 }
@@ -136,8 +238,16 @@ export function createTeamsRouter(deps: Deps): Router {
 export function createAuditRouter(deps: Deps): Router {
   const router = Router();
   router.use(deps.requireAuth, requireRole('supervisor', 'admin'));
-  router.get('/', async (req, res) => {
-    res.json(await deps.audit.list(parseInput(AuditQuerySchema, req.query, 'query')));
-  });
+  documentRoutes(router, { tags: ['Audit'], roles: ['supervisor', 'admin'] }).get(
+    '/',
+    {
+      summary: 'The audit trail, newest first',
+      query: AuditQuerySchema,
+      responses: { 200: AuditPageSchema },
+    },
+    async (req, res) => {
+      res.json(await deps.audit.list(parseInput(AuditQuerySchema, req.query, 'query')));
+    },
+  );
   return router;
 }

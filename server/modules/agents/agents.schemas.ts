@@ -121,3 +121,97 @@ export const AuditQuerySchema = z.object({
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
+
+// ---- Responses ----
+
+const iso = z.iso.datetime();
+const capacityView = z.object({
+  voice: z.number().int().optional(),
+  chat: z.number().int().optional(),
+  messaging: z.number().int().optional(),
+  email: z.number().int().optional(),
+});
+
+export const AgentPublicViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: z.enum(ROLES),
+  teamIds: z.array(z.string()),
+  skills: z.array(z.string()),
+  languages: z.array(z.string()),
+  active: z.boolean(),
+});
+export const AgentViewSchema = AgentPublicViewSchema.extend({
+  email: z.string(),
+  capacity: capacityView,
+  capacityOverrides: capacityView,
+  phone: z.string().nullable(),
+  createdAt: iso,
+  updatedAt: iso,
+});
+/** A supervisor or admin sees the full view; an agent sees colleagues' public view. */
+export const AgentAnySchema = z.union([AgentViewSchema, AgentPublicViewSchema]);
+export const AgentPageSchema = z.object({
+  items: z.array(AgentAnySchema),
+  nextCursor: z.string().nullable(),
+});
+
+export const TeamViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  skills: z.array(z.string()),
+  leadId: z.string().nullable(),
+  supervisorIds: z.array(z.string()),
+  calendarId: z.string().nullable(),
+  slaPolicyId: z.string().nullable(),
+  routingStrategy: z.enum(ROUTING_STRATEGIES),
+  capacityDefaults: capacityView,
+  createdAt: iso,
+  updatedAt: iso,
+});
+export const TeamPageSchema = z.object({ items: z.array(TeamViewSchema), nextCursor: z.string().nullable() });
+export const TeamDetailSchema = TeamViewSchema.extend({ members: z.array(AgentAnySchema) });
+export const MeSchema = AgentViewSchema.extend({ teams: z.array(TeamViewSchema) });
+
+export const SessionTokensSchema = z.object({
+  token: z.string(),
+  refreshToken: z.string(),
+  expiresAt: iso,
+  refreshExpiresAt: iso,
+  agent: z.object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string(),
+    role: z.enum(ROLES),
+    teamIds: z.array(z.string()),
+  }),
+});
+
+export const AuditPageSchema = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      at: iso,
+      actorId: z.string().nullable(),
+      action: z.string(),
+      subjectType: z.string().nullable(),
+      subjectId: z.string().nullable(),
+      details: z.record(z.string(), z.unknown()).nullable(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+
+export const ApiTokenViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  hint: z.string(),
+  scopes: z.array(z.string()),
+  createdBy: z.string(),
+  createdAt: iso,
+  expiresAt: iso.nullable(),
+  revokedAt: iso.nullable(),
+  lastUsedAt: iso.nullable(),
+});
+/** The answer to making a token: the only time the secret is shown. */
+export const CreatedApiTokenSchema = ApiTokenViewSchema.extend({ token: z.string() });

@@ -143,3 +143,28 @@ export const UpdateRuleSchema = z
   .partial()
   .strict();
 export type UpdateRuleInput = z.infer<typeof UpdateRuleSchema>;
+
+// ---- Responses ----
+
+/** A stored rule as the API shows it (its fields as saved, with `id`, who and when). */
+export const RuleViewSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().optional(),
+    enabled: z.boolean(),
+    order: z.number().int(),
+    trigger: z.object({ type: z.string() }).loose(),
+    conditions: z.array(z.object({ field: z.string() }).loose()),
+    actions: z.array(z.object({ type: z.string() }).loose()),
+    createdBy: z.string().nullable().optional(),
+    updatedBy: z.string().nullable().optional(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .loose();
+export const DryRunResultSchema = z.object({
+  since: z.iso.datetime(),
+  scanned: z.number().int(),
+  matched: z.array(z.object({ id: z.string(), number: z.number().int() })),
+});

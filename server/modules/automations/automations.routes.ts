@@ -1,10 +1,13 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
+import { documentRoutes } from '../../http/openapi';
 import { parseInput } from '../../lib/validate';
 import { getPrincipal } from '../agents';
 import {
   ConditionSchema,
   CreateRuleSchema,
+  DryRunResultSchema,
+  RuleViewSchema,
   UpdateRuleSchema,
   type AutomationCondition,
   type CreateRuleInput,
@@ -40,32 +43,82 @@ export function createAutomationsRouter(deps: {
   const { rules } = deps;
   const router = Router();
   router.use(deps.requireAuth, deps.requireSupervisor);
-  router.get('/', async (_req, res) => void res.json({ items: await rules.list() }));
-  router.post('/dry-run', async (req, res) => {
-    const input = parseInput(DryRunSchema, req.body, 'dry run');
-    res.json(await rules.dryRun(input));
-  });
-  router.get('/:id', async (req, res) => {
-    const { id } = parseInput(IdSchema, req.params, 'id');
-    res.json(await rules.get(id));
-  });
-  router.post('/:id/dry-run', async (req, res) => {
-    const { id } = parseInput(IdSchema, req.params, 'id');
-    res.json(await rules.dryRun(await rules.get(id)));
-  });
-  router.post('/', deps.requireAdmin, async (req, res) => {
-    const input = parseInput(CreateRuleSchema, req.body, 'automation');
-    res.status(201).json(await rules.create(input, getPrincipal(req).agentId));
-  });
-  router.patch('/:id', deps.requireAdmin, async (req, res) => {
-    const { id } = parseInput(IdSchema, req.params, 'id');
-    const input = parseInput(UpdateRuleSchema, req.body, 'automation');
-    res.json(await rules.update(id, input, getPrincipal(req).agentId));
-  });
-  router.delete('/:id', deps.requireAdmin, async (req, res) => {
-    const { id } = parseInput(IdSchema, req.params, 'id');
-    await rules.remove(id);
-    res.status(204).end();
-  });
+  const api = documentRoutes(router, { tags: ['Automations'], roles: ['supervisor', 'admin'] });
+  const admin = { roles: ['admin'] };
+  api.get(
+    '/',
+    {
+      summary: 'Every automation rule, in order',
+      responses: { 200: z.object({ items: z.array(RuleViewSchema) }) },
+    },
+    async (_req, res) => void res.json({ items: await rules.list() }),
+  );
+  api.post(
+    '/dry-run',
+    {
+      summary: 'Which recent conversations these conditions match (nothing is changed)',
+      body: DryRunSchema,
+      responses: { 200: DryRunResultSchema },
+    },
+    async (req, res) => {
+      const input = parseInput(DryRunSchema, req.body, 'dry run');
+      res.json(await rules.dryRun(input));
+    },
+  );
+  api.get(
+    '/:id',
+    { summary: 'One rule', params: IdSchema, responses: { 200: RuleViewSchema } },
+    async (req, res) => {
+      const { id } = parseInput(IdSchema, req.params, 'id');
+      res.json(await rules.get(id));
+    },
+  );
+  api.post(
+    '/:id/dry-run',
+    {
+      summary: "Which recent conversations the rule's conditions match",
+      params: IdSchema,
+      responses: { 200: DryRunResultSchema },
+    },
+    async (req, res) => {
+      const { id } = parseInput(IdSchema, req.params, 'id');
+      res.json(await rules.dryRun(await rules.get(id)));
+    },
+  );
+  api.post(
+    '/',
+    { summary: 'Create a rule', ...admin, body: CreateRuleSchema, responses: { 201: RuleViewSchema } },
+    deps.requireAdmin,
+    async (req, res) => {
+      const input = parseInput(CreateRuleSchema, req.body, 'automation');
+      res.status(201).json(await rules.create(input, getPrincipal(req).agentId));
+    },
+  );
+  api.patch(
+    '/:id',
+    {
+      summary: 'Change a rule',
+      ...admin,
+      params: IdSchema,
+      body: UpdateRuleSchema,
+      responses: { 200: RuleViewSchema },
+    },
+    deps.requireAdmin,
+    async (req, res) => {
+      const { id } = parseInput(IdSchema, req.params, 'id');
+      const input = parseInput(UpdateRuleSchema, req.body, 'automation');
+      res.json(await rules.update(id, input, getPrincipal(req).agentId));
+    },
+  );
+  api.delete(
+    '/:id',
+    { summary: 'Delete a rule', ...admin, params: IdSchema, responses: { 204: null } },
+    deps.requireAdmin,
+    async (req, res) => {
+      const { id } = parseInput(IdSchema, req.params, 'id');
+      await rules.remove(id);
+      res.status(204).end();
+    },
+  );
   return router;
 }

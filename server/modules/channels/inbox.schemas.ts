@@ -48,3 +48,24 @@ export const InboxListQuerySchema = z.strictObject({
 export type InboxListQuery = z.infer<typeof InboxListQuerySchema>;
 
 export const InboxIdSchema = z.strictObject({ id: objectId });
+
+// ---- Responses ----
+
+/** An inbox as admins see it: credentials only as `{set, hint}`, never the secret. */
+export const InboxViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  channel: z.enum(CHANNEL_KINDS),
+  address: z.string().nullable(),
+  teamId: z.string().nullable(),
+  autoReply: z.object({ enabled: z.boolean(), template: z.string().nullable().optional() }).loose(),
+  credentials: z.record(z.string(), z.object({ set: z.literal(true), hint: z.string() })),
+  isDefault: z.boolean(),
+  enabled: z.boolean(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export const InboxPageSchema = z.object({
+  items: z.array(InboxViewSchema),
+  nextCursor: z.string().nullable(),
+});

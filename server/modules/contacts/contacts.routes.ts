@@ -1,11 +1,21 @@
 import { Router, type RequestHandler } from 'express';
 import { Types } from 'mongoose';
 import { AppError } from '../../lib/app-error';
+import { documentRoutes } from '../../http/openapi';
 import { parseInput } from '../../lib/validate';
 import { getPrincipal, type Role } from '../agents';
 import type { Network, NodeType } from './contact-network';
 import {
+  ContactDetailSchema,
+  ContactExportSchema,
+  ContactPageSchema,
   ContactRelationshipSchema,
+  ContactSchema,
+  EraseResultSchema,
+  MergeResultSchema,
+  NetworkSchema,
+  OrganizationPageSchema,
+  OrganizationViewSchema,
   IdParams,
   ListOrganizationsQuery,
   MergeSchema,
@@ -49,66 +59,142 @@ export function createContactsRouter(deps: RouteDeps): Router {
   const { contacts } = deps.internals;
   const router = Router();
   router.use(deps.requireAuth);
+  const api = documentRoutes(router, { tags: ['Contacts'] });
+  const byId = { params: IdParams };
 
-  router.get('/', async (req, res) => {
-    res.json(await contacts.searchContacts(parseInput(SearchContactsQuery, req.query, 'query')));
-  });
+  api.get(
+    '/',
+    {
+      summary: 'Search contacts by name, email or phone, newest first',
+      query: SearchContactsQuery,
+      responses: { 200: ContactPageSchema },
+    },
+    async (req, res) => {
+      res.json(await contacts.searchContacts(parseInput(SearchContactsQuery, req.query, 'query')));
+    },
+  );
 
-  router.get('/:id', async (req, res) => {
-    const { id } = parseInput(IdParams, req.params, 'contact id');
-    res.json(await deps.internals.getContactDetail(id, getPrincipal(req)));
-  });
+  api.get(
+    '/:id',
+    { summary: 'The contact 360 view', ...byId, responses: { 200: ContactDetailSchema } },
+    async (req, res) => {
+      const { id } = parseInput(IdParams, req.params, 'contact id');
+      res.json(await deps.internals.getContactDetail(id, getPrincipal(req)));
+    },
+  );
 
-  router.patch('/:id', async (req, res) => {
-    const { id } = parseInput(IdParams, req.params, 'contact id');
-    const update = parseInput(UpdateContactSchema, req.body, 'contact');
-    const contact = await contacts.updateContact(id, update);
-    await deps.internals.audit.record({
-      actorId: getPrincipal(req).agentId,
-      action: 'contact.updated',
-      subjectType: 'contact',
-      subjectId: id,
-      details: { fields: Object.keys(update) },
-    });
-    res.json(contact);
-  });
+  api.patch(
+    '/:id',
+    { summary: 'Edit a contact', ...byId, body: UpdateContactSchema, responses: { 200: ContactSchema } },
+    async (req, res) => {
+      const { id } = parseInput(IdParams, req.params, 'contact id');
+      const update = parseInput(UpdateContactSchema, req.body, 'contact');
+      const contact = await contacts.updateContact(id, update);
+      await deps.internals.audit.record({
+        actorId: getPrincipal(req).agentId,
+        action: 'contact.updated',
+        subjectType: 'contact',
+        subjectId: id,
+        details: { fields: Object.keys(update) },
+      });
+      res.json(contact);
+    },
+  );
 
-  router.post('/:id/relationships', async (req, res) => {
-    const { id } = parseInput(IdParams, req.params, 'contact id');
-    res.json(
-      await contacts.addRelationship(id, parseInput(ContactRelationshipSchema, req.body, 'relationship')),
-    );
-  });
+  api.post(
+    '/:id/relationships',
+    {
+      summary: 'Relate the contact to another contact or an organization',
+      ...byId,
+      body: ContactRelationshipSchema,
+      responses: { 200: ContactSchema },
+    },
+    async (req, res) => {
+      const { id } = parseInput(IdParams, req.params, 'contact id');
+      res.json(
+        await contacts.addRelationship(id, parseInput(ContactRelationshipSchema, req.body, 'relationship')),
+      );
+    },
+  );
 
-  router.delete('/:id/relationships', async (req, res) => {
-    const { id } = parseInput(IdParams, req.params, 'contact id');
-    res.json(
-      await contacts.removeRelationship(
-        id,
-        parseInput(RemoveContactRelationshipQuery, req.query, 'relationship'),
-      ),
-    );
-  });
+  api.delete(
+    '/:id/relationships',
+    {
+      summary: 'Remove relationships of the contact',
+      ...byId,
+      query: RemoveContactRelationshipQuery,
+      responses: { 200: ContactSchema },
+    },
+    async (req, res) => {
+      const { id } = parseInput(IdParams, req.params, 'contact id');
+      res.json(
+        await contacts.removeRelationship(
+          id,
+          parseInput(RemoveContactRelationshipQuery, req.query, 'relationship'),
+        ),
+      );
+    },
+  );
 
-  router.get('/:id/network', networkRoute(deps, 'contact'));
+  api.get(
+    '/:id/network',
+    {
+      summary: "The contact's network of related contacts and organizations",
+      ...byId,
+      query: NetworkQuery,
+      responses: { 200: NetworkSchema },
+    },
+    networkRoute(deps, 'contact'),
+  );
 
-  router.post('/:id/merge', deps.requireRole('supervisor', 'admin'), async (req, res) => {
-    const { id } = parseInput(IdParams, req.params, 'contact id');
-    const { targetContactId } = parseInput(MergeSchema, req.body, 'merge');
-    res.json(await deps.internals.merge.merge(id, targetContactId, getPrincipal(req).agentId));
-  });
+  api.post(
+    '/:id/merge',
+    {
+      summary: 'Merge this contact into another (conversations and identities move)',
+      roles: ['supervisor', 'admin'],
+      ...byId,
+      body: MergeSchema,
+      responses: { 200: MergeResultSchema },
+    },
+    deps.requireRole('supervisor', 'admin'),
+    async (req, res) => {
+      const { id } = parseInput(IdParams, req.params, 'contact id');
+      const { targetContactId } = parseInput(MergeSchema, req.body, 'merge');
+      res.json(await deps.internals.merge.merge(id, targetContactId, getPrincipal(req).agentId));
+    },
+  );
 
-  router.get('/:id/export', deps.requireRole('supervisor', 'admin'), async (req, res) => {
-    const { id } = parseInput(IdParams, req.params, 'contact id');
-    const data = await deps.internals.privacy.exportContact(id, getPrincipal(req).agentId);
-    res.setHeader('content-disposition', `attachment; filename="contact-${id}.json"`);
-    res.json(data);
-  });
+  api.get(
+    '/:id/export',
+    {
+      summary: 'Subject-access export of everything held about the contact',
+      roles: ['supervisor', 'admin'],
+      ...byId,
+      responses: { 200: ContactExportSchema },
+    },
+    deps.requireRole('supervisor', 'admin'),
+    async (req, res) => {
+      const { id } = parseInput(IdParams, req.params, 'contact id');
+      const data = await deps.internals.privacy.exportContact(id, getPrincipal(req).agentId);
+      res.setHeader('content-disposition', `attachment; filename="contact-${id}.json"`);
+      res.json(data);
+    },
+  );
 
-  router.post('/:id/erase', deps.requireRole('admin'), async (req, res) => {
-    const { id } = parseInput(IdParams, req.params, 'contact id');
-    res.json(await deps.internals.privacy.eraseContact(id, getPrincipal(req).agentId));
-  });
+  api.post(
+    '/:id/erase',
+    {
+      summary: 'Erase the contact (right to be forgotten)',
+      roles: ['admin'],
+      ...byId,
+      responses: { 200: EraseResultSchema },
+    },
+    deps.requireRole('admin'),
+    async (req, res) => {
+      const { id } = parseInput(IdParams, req.params, 'contact id');
+      res.json(await deps.internals.privacy.eraseContact(id, getPrincipal(req).agentId));
+    },
+  );
 
   return router;
 }
@@ -118,49 +204,112 @@ export function createOrganizationsRouter(deps: RouteDeps): Router {
   const { organizations } = deps.internals;
   const router = Router();
   router.use(deps.requireAuth);
+  const api = documentRoutes(router, { tags: ['Organizations'] });
+  const byId = { params: IdParams };
 
-  router.get('/', async (req, res) => {
-    res.json(await organizations.listOrganizations(parseInput(ListOrganizationsQuery, req.query, 'query')));
-  });
+  api.get(
+    '/',
+    {
+      summary: 'List organizations',
+      query: ListOrganizationsQuery,
+      responses: { 200: OrganizationPageSchema },
+    },
+    async (req, res) => {
+      res.json(await organizations.listOrganizations(parseInput(ListOrganizationsQuery, req.query, 'query')));
+    },
+  );
 
-  router.get('/:id', async (req, res) => {
-    const { id } = parseInput(IdParams, req.params, 'organization id');
-    res.json(await organizations.getOrganization(id));
-  });
+  api.get(
+    '/:id',
+    { summary: 'One organization', ...byId, responses: { 200: OrganizationViewSchema } },
+    async (req, res) => {
+      const { id } = parseInput(IdParams, req.params, 'organization id');
+      res.json(await organizations.getOrganization(id));
+    },
+  );
 
-  router.post('/', async (req, res) => {
-    const input = parseInput(OrganizationSchema, req.body, 'organization');
-    res.status(201).json(await organizations.createOrganization(input, getPrincipal(req).agentId));
-  });
+  api.post(
+    '/',
+    {
+      summary: 'Create an organization',
+      body: OrganizationSchema,
+      responses: { 201: OrganizationViewSchema },
+    },
+    async (req, res) => {
+      const input = parseInput(OrganizationSchema, req.body, 'organization');
+      res.status(201).json(await organizations.createOrganization(input, getPrincipal(req).agentId));
+    },
+  );
 
-  router.patch('/:id', async (req, res) => {
-    const { id } = parseInput(IdParams, req.params, 'organization id');
-    const input = parseInput(UpdateOrganizationSchema, req.body, 'organization');
-    res.json(await organizations.updateOrganization(id, input, getPrincipal(req).agentId));
-  });
+  api.patch(
+    '/:id',
+    {
+      summary: 'Edit an organization',
+      ...byId,
+      body: UpdateOrganizationSchema,
+      responses: { 200: OrganizationViewSchema },
+    },
+    async (req, res) => {
+      const { id } = parseInput(IdParams, req.params, 'organization id');
+      const input = parseInput(UpdateOrganizationSchema, req.body, 'organization');
+      res.json(await organizations.updateOrganization(id, input, getPrincipal(req).agentId));
+    },
+  );
 
-  router.delete('/:id', deps.requireRole('supervisor', 'admin'), async (req, res) => {
-    const { id } = parseInput(IdParams, req.params, 'organization id');
-    await organizations.deleteOrganization(id, getPrincipal(req).agentId);
-    res.status(204).end();
-  });
+  api.delete(
+    '/:id',
+    { summary: 'Delete an organization', roles: ['supervisor', 'admin'], ...byId, responses: { 204: null } },
+    deps.requireRole('supervisor', 'admin'),
+    async (req, res) => {
+      const { id } = parseInput(IdParams, req.params, 'organization id');
+      await organizations.deleteOrganization(id, getPrincipal(req).agentId);
+      res.status(204).end();
+    },
+  );
 
-  router.post('/:id/relationships', async (req, res) => {
-    const { id } = parseInput(IdParams, req.params, 'organization id');
-    res.json(
-      await organizations.addRelationship(
-        id,
-        parseInput(OrganizationRelationshipSchema, req.body, 'relationship'),
-      ),
-    );
-  });
+  api.post(
+    '/:id/relationships',
+    {
+      summary: 'Relate the organization to another',
+      ...byId,
+      body: OrganizationRelationshipSchema,
+      responses: { 200: OrganizationViewSchema },
+    },
+    async (req, res) => {
+      const { id } = parseInput(IdParams, req.params, 'organization id');
+      res.json(
+        await organizations.addRelationship(
+          id,
+          parseInput(OrganizationRelationshipSchema, req.body, 'relationship'),
+        ),
+      );
+    },
+  );
 
-  router.delete('/:id/relationships', async (req, res) => {
-    const { id } = parseInput(IdParams, req.params, 'organization id');
-    const relation = parseInput(RemoveOrganizationRelationshipQuery, req.query, 'relationship');
-    res.json(await organizations.removeRelationship(id, relation));
-  });
+  api.delete(
+    '/:id/relationships',
+    {
+      summary: 'Remove relationships of the organization',
+      ...byId,
+      query: RemoveOrganizationRelationshipQuery,
+      responses: { 200: OrganizationViewSchema },
+    },
+    async (req, res) => {
+      const { id } = parseInput(IdParams, req.params, 'organization id');
+      const relation = parseInput(RemoveOrganizationRelationshipQuery, req.query, 'relationship');
+      res.json(await organizations.removeRelationship(id, relation));
+    },
+  );
 
-  router.get('/:id/network', networkRoute(deps, 'organization'));
+  api.get(
+    '/:id/network',
+    {
+      summary: "The organization's network",
+      ...byId,
+      query: NetworkQuery,
+      responses: { 200: NetworkSchema },
+    },
+    networkRoute(deps, 'organization'),
+  );
   return router;
 }

@@ -114,3 +114,86 @@ export const RemoveOrganizationRelationshipQuery = z.object({
   kind: kind.optional(),
 });
 export const ListOrganizationsQuery = SearchContactsQuery;
+
+// ---- Responses ----
+
+const iso = z.iso.datetime();
+
+/** A contact (modules may add fields: the object is open). */
+export const ContactSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    emails: z.array(z.string()),
+    phones: z.array(z.string()),
+    identities: z.array(
+      z.object({ channel: z.string(), externalId: z.string(), handle: z.string().nullable() }),
+    ),
+    organizationId: z.string().nullable(),
+    tier: z.enum(CONTACT_TIERS).nullable(),
+    rfmSegment: z.string().nullable(),
+    tags: z.array(z.string()),
+    attributes: z.record(z.string(), z.unknown()),
+    birthday: z.string().nullable(),
+    locale: z.string().nullable(),
+    relationships: z.array(
+      z.object({ contactId: z.string().optional(), organizationId: z.string().optional(), kind: z.string() }),
+    ),
+    mergedInto: z.string().nullable(),
+    erasedAt: iso.nullable(),
+    createdAt: iso,
+    updatedAt: iso,
+  })
+  .loose();
+export const ContactPageSchema = z.object({
+  items: z.array(ContactSchema),
+  nextCursor: z.string().nullable(),
+});
+
+export const OrganizationViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  parentId: z.string().nullable(),
+  relationships: z.array(z.object({ organizationId: z.string(), kind: z.string() })),
+  tags: z.array(z.string()),
+  createdAt: iso,
+  updatedAt: iso,
+});
+export const OrganizationPageSchema = z.object({
+  items: z.array(OrganizationViewSchema),
+  nextCursor: z.string().nullable(),
+});
+
+/** The 360 view: the contact, its organization, and the sections other modules add (conversations, …). */
+export const ContactDetailSchema = z.object({
+  contact: ContactSchema,
+  organization: OrganizationViewSchema.nullable(),
+  sections: z.record(z.string(), z.unknown()),
+});
+
+const nodeRef = z.object({ type: z.enum(['contact', 'organization']), id: z.string() });
+export const NetworkSchema = z.object({
+  nodes: z.array(
+    nodeRef.extend({ name: z.string(), depth: z.number().int(), tier: z.string().nullable().optional() }),
+  ),
+  edges: z.array(z.object({ from: nodeRef, to: nodeRef, kind: z.string() })),
+  truncated: z.boolean(),
+});
+
+export const MergeResultSchema = z.object({
+  status: z.literal('completed'),
+  alreadyMerged: z.boolean(),
+  source: ContactSchema,
+  target: ContactSchema,
+});
+
+export const ContactExportSchema = z.object({
+  exportedAt: iso,
+  contact: ContactSchema,
+  organization: z.unknown(),
+  relatedContacts: z.array(z.object({ id: z.string(), name: z.string(), kind: z.string() })),
+  mergedFrom: z.array(z.string()),
+  data: z.record(z.string(), z.unknown()),
+});
+
+export const EraseResultSchema = z.object({ contact: ContactSchema, alreadyErased: z.boolean() });

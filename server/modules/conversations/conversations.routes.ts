@@ -4,8 +4,10 @@
  * admins reach all. Routes validate → call a service → respond.
  */
 import { Router, type Request, type RequestHandler } from 'express';
+import type { z } from 'zod';
 import { AppError } from '../../lib/app-error';
 import { parseInput } from '../../lib/validate';
+import { documentRoutes } from '../../http/openapi';
 import type { ConversationDoc } from './conversation.model';
 import type { MessageDoc } from './message.model';
 import type { ConversationList } from './conversation-list';
@@ -15,8 +17,13 @@ import type { ConversationsService } from './conversations.service';
 import {
   AssignBodySchema,
   CategoryBodySchema,
+  ContactConversationPageSchema,
   ContactConversationsQuerySchema,
+  ConversationDetailSchema,
+  ConversationPageSchema,
+  ConversationSchema,
   CsatBodySchema,
+  MessageSchema,
   IdParamsSchema,
   ListQuerySchema,
   PriorityBodySchema,
@@ -24,6 +31,7 @@ import {
   StatusBodySchema,
   TagsBodySchema,
   TimelineQuerySchema,
+  TimelinePageSchema,
 } from './conversations.schemas';
 import type { TimelineService } from './timeline.service';
 import type { ReplyWindowGuard } from '../outbound';
@@ -77,154 +85,249 @@ export function createConversationRouters(deps: ConversationRoutesDeps) {
   }
 
   const conversationsRouter = Router();
-
-  conversationsRouter.get('/', requireAuth, async (req, res) => {
-    const query = parseInput(ListQuerySchema, req.query, 'query');
-    const viewer = viewerOf(req);
-    const keyword = (value: string | undefined, me: string) =>
-      value === undefined ? undefined : value === 'none' ? null : value === 'me' ? me : value;
-    const page = await list.listConversations(viewer, {
-      ...(query.status ? { status: query.status } : {}),
-      ...(query.assignee !== undefined ? { assigneeId: keyword(query.assignee, viewer.agentId) } : {}),
-      ...(query.team === 'me' ? { teamIds: [...viewer.teamIds] } : {}),
-      ...(query.team !== undefined && query.team !== 'me' ? { teamId: keyword(query.team, '') } : {}),
-      ...(query.channel ? { channel: query.channel } : {}),
-      ...(query.category ? { category: query.category } : {}),
-      ...(query.priority ? { priority: query.priority } : {}),
-      ...(query.slaDueBefore ? { slaDueBefore: new Date(query.slaDueBefore) } : {}),
-      ...(query.q ? { q: query.q } : {}),
-      ...(query.cursor ? { cursor: query.cursor } : {}),
-      limit: query.limit,
-    });
-    // The inbox row shows the newest timeline entry: one indexed read per row of this page (≤ 100).
-    const latest = await Promise.all(
-      page.items.map((c) => timeline.listTimeline(String(c._id), { limit: 1 }).then((p) => p.items[0])),
-    );
-    res.json({
-      items: page.items.map((c, i) => ({ ...toConversationView(c), lastMessage: toLastMessage(latest[i]) })),
-      nextCursor: page.nextCursor,
-    });
+  const api = documentRoutes(conversationsRouter, { tags: ['Conversations'] });
+  const byId = { params: IdParamsSchema };
+  const change = (summary: string, body: z.ZodType) => ({
+    summary,
+    ...byId,
+    body,
+    responses: { 200: ConversationSchema },
   });
 
-  conversationsRouter.get('/:id', requireAuth, async (req, res) => {
-    const conversation = await loadVisible(req);
-    const contact = await deps.loadContactView(conversation.contactId);
-    const replyChannel = (conversation.lastInbound?.channel ?? conversation.primaryChannel) as ChannelKind;
-    const replyWindow = await deps.replyWindow?.stateFor({
-      conversationId: String(conversation._id),
-      channel: replyChannel,
-      lastInboundAt: conversation.metrics?.lastInboundAt ?? null,
-    });
-    res.json({
-      ...toConversationView(conversation),
-      contact: contact ?? { id: conversation.contactId },
-      ...(replyWindow ? { replyWindow } : {}),
-    });
-  });
+  api.get(
+    '/',
+    {
+      summary: 'List the conversations this viewer may see (the inbox), newest activity first',
+      query: ListQuerySchema,
+      responses: { 200: ConversationPageSchema },
+    },
+    requireAuth,
+    async (req, res) => {
+      const query = parseInput(ListQuerySchema, req.query, 'query');
+      const viewer = viewerOf(req);
+      const keyword = (value: string | undefined, me: string) =>
+        value === undefined ? undefined : value === 'none' ? null : value === 'me' ? me : value;
+      const page = await list.listConversations(viewer, {
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.assignee !== undefined ? { assigneeId: keyword(query.assignee, viewer.agentId) } : {}),
+        ...(query.team === 'me' ? { teamIds: [...viewer.teamIds] } : {}),
+        ...(query.team !== undefined && query.team !== 'me' ? { teamId: keyword(query.team, '') } : {}),
+        ...(query.channel ? { channel: query.channel } : {}),
+        ...(query.category ? { category: query.category } : {}),
+        ...(query.priority ? { priority: query.priority } : {}),
+        ...(query.slaDueBefore ? { slaDueBefore: new Date(query.slaDueBefore) } : {}),
+        ...(query.q ? { q: query.q } : {}),
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        limit: query.limit,
+      });
+      // The inbox row shows the newest timeline entry: one indexed read per row of this page (≤ 100).
+      const latest = await Promise.all(
+        page.items.map((c) => timeline.listTimeline(String(c._id), { limit: 1 }).then((p) => p.items[0])),
+      );
+      res.json({
+        items: page.items.map((c, i) => ({
+          ...toConversationView(c),
+          lastMessage: toLastMessage(latest[i]),
+        })),
+        nextCursor: page.nextCursor,
+      });
+    },
+  );
 
-  conversationsRouter.get('/:id/timeline', requireAuth, async (req, res) => {
-    const conversation = await loadVisible(req);
-    const query = parseInput(TimelineQuerySchema, req.query, 'query');
-    const page = await timeline.listTimeline(String(conversation._id), query);
-    res.json({ items: page.items.map(toMessageView), hasMore: page.hasMore });
-  });
+  api.get(
+    '/:id',
+    {
+      summary: 'One conversation with its contact and reply window',
+      ...byId,
+      responses: { 200: ConversationDetailSchema },
+    },
+    requireAuth,
+    async (req, res) => {
+      const conversation = await loadVisible(req);
+      const contact = await deps.loadContactView(conversation.contactId);
+      const replyChannel = (conversation.lastInbound?.channel ?? conversation.primaryChannel) as ChannelKind;
+      const replyWindow = await deps.replyWindow?.stateFor({
+        conversationId: String(conversation._id),
+        channel: replyChannel,
+        lastInboundAt: conversation.metrics?.lastInboundAt ?? null,
+      });
+      res.json({
+        ...toConversationView(conversation),
+        contact: contact ?? { id: conversation.contactId },
+        ...(replyWindow ? { replyWindow } : {}),
+      });
+    },
+  );
 
-  conversationsRouter.post('/:id/messages', requireAuth, async (req, res) => {
-    const conversation = await loadVisible(req);
-    const body = parseInput(ReplyBodySchema, req.body, 'message');
-    const channel = (body.channel ??
-      conversation.lastInbound?.channel ??
-      conversation.primaryChannel) as ChannelKind;
-    // A reply the channel would drop (closed reply window) is refused here, before it is stored.
-    const text =
-      !body.private && deps.replyWindow
-        ? await deps.replyWindow.prepareReply({
-            conversationId: String(conversation._id),
-            channel,
-            inboxId: conversation.lastInbound?.inboxId ?? conversation.inboxId,
-            lastInboundAt: conversation.metrics?.lastInboundAt ?? null,
-            ...(body.text !== undefined ? { text: body.text } : {}),
-            ...(body.template ? { template: body.template } : {}),
-          })
-        : (body.text ?? '');
-    const message = await timeline.createReply({
-      conversationId: String(conversation._id),
-      authorId: viewerOf(req).agentId,
-      text,
-      isPrivate: body.private,
-      ...(body.channel ? { channel: body.channel } : {}),
-    });
-    res.status(201).json(toMessageView(message));
-  });
+  api.get(
+    '/:id/timeline',
+    {
+      summary: 'The timeline (messages, notes, calls), by sequence number',
+      ...byId,
+      query: TimelineQuerySchema,
+      responses: { 200: TimelinePageSchema },
+    },
+    requireAuth,
+    async (req, res) => {
+      const conversation = await loadVisible(req);
+      const query = parseInput(TimelineQuerySchema, req.query, 'query');
+      const page = await timeline.listTimeline(String(conversation._id), query);
+      res.json({ items: page.items.map(toMessageView), hasMore: page.hasMore });
+    },
+  );
 
-  conversationsRouter.post('/:id/assign', requireAuth, async (req, res) => {
-    const conversation = await loadVisible(req);
-    const body = parseInput(AssignBodySchema, req.body, 'assignment');
-    await deps.validateAssignment?.(body);
-    const updated = await conversations.assign(String(conversation._id), {
-      assigneeId: body.assigneeId,
-      ...(body.teamId !== undefined ? { teamId: body.teamId } : {}),
-    });
-    res.json(toConversationView(updated));
-  });
+  api.post(
+    '/:id/messages',
+    {
+      summary: 'Reply to the customer, or add a private note',
+      description:
+        'A reply the channel would drop (closed reply window) is refused with 409 before it is stored.',
+      ...byId,
+      body: ReplyBodySchema,
+      responses: { 201: MessageSchema },
+    },
+    requireAuth,
+    async (req, res) => {
+      const conversation = await loadVisible(req);
+      const body = parseInput(ReplyBodySchema, req.body, 'message');
+      const channel = (body.channel ??
+        conversation.lastInbound?.channel ??
+        conversation.primaryChannel) as ChannelKind;
+      // A reply the channel would drop (closed reply window) is refused here, before it is stored.
+      const text =
+        !body.private && deps.replyWindow
+          ? await deps.replyWindow.prepareReply({
+              conversationId: String(conversation._id),
+              channel,
+              inboxId: conversation.lastInbound?.inboxId ?? conversation.inboxId,
+              lastInboundAt: conversation.metrics?.lastInboundAt ?? null,
+              ...(body.text !== undefined ? { text: body.text } : {}),
+              ...(body.template ? { template: body.template } : {}),
+            })
+          : (body.text ?? '');
+      const message = await timeline.createReply({
+        conversationId: String(conversation._id),
+        authorId: viewerOf(req).agentId,
+        text,
+        isPrivate: body.private,
+        ...(body.channel ? { channel: body.channel } : {}),
+      });
+      res.status(201).json(toMessageView(message));
+    },
+  );
 
-  conversationsRouter.post('/:id/status', requireAuth, async (req, res) => {
-    const conversation = await loadVisible(req);
-    const body = parseInput(StatusBodySchema, req.body, 'status');
-    const updated = await conversations.setStatus(String(conversation._id), {
-      status: body.status,
-      ...(body.snoozedUntil ? { snoozedUntil: new Date(body.snoozedUntil) } : {}),
-    });
-    res.json(toConversationView(updated));
-  });
+  api.post(
+    '/:id/assign',
+    change('Assign to an agent (or unassign), optionally move to a team', AssignBodySchema),
+    requireAuth,
+    async (req, res) => {
+      const conversation = await loadVisible(req);
+      const body = parseInput(AssignBodySchema, req.body, 'assignment');
+      await deps.validateAssignment?.(body);
+      const updated = await conversations.assign(String(conversation._id), {
+        assigneeId: body.assigneeId,
+        ...(body.teamId !== undefined ? { teamId: body.teamId } : {}),
+      });
+      res.json(toConversationView(updated));
+    },
+  );
 
-  conversationsRouter.post('/:id/priority', requireAuth, async (req, res) => {
-    const conversation = await loadVisible(req);
-    const body = parseInput(PriorityBodySchema, req.body, 'priority');
-    res.json(toConversationView(await conversations.setPriority(String(conversation._id), body.priority)));
-  });
+  api.post(
+    '/:id/status',
+    change('Change the status (snooze until a time)', StatusBodySchema),
+    requireAuth,
+    async (req, res) => {
+      const conversation = await loadVisible(req);
+      const body = parseInput(StatusBodySchema, req.body, 'status');
+      const updated = await conversations.setStatus(String(conversation._id), {
+        status: body.status,
+        ...(body.snoozedUntil ? { snoozedUntil: new Date(body.snoozedUntil) } : {}),
+      });
+      res.json(toConversationView(updated));
+    },
+  );
 
-  conversationsRouter.post('/:id/category', requireAuth, async (req, res) => {
-    const conversation = await loadVisible(req);
-    const body = parseInput(CategoryBodySchema, req.body, 'category');
-    res.json(toConversationView(await conversations.setCategory(String(conversation._id), body.category)));
-  });
+  api.post(
+    '/:id/priority',
+    change('Change the priority', PriorityBodySchema),
+    requireAuth,
+    async (req, res) => {
+      const conversation = await loadVisible(req);
+      const body = parseInput(PriorityBodySchema, req.body, 'priority');
+      res.json(toConversationView(await conversations.setPriority(String(conversation._id), body.priority)));
+    },
+  );
 
-  conversationsRouter.post('/:id/tags', requireAuth, async (req, res) => {
+  api.post(
+    '/:id/category',
+    change('Change the category', CategoryBodySchema),
+    requireAuth,
+    async (req, res) => {
+      const conversation = await loadVisible(req);
+      const body = parseInput(CategoryBodySchema, req.body, 'category');
+      res.json(toConversationView(await conversations.setCategory(String(conversation._id), body.category)));
+    },
+  );
+
+  api.post('/:id/tags', change('Add and remove tags', TagsBodySchema), requireAuth, async (req, res) => {
     const conversation = await loadVisible(req);
     const body = parseInput(TagsBodySchema, req.body, 'tags');
     res.json(toConversationView(await conversations.updateTags(String(conversation._id), body)));
   });
 
-  conversationsRouter.post('/:id/csat', requireAuth, async (req, res) => {
-    const conversation = await loadVisible(req);
-    const body = parseInput(CsatBodySchema, req.body, 'csat');
-    res.json(toConversationView(await conversations.setCsat(String(conversation._id), body)));
-  });
+  api.post(
+    '/:id/csat',
+    change('Record a CSAT score (1–5)', CsatBodySchema),
+    requireAuth,
+    async (req, res) => {
+      const conversation = await loadVisible(req);
+      const body = parseInput(CsatBodySchema, req.body, 'csat');
+      res.json(toConversationView(await conversations.setCsat(String(conversation._id), body)));
+    },
+  );
 
   const messagesRouter = Router();
-  messagesRouter.post('/:id/retry', requireAuth, async (req, res) => {
-    const { id } = parseInput(IdParamsSchema, req.params, 'message id');
-    const message = await timeline.findMessage(id);
-    const conversation = message ? await conversations.findConversation(message.conversationId) : null;
-    if (!message || !conversation || !canSeeConversation(viewerOf(req), conversation))
-      throw new AppError('NOT_FOUND', { userMessage: 'Message not found.' });
-    res.json(toMessageView(await timeline.retryMessage(id)));
-  });
+  documentRoutes(messagesRouter, { tags: ['Conversations'] }).post(
+    '/:id/retry',
+    {
+      summary: 'Send a failed reply again',
+      params: IdParamsSchema,
+      responses: { 200: MessageSchema },
+    },
+    requireAuth,
+    async (req, res) => {
+      const { id } = parseInput(IdParamsSchema, req.params, 'message id');
+      const message = await timeline.findMessage(id);
+      const conversation = message ? await conversations.findConversation(message.conversationId) : null;
+      if (!message || !conversation || !canSeeConversation(viewerOf(req), conversation))
+        throw new AppError('NOT_FOUND', { userMessage: 'Message not found.' });
+      res.json(toMessageView(await timeline.retryMessage(id)));
+    },
+  );
 
   /** Contact 360: every conversation of a contact (that this viewer may see), newest first. */
   const contactsRouter = Router();
-  contactsRouter.get('/:id/conversations', requireAuth, async (req, res) => {
-    const { id } = parseInput(IdParamsSchema, req.params, 'contact id');
-    const query = parseInput(ContactConversationsQuerySchema, req.query, 'query');
-    const page = await list.listConversations(viewerOf(req), {
-      contactId: id,
-      ...(query.status ? { status: query.status } : {}),
-      ...(query.cursor ? { cursor: query.cursor } : {}),
-      limit: query.limit,
-    });
-    res.json({ items: page.items.map(toConversationView), nextCursor: page.nextCursor });
-  });
+  documentRoutes(contactsRouter, { tags: ['Contacts'] }).get(
+    '/:id/conversations',
+    {
+      summary: "The contact's conversations that this viewer may see, newest first",
+      params: IdParamsSchema,
+      query: ContactConversationsQuerySchema,
+      responses: { 200: ContactConversationPageSchema },
+    },
+    requireAuth,
+    async (req, res) => {
+      const { id } = parseInput(IdParamsSchema, req.params, 'contact id');
+      const query = parseInput(ContactConversationsQuerySchema, req.query, 'query');
+      const page = await list.listConversations(viewerOf(req), {
+        contactId: id,
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        limit: query.limit,
+      });
+      res.json({ items: page.items.map(toConversationView), nextCursor: page.nextCursor });
+    },
+  );
 
   return { conversationsRouter, messagesRouter, contactsRouter };
 }

@@ -99,3 +99,109 @@ export const TagsBodySchema = z
 export const CsatBodySchema = z
   .object({ score: z.number().int().min(1).max(5), comment: z.string().trim().max(2_000).optional() })
   .strict();
+
+// ---- Responses (what the routes send: toConversationView / toMessageView in conversation-views.ts) ----
+
+const iso = z.iso.datetime();
+const channel = z.string();
+
+export const ConversationSummarySchema = z.object({
+  id: z.string(),
+  number: z.number().int(),
+  status: z.enum(CONVERSATION_STATUSES),
+  priority: z.enum(PRIORITIES),
+  category: z.enum(CATEGORIES),
+  subject: z.string().optional(),
+  channel,
+  contact: z.object({ id: z.string(), name: z.string().optional(), tier: z.string().optional() }).loose(),
+  assigneeId: z.string().nullable(),
+  teamId: z.string().nullable(),
+  lastMessageAt: iso.optional(),
+  updatedAt: iso,
+});
+
+export const ConversationSchema = ConversationSummarySchema.extend({
+  channels: z.array(channel),
+  inboxId: z.string().nullable().optional(),
+  snoozedUntil: iso.nullable(),
+  tags: z.array(z.string()),
+  ownerId: z.string().nullable(),
+  routing: z.object({ state: z.string() }).loose(),
+  sla: z.record(z.string(), z.unknown()),
+  metrics: z.object({
+    firstInboundAt: iso.nullable(),
+    firstHumanResponseAt: iso.nullable(),
+    lastInboundAt: iso.nullable(),
+    lastOutboundAt: iso.nullable(),
+    resolvedAt: iso.nullable(),
+    closedAt: iso.nullable(),
+    reopenCount: z.number().int(),
+  }),
+  csat: z.object({ score: z.number().int(), comment: z.string().nullable(), at: iso.optional() }).nullable(),
+  previousConversationId: z.string().nullable(),
+  lastSeq: z.number().int().optional(),
+  createdAt: iso.optional(),
+}).meta({ description: 'A conversation (ticket)' });
+
+export const ConversationListItemSchema = ConversationSchema.extend({
+  lastMessage: z
+    .object({
+      direction: z.string(),
+      kind: z.string(),
+      channel,
+      text: z.string(),
+      occurredAt: iso,
+    })
+    .nullable(),
+});
+
+export const ConversationDetailSchema = ConversationSchema.extend({
+  /** The contact as the contacts module shows it (just the id when it is gone). */
+  contact: z.object({ id: z.string() }).loose(),
+  replyWindow: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const MessageSchema = z
+  .object({
+    id: z.string(),
+    conversationId: z.string(),
+    seq: z.number().int(),
+    direction: z.enum(['inbound', 'outbound', 'internal']),
+    kind: z.enum(['message', 'note', 'call', 'voicemail', 'system']),
+    channel,
+    text: z.string().optional(),
+    html: z.string().optional(),
+    authorId: z.string().nullable(),
+    status: z.string().optional(),
+    occurredAt: iso,
+    contactId: z.string(),
+    inboxId: z.string().nullable(),
+    externalId: z.string().nullable(),
+    subject: z.string().nullable(),
+    attachments: z.array(
+      z.object({
+        id: z.string(),
+        filename: z.string().nullable(),
+        contentType: z.string(),
+        size: z.number().nullable(),
+        storageKey: z.string().nullable(),
+      }),
+    ),
+    call: z.record(z.string(), z.unknown()).nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    isAutomated: z.boolean(),
+    thread: z.record(z.string(), z.unknown()).nullable(),
+    email: z.record(z.string(), z.unknown()).nullable(),
+    createdAt: iso.optional(),
+  })
+  .meta({ description: 'A timeline entry: message, note, call, voicemail or system entry' });
+
+export const ConversationPageSchema = z.object({
+  items: z.array(ConversationListItemSchema),
+  nextCursor: z.string().nullable(),
+});
+export const ContactConversationPageSchema = z.object({
+  items: z.array(ConversationSchema),
+  nextCursor: z.string().nullable(),
+});
+export const TimelinePageSchema = z.object({ items: z.array(MessageSchema), hasMore: z.boolean() });

@@ -138,3 +138,95 @@ export const AtRiskQuerySchema = z.object({
     .regex(/^[0-9a-f]{24}$/i)
     .optional(),
 });
+
+// ---- Responses ----
+
+const isoOut = z.iso.datetime();
+
+export const CalendarViewSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    timezone: z.string(),
+    weekly: z.record(z.string(), z.array(z.object({ start: z.string(), end: z.string() }).loose())),
+    holidays: z.array(z.object({ date: z.string() }).loose()),
+    createdAt: isoOut,
+    updatedAt: isoOut,
+  })
+  .loose();
+
+export const PolicyViewSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().optional(),
+    order: z.number(),
+    enabled: z.boolean(),
+    isDefault: z.boolean(),
+    conditions: z.record(z.string(), z.unknown()),
+    calendarId: z.string().nullable(),
+    targets: z.record(z.string(), z.number()),
+    warningThreshold: z.number(),
+    escalations: z.array(z.record(z.string(), z.unknown())),
+    createdAt: isoOut,
+    updatedAt: isoOut,
+  })
+  .loose();
+
+/** A conversation's SLA state: due times per target, what breached, the policy. */
+export const ConversationSlaSchema = z.object({ conversationId: z.string() }).loose();
+
+const stats = z.object({
+  count: z.number().int(),
+  median: z.number().nullable(),
+  p90: z.number().nullable(),
+  mean: z.number().nullable(),
+});
+const ReportRowSchema = z.object({
+  group: z.string().nullable(),
+  label: z.string(),
+  count: z.number().int(),
+  firstResponse: z.object({ business: stats, calendar: stats }),
+  resolution: z.object({ business: stats, calendar: stats }),
+  measured: z.number().int(),
+  compliancePct: z.number().nullable(),
+  breaches: z.number().int(),
+  breachedConversations: z.number().int(),
+  backlog: z.record(z.string(), z.number().int()),
+  csat: z.object({
+    responses: z.number().int(),
+    average: z.number().nullable(),
+    satisfiedPct: z.number().nullable(),
+    targetPct: z.number(),
+  }),
+});
+export const SlaReportSchema = z.object({
+  from: isoOut,
+  to: isoOut,
+  groupBy: z.string(),
+  generatedAt: isoOut,
+  rows: z.array(ReportRowSchema),
+  totals: ReportRowSchema,
+});
+export const AtRiskListSchema = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      number: z.number().int(),
+      subject: z.string().nullable(),
+      contactName: z.string().nullable(),
+      channel: z.string(),
+      status: z.string(),
+      priority: z.string(),
+      category: z.string(),
+      teamId: z.string().nullable(),
+      assigneeId: z.string().nullable(),
+      ownerId: z.string().nullable(),
+      policy: z.string().nullable(),
+      target: z.string().nullable(),
+      dueAt: isoOut,
+      minutesLeft: z.number().int(),
+      breached: z.boolean(),
+    }),
+  ),
+});

@@ -1,5 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
+import { documentRoutes } from '../../http/openapi';
 import { parseInput } from '../../lib/validate';
 import { getPrincipal } from '../agents';
 import type { TemplateOverrides } from './template-overrides.service';
@@ -32,6 +33,52 @@ const PreviewSchema = z
   })
   .strict();
 
+const iso = z.iso.datetime();
+const refFields = { key: z.string(), channel: z.enum(TEMPLATE_CHANNELS), locale: z.enum(LOCALES) };
+const partsView = z.object({ text: z.string().optional(), html: z.string().optional(), subject: z.string().optional() });
+const TemplateSummarySchema = z.object({
+  ...refFields,
+  source: z.enum(['file', 'database']),
+  version: z.number().int(),
+  parts: z.array(z.string()),
+  updatedBy: z.string().nullable(),
+  updatedAt: iso.nullable(),
+});
+const TemplateSchema = z.object({
+  ...refFields,
+  source: z.enum(['file', 'database']),
+  version: z.number().int(),
+  parts: partsView,
+  fileParts: partsView,
+  overriddenParts: z.array(z.string()),
+  variables: z.array(z.string()),
+  updatedBy: z.string().nullable(),
+  updatedAt: iso.nullable(),
+});
+const VersionsSchema = z.object({
+  items: z.array(
+    z
+      .object({
+        id: z.string(),
+        ...refFields,
+        version: z.number().int(),
+        parts: partsView.nullable(),
+        changedParts: z.array(z.string()),
+        note: z.string().optional(),
+        changedBy: z.string(),
+        changedAt: iso,
+      })
+      .loose(),
+  ),
+});
+const problem = z.object({ line: z.number(), column: z.number(), message: z.string() }).loose();
+const PreviewResultSchema = z.object({
+  text: z.string(),
+  html: z.string().optional(),
+  subject: z.string().optional(),
+  problems: z.array(problem),
+});
+
 /**
  * `/api/templates`: supervisors and admins read, preview and see the history; only admins save or revert
  * an override. Agents use canned responses instead (`/api/canned-responses`).
@@ -53,22 +100,67 @@ export function createTemplatesRouter(deps: {
   const router = Router();
   router.use(deps.requireAuth, deps.requireReader);
   const ref = (params: unknown) => parseInput(RefSchema, params, 'template');
+  const api = documentRoutes(router, { tags: ['Templates'], roles: ['supervisor', 'admin'] });
+  const byRef = { params: RefSchema };
 
-  router.get('/', async (_req, res) => void res.json({ items: await overrides.list() }));
-  router.get('/:channel/:locale/:key', async (req, res) => void res.json(await overrides.get(ref(req.params))));
-  router.get(
+  api.get(
+    '/',
+    {
+      summary: 'Every template (file or database override) by key, channel and locale',
+      responses: { 200: z.object({ items: z.array(TemplateSummarySchema) }) },
+    },
+    async (_req, res) => void res.json({ items: await overrides.list() }),
+  );
+  api.get(
+    '/:channel/:locale/:key',
+    {
+      summary: "A template's effective parts, the file's parts and its variables",
+      ...byRef,
+      responses: { 200: TemplateSchema },
+    },
+    async (req, res) => void res.json(await overrides.get(ref(req.params))),
+  );
+  api.get(
     '/:channel/:locale/:key/versions',
+    { summary: 'Who changed the template, newest first', ...byRef, responses: { 200: VersionsSchema } },
     async (req, res) => void res.json({ items: await overrides.history(ref(req.params)) }),
   );
-  router.post('/:channel/:locale/:key/preview', async (req, res) => {
+  api.post(
+    '/:channel/:locale/:key/preview',
+    {
+      summary: 'Render the template (or unsaved parts) with sample data',
+      ...byRef,
+      body: PreviewSchema,
+      responses: { 200: PreviewResultSchema },
+    },
+    async (req, res) => {
     const input = parseInput(PreviewSchema, req.body ?? {}, 'preview');
     res.json(await overrides.preview(ref(req.params), input));
   });
-  router.put('/:channel/:locale/:key', deps.requireAdmin, async (req, res) => {
+  api.put(
+    '/:channel/:locale/:key',
+    {
+      summary: 'Save an override (refused with the error positions when it does not compile)',
+      roles: ['admin'],
+      ...byRef,
+      body: SaveSchema,
+      responses: { 200: TemplateSchema },
+    },
+    deps.requireAdmin,
+    async (req, res) => {
     const input = parseInput(SaveSchema, req.body, 'template');
     res.json(await overrides.save(ref(req.params), input, getPrincipal(req).agentId));
   });
-  router.delete('/:channel/:locale/:key', deps.requireAdmin, async (req, res) => {
+  api.delete(
+    '/:channel/:locale/:key',
+    {
+      summary: 'Remove the override: the file template applies again',
+      roles: ['admin'],
+      ...byRef,
+      responses: { 200: TemplateSchema },
+    },
+    deps.requireAdmin,
+    async (req, res) => {
     res.json(await overrides.revert(ref(req.params), getPrincipal(req).agentId));
   });
   return router;
