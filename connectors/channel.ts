@@ -6,6 +6,7 @@
  */
 import type { Request, RequestHandler, Router } from 'express';
 import type { Redis } from 'ioredis';
+import type { Readable } from 'node:stream';
 import type { Namespace } from 'socket.io';
 import type { Config } from '../server/config';
 
@@ -358,6 +359,15 @@ export interface ConnectorTimelineEntry {
   occurredAt: Date;
 }
 
+/** A queued conversation's place in its team's queue and the expected wait (null: too little history). */
+export interface ConnectorQueuePlace {
+  conversationId: string;
+  channel: string;
+  position: number;
+  depth: number;
+  expectedWait: { seconds: number; samples: number; windowMinutes: number; medianWaitSeconds: number } | null;
+}
+
 /** Hub services a connector may use; structural ports, so a connector is testable without a hub. */
 export interface ConnectorHubServices {
   templates: {
@@ -392,6 +402,15 @@ export interface ConnectorHubServices {
       input: { afterSeq: number; limit: number },
     ): Promise<{ items: ConnectorTimelineEntry[]; hasMore: boolean }>;
     find(messageId: string): Promise<ConnectorTimelineEntry | null>;
+    /**
+     * The stored bytes of attachment `index` of a customer-visible message of this conversation; null when
+     * the message is in another conversation, is a note, or that attachment has no stored bytes (yet).
+     */
+    openAttachment?(input: {
+      conversationId: string;
+      messageId: string;
+      index: number;
+    }): Promise<{ contentType: string; filename?: string; size?: number; stream: Readable } | null>;
   };
   /** A CSAT answer given in a channel's own UI (the web chat widget), on the same fields as other channels. */
   csat?: { record(conversationId: string, input: { score: number; comment?: string }): Promise<void> };
@@ -399,8 +418,15 @@ export interface ConnectorHubServices {
   threads?: { addKey(conversationId: string, key: string): Promise<void> };
   /** The channel registry outbound uses (a channel continuing on another one: web chat → email). */
   channels?: { resolve(input: { channel: ChannelKind; inboxId?: string | null }): Promise<Channel | null> };
-  /** Where a queued conversation stands in its team's queue (null: not queued). */
-  queue?: { position(conversationId: string): Promise<{ position: number; depth: number } | null> };
+  /** Where queued conversations stand in their team's queue, with the expected wait (routing data). */
+  queue?: {
+    /** The conversation's place (null: not queued). */
+    position(conversationId: string): Promise<ConnectorQueuePlace | null>;
+    /** Every queued conversation of a team, in the dispatcher's order. */
+    team(teamId: string): Promise<ConnectorQueuePlace[]>;
+    /** The team's queue moved: `conversationId` left it (assigned, resolved, closed). */
+    onMoved(listener: (input: { teamId: string; conversationId: string }) => void): void;
+  };
   /** Live conversation signals for channels that push them to customers (web chat). */
   signals?: {
     /** Conversation changes (status, …); returns the unsubscribe function. */

@@ -197,6 +197,8 @@ const ConfigSchema = z.object({
   WEBCHAT_PRECHAT_FIELDS: z.string().max(8000).optional(),
   /** Signs visitor tokens; unset: a random secret kept in Redis, shared by every hub process. */
   WEBCHAT_VISITOR_TOKEN_SECRET: z.string().min(32).max(512).optional(),
+  /** Visitor tokens expire this many days after they were issued; every visit issues a fresh one (sliding). */
+  WEBCHAT_VISITOR_TOKEN_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
   /** Visitor messages per visitor and minute, per client address and minute, and socket connections per address and minute. */
   WEBCHAT_MESSAGES_PER_MINUTE: z.coerce.number().int().positive().default(20),
   WEBCHAT_IP_MESSAGES_PER_MINUTE: z.coerce.number().int().positive().default(300),

@@ -76,6 +76,7 @@ import {
 } from './modules/automations';
 import { createMentionsModule } from './modules/mentions';
 import { createCareModule, seedDemoCare, type CareModule } from './modules/care';
+import { createQueueWaits } from './modules/routing/queue-wait';
 import { createSocketServer, type SocketAuthenticator, type SocketServer } from './realtime/socket-server';
 import { rooms } from './realtime/socket-events';
 
@@ -632,6 +633,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     teamId: doc.teamId ?? null,
     assigneeId: doc.assigneeId ?? null,
   });
+  const queueWaits = createQueueWaits({ Conversation: conversations.models.Conversation, clock });
   const connectors = await createConnectorHost({
     plugins: options.connectors ?? CONNECTOR_PLUGINS,
     inboxes: channels.inboxes,
@@ -694,7 +696,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         agents: {
           findPhone: async (agentId) => (await agentsModule.agents.findAgent(agentId))?.phone ?? null,
         },
-        timeline: createCustomerTimeline(conversations.models.Message),
+        timeline: createCustomerTimeline(conversations.models.Message, (key) => attachments.store.get(key)),
         csat: {
           record: async (id, input) => {
             await conversations.conversations.setCsat(id, input);
@@ -712,22 +714,16 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         },
         channels: { resolve: (input) => channels.registry.resolve(input) },
         queue: {
-          position: async (id) => {
-            const doc = await conversations.conversations.findConversation(id);
-            const routing = doc?.routing as { state?: string; sortKey?: number } | undefined;
-            if (!doc?.teamId || routing?.state !== 'queued' || typeof routing.sortKey !== 'number')
-              return null;
-            // The dispatcher's order (routing.sortKey is not in the schema: sorted on, never filtered on).
-            const waiting = await conversations.models.Conversation.find({
-              teamId: doc.teamId,
-              'routing.state': 'queued',
-            })
-              .sort({ 'routing.sortKey': 1 })
-              .limit(1_000)
-              .select({ _id: 1 })
-              .lean<{ _id: unknown }[]>();
-            const index = waiting.findIndex((entry) => String(entry._id) === id);
-            return { position: index >= 0 ? index + 1 : waiting.length + 1, depth: waiting.length };
+          position: (id) => queueWaits.place(id),
+          team: (teamId) => queueWaits.team(teamId),
+          onMoved: (listener) => {
+            events.on('conversation.assigned', ({ conversationId, teamId, assigneeId }) => {
+              if (teamId && assigneeId) listener({ teamId, conversationId });
+            });
+            events.on('conversation.updated', ({ conversationId, teamId, status }) => {
+              if (teamId && (status === 'resolved' || status === 'closed'))
+                listener({ teamId, conversationId });
+            });
           },
         },
         signals: {

@@ -11,7 +11,8 @@ export interface WidgetMessage {
   seq: number;
   from: 'visitor' | 'agent';
   text: string;
-  attachments: { filename?: string; contentType: string; size?: number }[];
+  /** `url`: the hub path that serves the file to this visitor (`Authorization: Bearer <visitor token>`). */
+  attachments: { filename?: string; contentType: string; size?: number; url: string }[];
   status?: 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
   occurredAt: string;
   /** The visitor's own id for a message it sent (the widget matches its pending bubble). */
@@ -28,11 +29,21 @@ export interface WidgetPrechatField {
 export interface WidgetQueue {
   position: number;
   depth: number;
+  /**
+   * The expected wait from the team's recent assignments (`samples` of them); null when there were too
+   * few recently to estimate (the widget says so instead of showing a number).
+   */
+  expectedWait: { seconds: number; samples: number } | null;
 }
 
 export interface WidgetSession {
   /** The visitor token to keep (localStorage) and present on the next connection. */
   token: string;
+  /**
+   * Set when the token the widget presented was refused (`expired`, or `invalid`: forged, another inbox's):
+   * this session is a new anonymous visitor (or the verified identity sent along).
+   */
+  tokenRefused?: 'invalid' | 'expired';
   identified: boolean;
   inbox: { name: string; prechat: WidgetPrechatField[] };
   /** Whether the pre-chat form was filled in already. */
@@ -75,11 +86,15 @@ export interface CustomerClientToServerEvents {
 
 export interface CustomerServerToClientEvents {
   session: (payload: WidgetSession) => void;
+  /** A fresh visitor token for a long-lived connection (the lifetime slides while the chat is used). */
+  token: (payload: { token: string }) => void;
   /** Agent messages ask for an ack: the widget's ack is the delivery receipt. */
   message: (payload: { message: WidgetMessage }, ack?: (received: boolean) => void) => void;
   typing: (payload: { from: 'agent' }) => void;
   /** The conversation changed status; `csatAsked` when the widget should offer the rating. */
   conversation: (payload: { id: string; status: string; csatAsked: boolean }) => void;
+  /** The queue moved: the conversation's new place and expected wait (null: no longer queued). */
+  queue: (payload: { queue: WidgetQueue | null }) => void;
   /** A refused event without an ack (unknown event names, malformed frames). */
   'error:event': (payload: { code: string; message: string }) => void;
 }

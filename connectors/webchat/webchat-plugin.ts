@@ -13,11 +13,13 @@ import { createWebchatRouters } from './webchat-routes';
 import { createWebchatSimulatorRouter } from './webchat-simulator';
 import { attachWebchatSockets, type WebchatSettings } from './webchat-socket';
 import { createWebchatStore } from './webchat-store';
-import { createVisitorActions, customerRooms } from './webchat-visitors';
+import { createVisitorActions, customerRooms, toWidgetQueue } from './webchat-visitors';
 import { createVisitorTokens, type VisitorTokens } from './visitor-token';
 
 export { CONFIG_WEBCHAT_INBOX_ID } from './webchat-inboxes';
 
+/** A queue move is pushed to waiting visitors this long after it (moves in a burst are ranked once). */
+const QUEUE_PUSH_DELAY_MS = 500;
 /** Agent typing reaches the visitor at most this often per agent and conversation. */
 const AGENT_TYPING_INTERVAL_MS = 1_500;
 
@@ -42,12 +44,13 @@ function createWebchatContribution(context: ConnectorContext): ConnectorContribu
   let signer: Promise<VisitorTokens> | null = null;
   const tokens = () => {
     signer ??= (async () =>
-      createVisitorTokens(config.WEBCHAT_VISITOR_TOKEN_SECRET ?? (await store.tokenSecret())))().catch(
-      (error: unknown) => {
-        signer = null;
-        throw error;
-      },
-    );
+      createVisitorTokens(config.WEBCHAT_VISITOR_TOKEN_SECRET ?? (await store.tokenSecret()), {
+        lifetimeSec: Math.round(config.WEBCHAT_VISITOR_TOKEN_TTL_DAYS * 86_400),
+        nowSec: () => Math.floor(context.clock.now().getTime() / 1000),
+      }))().catch((error: unknown) => {
+      signer = null;
+      throw error;
+    });
     return signer;
   };
   const actions = createVisitorActions({ context, store });
@@ -113,6 +116,7 @@ function wireSignals(context: ConnectorContext): void {
       .to(customerRooms.conversation(conversationId))
       .emit('conversation', { id: conversationId, status, csatAsked: status === 'resolved' });
   });
+  wireQueue(context);
   const lastTyping = new Map<string, number>();
   signals.onAgentTyping(({ conversationId, agentId }) => {
     const key = `${conversationId}:${agentId}`;
@@ -128,6 +132,36 @@ function wireSignals(context: ConnectorContext): void {
         .to(customerRooms.conversation(conversationId))
         .emit('typing', { from: 'agent' });
     })().catch((error: unknown) => context.logger.warn({ err: error }, 'agent typing relay failed'));
+  });
+}
+
+/**
+ * When a team's queue moves, every web chat conversation still waiting in it gets its new place and
+ * expected wait pushed (coalesced per team: one ranking per burst of assignments).
+ */
+function wireQueue(context: ConnectorContext): void {
+  const queue = context.hub.queue;
+  if (!queue) return;
+  const pending = new Map<string, NodeJS.Timeout>();
+  queue.onMoved(({ teamId, conversationId }) => {
+    // The one that left is no longer waiting (an empty room when it is not a web chat).
+    context.customerSockets.to(customerRooms.conversation(conversationId)).emit('queue', { queue: null });
+    if (pending.has(teamId)) return;
+    const timer = setTimeout(() => {
+      pending.delete(teamId);
+      void queue
+        .team(teamId)
+        .then((places) => {
+          for (const place of places)
+            if (place.channel === 'webchat')
+              context.customerSockets
+                .to(customerRooms.conversation(place.conversationId))
+                .emit('queue', { queue: toWidgetQueue(place) });
+        })
+        .catch((error: unknown) => context.logger.warn({ err: error, teamId }, 'queue push failed'));
+    }, QUEUE_PUSH_DELAY_MS);
+    timer.unref();
+    pending.set(teamId, timer);
   });
 }
 

@@ -23,6 +23,13 @@ const UploadQuerySchema = z.object({
   filename: z.string().min(1).max(200).optional(),
 });
 
+const AttachmentParamsSchema = z.object({
+  messageId: z.string().regex(/^[0-9a-f]{24}$/i),
+  index: z.coerce.number().int().min(0).max(99),
+});
+/** Shown in the chat as images; every other type is a download. */
+const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+
 /** Magic bytes of the binary types we accept (a renamed executable is refused). */
 function contentMatches(type: string, data: Buffer): boolean {
   const starts = (...bytes: number[]) => bytes.every((byte, i) => data[i] === byte);
@@ -53,6 +60,23 @@ export function createWebchatRouters(deps: {
   settings: WebchatSettings;
 }) {
   const { context, settings } = deps;
+
+  /** The visitor a request's `Authorization: Bearer <visitor token>` names (expired and forged refused). */
+  async function authenticate(req: Request) {
+    const bearer = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+    const check = bearer ? (await deps.tokens()).verify(bearer) : null;
+    if (check && !check.ok && check.reason === 'expired')
+      return {
+        ok: false as const,
+        code: 'TOKEN_EXPIRED',
+        message: 'Your chat session expired; open the chat again.',
+      };
+    const inbox = check?.ok ? await deps.inboxes.findById(check.claims.i) : null;
+    const record = check?.ok && inbox ? await deps.store.get(check.claims.k) : null;
+    if (!inbox || !record || record.inboxId !== inbox.inboxId)
+      return { ok: false as const, code: 'UNAUTHENTICATED', message: 'Open the chat again.' };
+    return { ok: true as const, inbox, record };
+  }
 
   const serveAsset = (res: Response, type: string, body: string) => {
     res
@@ -95,7 +119,7 @@ export function createWebchatRouters(deps: {
         "script-src 'self'",
         "style-src 'self'",
         "connect-src 'self'",
-        "img-src 'self' data:",
+        "img-src 'self' data: blob:",
         "base-uri 'none'",
         "form-action 'none'",
         `frame-ancestors ${ancestors}`,
@@ -118,11 +142,9 @@ export function createWebchatRouters(deps: {
     async (req: Request, res: Response) => {
       const sendError = (status: number, code: string, message: string, retryAfterSec?: number) =>
         res.status(status).json({ error: { code, message, ...(retryAfterSec ? { retryAfterSec } : {}) } });
-      const bearer = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
-      const claims = bearer ? (await deps.tokens()).verify(bearer) : null;
-      const inbox = claims ? await deps.inboxes.findById(claims.i) : null;
-      const record = claims && inbox ? await deps.store.get(claims.k) : null;
-      if (!claims || !inbox || !record) return sendError(401, 'UNAUTHENTICATED', 'Open the chat again.');
+      const visitor = await authenticate(req);
+      if (!visitor.ok) return sendError(401, visitor.code, visitor.message);
+      const { inbox, record } = visitor;
       const query = UploadQuerySchema.safeParse(req.query);
       if (!query.success) return sendError(400, 'INVALID_INPUT', 'An upload needs a clientId.');
       const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
@@ -158,6 +180,45 @@ export function createWebchatRouters(deps: {
       }
     },
   );
+
+  /**
+   * A file of the visitor's own conversation (their uploads and what agents sent), for the visitor token
+   * that owns it: any other conversation's message answers 404, like one that does not exist. Images the
+   * widget shows inline; everything else downloads (never rendered by the browser as a page).
+   */
+  widget.get('/attachments/:messageId/:index', async (req: Request, res: Response) => {
+    const sendError = (status: number, code: string, message: string) =>
+      res.status(status).json({ error: { code, message } });
+    const visitor = await authenticate(req);
+    if (!visitor.ok) return sendError(401, visitor.code, visitor.message);
+    const params = AttachmentParamsSchema.safeParse(req.params);
+    const conversation = await deps.actions.currentConversation(visitor.record);
+    const found =
+      params.success && conversation && context.hub.timeline?.openAttachment
+        ? await context.hub.timeline
+            .openAttachment({ conversationId: conversation.id, ...params.data })
+            .catch((error: unknown) => {
+              if (error instanceof Error && 'code' in error && error.code === 'NOT_FOUND') return null;
+              throw error;
+            })
+        : null;
+    if (!found) return sendError(404, 'NOT_FOUND', 'No such file.');
+    const inline = INLINE_TYPES.has(found.contentType);
+    const filename = (found.filename ?? 'file').replace(/[^\w.\- ]/g, '_').slice(0, 100) || 'file';
+    res.set({
+      'Content-Type': found.contentType,
+      'Content-Disposition': `${inline ? 'inline' : 'attachment'}; filename="${filename}"`,
+      'Cache-Control': 'private, no-store',
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+      'X-Content-Type-Options': 'nosniff',
+      ...(found.size ? { 'Content-Length': String(found.size) } : {}),
+    });
+    found.stream.on('error', (error) => {
+      context.logger.warn({ err: error }, 'web chat attachment read failed');
+      res.destroy(error);
+    });
+    found.stream.pipe(res);
+  });
 
   return { loader, widget };
 }

@@ -14,7 +14,7 @@ import type { WebchatInbox, WebchatInboxes } from './webchat-inboxes';
 import { clientAddress, type WebchatLimiter } from './webchat-limits';
 import type { VisitorRecord, WebchatStore } from './webchat-store';
 import { customerRooms, VisitorError, type VisitorActions } from './webchat-visitors';
-import { verifyIdentityHash, visitorKeys, type VisitorTokens } from './visitor-token';
+import { verifyIdentityHash, visitorKeys, type TokenRefusal, type VisitorTokens } from './visitor-token';
 
 export interface WebchatSettings {
   messagesPerMinute: number;
@@ -78,7 +78,10 @@ interface VisitorSocketData {
   inbox: WebchatInbox;
   visitorKey: string;
   address: string;
+  /** The token issued for this connection, and when (ms, the hub clock). */
   token: string;
+  issuedAt: number;
+  tokenRefused: TokenRefusal | null;
 }
 
 function refuse(code: string, message: string, extra: Record<string, unknown> = {}) {
@@ -132,8 +135,12 @@ export function attachWebchatSockets(deps: {
         retryAfterSec: limit.retryAfterSec,
       });
     const signer = await deps.tokens();
-    const claims = token ? signer.verify(token) : null;
-    let visitorKey: string | null = claims && claims.i === inbox.inboxId ? claims.k : null;
+    const check = token ? signer.verify(token) : null;
+    // A refused token (forged, another inbox's, expired) is said so in the session; the visitor goes on
+    // as a new anonymous one (or as their verified identity, whose history follows them).
+    let tokenRefused: TokenRefusal | null = check && !check.ok ? check.reason : null;
+    if (check?.ok && check.claims.i !== inbox.inboxId) tokenRefused = 'invalid';
+    let visitorKey: string | null = check?.ok && !tokenRefused ? check.claims.k : null;
     if (identity) {
       if (
         !inbox.identitySecret ||
@@ -155,12 +162,14 @@ export function attachWebchatSockets(deps: {
       await store.update(visitorKey, (r) => {
         r.profile.email = identity.identifier.toLowerCase();
       });
-    const issued = signer.sign({
-      k: visitorKey,
-      i: inbox.inboxId,
-      t: Math.floor(context.clock.now().getTime() / 1000),
-    });
-    return { inbox, visitorKey, address, token: issued };
+    return {
+      inbox,
+      visitorKey,
+      address,
+      token: signer.issue({ k: visitorKey, i: inbox.inboxId }),
+      issuedAt: context.clock.now().getTime(),
+      tokenRefused,
+    };
   }
 
   async function sessionFor(data: VisitorSocketData, record: VisitorRecord): Promise<WidgetSession> {
@@ -175,11 +184,12 @@ export function attachWebchatSockets(deps: {
     const profileComplete = required.every((field) => Boolean(profileValue(record, field.key)));
     return {
       token: data.token,
+      ...(data.tokenRefused ? { tokenRefused: data.tokenRefused } : {}),
       identified: visitorKeys.isIdentified(data.visitorKey),
       inbox: { name: inbox.name, prechat: inbox.prechat },
       profileComplete,
       hours: { open, nextOpening: open ? null : (nextOpening?.toISOString() ?? null) },
-      queue: conversation ? ((await context.hub.queue?.position(conversation.id)) ?? null) : null,
+      queue: conversation ? await actions.queue(record) : null,
       conversation: conversation
         ? {
             id: conversation.id,
@@ -234,11 +244,26 @@ export function attachWebchatSockets(deps: {
       await socket.join(customerRooms.conversation(conversationId));
     };
 
+    /** A socket used for longer than the refresh age gets a fresh token (the lifetime slides while used). */
+    const refreshToken = () => {
+      const now = context.clock.now().getTime();
+      void deps
+        .tokens()
+        .then((signer) => {
+          if (now - data.issuedAt < signer.refreshAfterSec * 1000) return;
+          data.issuedAt = now;
+          data.token = signer.issue({ k: visitorKey, i: inbox.inboxId });
+          socket.emit('token', { token: data.token });
+        })
+        .catch((error: unknown) => log.warn({ err: error }, 'web chat token refresh failed'));
+    };
+
     const handle = (event: string, run: (payload: unknown, ack: AnyAck) => Promise<void>) => {
       socket.on(
         event as never,
         ((payload: unknown, rawAck: unknown) => {
           const ack = toAck(rawAck);
+          refreshToken();
           run(payload, ack).catch((error: unknown) => {
             if (error instanceof VisitorError)
               return ack(fail(error.code, error.message, error.retryAfterSec));
@@ -330,9 +355,7 @@ export function attachWebchatSockets(deps: {
     });
 
     handle('queue:get', async (_payload, ack) => {
-      const conversation = await actions.currentConversation(await record());
-      const queue = conversation ? ((await context.hub.queue?.position(conversation.id)) ?? null) : null;
-      ack({ ok: true, queue });
+      ack({ ok: true, queue: await actions.queue(await record()) });
     });
 
     handle('csat:submit', async (payload, ack) => {

@@ -3,8 +3,14 @@
  * message (ingest, idempotent on the visitor's client id), read their history after a sequence number,
  * mark agent messages read, rate their resolved conversation.
  */
-import type { ConnectorContext, ConnectorTimelineEntry, InboundAttachment, InboundEvent } from '../channel';
-import type { WidgetMessage } from './webchat-events';
+import type {
+  ConnectorContext,
+  ConnectorQueuePlace,
+  ConnectorTimelineEntry,
+  InboundAttachment,
+  InboundEvent,
+} from '../channel';
+import type { WidgetMessage, WidgetQueue } from './webchat-events';
 import type { WebchatInbox } from './webchat-inboxes';
 import type { VisitorRecord, WebchatStore } from './webchat-store';
 import { visitorKeys } from './visitor-token';
@@ -19,6 +25,10 @@ export const inboundExternalId = (visitorKey: string, clientId: string) => `wc:$
 /** The id our outbound messages carry (read receipts find them by it). */
 export const outboundExternalId = (messageId: string) => `webchat:${messageId}`;
 
+/** Where the widget downloads attachment `index` of a message (webchat-routes). */
+export const attachmentPath = (messageId: string, index: number) =>
+  `/webchat/attachments/${messageId}/${index}`;
+
 export function toWidgetMessage(entry: ConnectorTimelineEntry): WidgetMessage {
   const clientId =
     entry.direction === 'inbound' && entry.externalId?.startsWith('wc:')
@@ -30,10 +40,24 @@ export function toWidgetMessage(entry: ConnectorTimelineEntry): WidgetMessage {
     seq: entry.seq,
     from: entry.direction === 'inbound' ? 'visitor' : 'agent',
     text: entry.text ?? '',
-    attachments: entry.attachments,
+    attachments: entry.attachments.map((attachment, index) => ({
+      ...attachment,
+      url: attachmentPath(entry.id, index),
+    })),
     ...(entry.status ? { status: entry.status } : {}),
     occurredAt: entry.occurredAt.toISOString(),
     ...(clientId ? { clientId } : {}),
+  };
+}
+
+/** The widget's view of a queue place (the hub's place, without what the visitor need not see). */
+export function toWidgetQueue(place: ConnectorQueuePlace | null | undefined): WidgetQueue | null {
+  if (!place) return null;
+  const wait = place.expectedWait;
+  return {
+    position: place.position,
+    depth: place.depth,
+    expectedWait: wait ? { seconds: wait.seconds, samples: wait.samples } : null,
   };
 }
 
@@ -178,6 +202,13 @@ export function createVisitorActions(deps: { context: ConnectorContext; store: W
     });
   }
 
-  return { send, history, markRead, rate, currentConversation };
+  /** Where the visitor's conversation stands in the queue (null: not queued). */
+  async function queue(record: VisitorRecord): Promise<WidgetQueue | null> {
+    const conversation = await currentConversation(record);
+    if (!conversation || !context.hub.queue) return null;
+    return toWidgetQueue(await context.hub.queue.position(conversation.id));
+  }
+
+  return { send, history, markRead, rate, currentConversation, queue };
 }
 export type VisitorActions = ReturnType<typeof createVisitorActions>;

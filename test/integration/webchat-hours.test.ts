@@ -43,7 +43,7 @@ describe('web chat business hours and the demo shop page', function () {
     open.close();
   });
 
-  it('shows a queued visitor their place in the queue', async () => {
+  it('shows a queued visitor their place in the queue, without a wait estimate when there is no history', async () => {
     // No agent is online: both conversations wait in the office team's queue, oldest first.
     const first = await connectVisitor(running.baseUrl, { inbox: 'office' });
     const second = await connectVisitor(running.baseUrl, { inbox: 'office' });
@@ -52,13 +52,14 @@ describe('web chat business hours and the demo shop page', function () {
     assert.equal((await second.send('second in line')).ok, true);
     const place = async (visitor: typeof first) => {
       const answer = await visitor.emit('queue:get', {});
-      return answer.queue as { position: number; depth: number } | null;
+      return answer.queue as { position: number; depth: number; expectedWait: unknown } | null;
     };
     try {
       const until = Date.now() + 15_000;
       while (!(await place(second)) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-      assert.deepEqual(await place(first), { position: 1, depth: 2 });
-      assert.deepEqual(await place(second), { position: 2, depth: 2 });
+      // The team never assigned anything: no history to estimate a wait from, and none is invented.
+      assert.deepEqual(await place(first), { position: 1, depth: 2, expectedWait: null });
+      assert.deepEqual(await place(second), { position: 2, depth: 2, expectedWait: null });
     } finally {
       first.close();
       second.close();

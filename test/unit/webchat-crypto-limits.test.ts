@@ -9,23 +9,58 @@ import {
 } from '../../connectors/webchat/visitor-token';
 
 describe('web chat visitor tokens and identity hashes', () => {
-  const tokens = createVisitorTokens('a-visitor-token-secret-of-enough-length');
-  const claims = {
-    k: visitorKeys.anonymous('0123456789abcdef0123456789abcdef'),
-    i: 'webchat',
-    t: 1_700_000_000,
-  };
+  let nowSec = 1_700_000_000;
+  const DAY = 86_400;
+  const tokens = createVisitorTokens('a-visitor-token-secret-of-enough-length', {
+    lifetimeSec: 30 * DAY,
+    nowSec: () => nowSec,
+  });
+  const claims = { k: visitorKeys.anonymous('0123456789abcdef0123456789abcdef'), i: 'webchat' };
+  beforeEach(() => {
+    nowSec = 1_700_000_000;
+  });
 
-  it('verifies a token it signed and refuses one changed or signed with another secret', () => {
-    const token = tokens.sign(claims);
-    assert.deepEqual(tokens.verify(token), claims);
+  it('verifies a token it issued and refuses one changed or signed with another secret', () => {
+    const token = tokens.issue(claims);
+    assert.deepEqual(tokens.verify(token), { ok: true, claims: { ...claims, t: nowSec } });
     const [version, payload, signature] = token.split('.');
-    const forged = Buffer.from(JSON.stringify({ ...claims, k: 'v_someone-else' })).toString('base64url');
-    assert.equal(tokens.verify(`${version}.${forged}.${signature}`), null);
-    assert.equal(tokens.verify(`${version}.${payload}.${signature!.slice(0, -2)}`), null);
-    assert.equal(createVisitorTokens('another-secret-of-enough-length!!').verify(token), null);
+    const forged = Buffer.from(JSON.stringify({ ...claims, t: nowSec, k: 'v_someone-else' })).toString(
+      'base64url',
+    );
+    const invalid = { ok: false, reason: 'invalid' };
+    assert.deepEqual(tokens.verify(`${version}.${forged}.${signature}`), invalid);
+    assert.deepEqual(tokens.verify(`${version}.${payload}.${signature!.slice(0, -2)}`), invalid);
+    const other = createVisitorTokens('another-secret-of-enough-length!!', {
+      lifetimeSec: 30 * DAY,
+      nowSec: () => nowSec,
+    });
+    assert.deepEqual(other.verify(token), invalid);
     for (const junk of ['', 'v1', 'v1..', 'v2.a.b', 'x'.repeat(5000)])
-      assert.equal(tokens.verify(junk), null);
+      assert.deepEqual(tokens.verify(junk), invalid);
+  });
+
+  it('refuses a token older than its lifetime as expired, and accepts it up to the last second', () => {
+    const token = tokens.issue(claims);
+    nowSec += 30 * DAY;
+    assert.equal(tokens.verify(token).ok, true);
+    nowSec += 1;
+    assert.deepEqual(tokens.verify(token), { ok: false, reason: 'expired' });
+  });
+
+  it('refuses a token dated beyond the clock skew in the future', () => {
+    nowSec += 3600;
+    const token = tokens.issue(claims);
+    nowSec -= 3600;
+    assert.deepEqual(tokens.verify(token), { ok: false, reason: 'expired' });
+  });
+
+  it('refreshes a socket token after a quarter of the lifetime, at most a day', () => {
+    assert.equal(tokens.refreshAfterSec, DAY);
+    const short = createVisitorTokens('a-visitor-token-secret-of-enough-length', {
+      lifetimeSec: 3600,
+      nowSec: () => nowSec,
+    });
+    assert.equal(short.refreshAfterSec, 900);
   });
 
   it('checks identifierHash as hex HMAC-SHA256 of the identifier, case-insensitively', () => {

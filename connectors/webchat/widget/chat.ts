@@ -38,15 +38,18 @@ const options = (() => {
   }
 })();
 const tokenKey = `omnihub-chat:${inbox}:visitor`;
+/** The visitor token: kept in localStorage when allowed, always in memory (the latest one issued). */
+let currentToken: string | null = null;
 const storage = {
   get: () => {
     try {
-      return localStorage.getItem(tokenKey);
+      return localStorage.getItem(tokenKey) ?? currentToken;
     } catch {
-      return null;
+      return currentToken;
     }
   },
   set: (value: string) => {
+    currentToken = value;
     try {
       localStorage.setItem(tokenKey, value);
     } catch {
@@ -77,6 +80,7 @@ const statusLine = el('p', { class: 'status', role: 'status', text: text.connect
 const header = el('header', {}, [el('h1', { text: text.title }), statusLine, closeButton]);
 const log = el('ol', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': text.title });
 const typingLine = el('p', { class: 'typing', hidden: '', text: text.typing });
+const queueLine = el('p', { class: 'queue', hidden: '', 'aria-live': 'polite' });
 const notice = el('p', { class: 'notice', role: 'alert', hidden: '' });
 const prechat = el('form', { class: 'prechat', hidden: '' });
 const csat = el('form', { class: 'csat', hidden: '' });
@@ -88,7 +92,7 @@ const composer = el('form', { class: 'composer' }, [
   el('label', { class: 'attach', title: text.attach }, ['📎', fileInput]),
   sendButton,
 ]);
-root.append(header, log, typingLine, notice, prechat, csat, composer);
+root.append(header, queueLine, log, typingLine, notice, prechat, csat, composer);
 
 // --- state --------------------------------------------------------------------------------------------
 const messages = new Map<string, WidgetMessage>();
@@ -116,11 +120,53 @@ function bubble(message: {
   const item = el('li', { class: `msg ${message.from}` });
   item.append(el('span', { class: 'who', text: message.from === 'visitor' ? text.you : text.agent }));
   item.append(el('span', { class: 'body', text: message.text }));
-  for (const attachment of message.attachments ?? [])
-    item.append(
-      el('span', { class: 'file-name', text: `📎 ${attachment.filename ?? attachment.contentType}` }),
-    );
+  for (const attachment of message.attachments ?? []) item.append(attachmentView(attachment));
   return item;
+}
+
+/** Downloaded files by hub path (object URLs), fetched once with the visitor token. */
+const files = new Map<string, Promise<string>>();
+function fetchFile(url: string): Promise<string> {
+  let file = files.get(url);
+  if (!file) {
+    file = fetch(url, { headers: { authorization: `Bearer ${storage.get() ?? ''}` } }).then(async (res) => {
+      if (!res.ok) throw new Error(`download failed: ${res.status}`);
+      return URL.createObjectURL(await res.blob());
+    });
+    file.catch(() => files.delete(url));
+    files.set(url, file);
+  }
+  return file;
+}
+
+/** An image inline, any other file as a download link (both through the authenticated endpoint). */
+function attachmentView(attachment: WidgetMessage['attachments'][number]): HTMLElement {
+  const name = attachment.filename ?? attachment.contentType;
+  if (attachment.contentType.startsWith('image/')) {
+    const image = el('img', { class: 'inline', alt: name });
+    void fetchFile(attachment.url)
+      .then((src) => (image.src = src))
+      .catch(() => image.replaceWith(el('span', { class: 'file-name', text: `📎 ${name}` })));
+    return image;
+  }
+  const link = el('a', {
+    class: 'file-link',
+    href: '#',
+    'aria-label': text.download(name),
+    text: `📎 ${name}`,
+  });
+  link.addEventListener('click', (event) => {
+    event.preventDefault();
+    void fetchFile(attachment.url)
+      .then((href) => {
+        const save = el('a', { href, download: name });
+        document.body.append(save);
+        save.click();
+        save.remove();
+      })
+      .catch(() => showNotice(text.error));
+  });
+  return link;
 }
 
 function order(a: WidgetMessage, b: WidgetMessage) {
@@ -233,6 +279,14 @@ async function deliver(clientId: string, body: string): Promise<void> {
 socket.on('session', (next) => {
   session = next;
   storage.set(next.token);
+  if (next.tokenRefused) {
+    // A new visitor: what this page showed belonged to the refused token.
+    messages.clear();
+    lastSeq.clear();
+    conversationId = null;
+    render();
+    showNotice(next.tokenRefused === 'expired' ? text.sessionExpired : text.sessionInvalid);
+  }
   statusLine.textContent = next.hours.open
     ? text.online
     : text.away(next.hours.nextOpening ? new Date(next.hours.nextOpening).toLocaleString(lang) : null);
@@ -252,6 +306,8 @@ socket.on('message', ({ message }, ack) => {
   add(message);
   ack?.(true);
 });
+socket.on('token', ({ token }) => storage.set(token));
+socket.on('queue', ({ queue }) => showQueue(queue));
 socket.on('typing', () => {
   typingLine.hidden = false;
   clearTimeout(typingTimer);
@@ -263,7 +319,9 @@ socket.on('conversation', (update) => {
     showCsat();
   }
 });
-socket.on('connect', () => showNotice(null));
+socket.on('connect', () => {
+  if (!session?.tokenRefused) showNotice(null);
+});
 socket.on('disconnect', (reason) => {
   statusLine.textContent = text.reconnecting;
   // A server-side disconnect does not reconnect by itself.
@@ -284,9 +342,18 @@ let queueTimer: ReturnType<typeof setTimeout> | undefined;
 /** While the conversation waits in the queue, its place is shown and refreshed. */
 function showQueue(queue: WidgetSession['queue']) {
   clearTimeout(queueTimer);
-  if (!queue) return;
+  queueLine.hidden = !queue;
+  if (!queue) {
+    queueLine.textContent = '';
+    if (session?.hours.open) statusLine.textContent = text.online;
+    return;
+  }
   statusLine.textContent = text.queued(queue.position);
-  refreshQueue(15_000);
+  queueLine.textContent = queue.expectedWait
+    ? text.expectedWait(queue.expectedWait.seconds)
+    : text.noWaitEstimate;
+  // Moves are pushed (`queue`); the slow poll is a safety net for a push lost in a reconnect.
+  refreshQueue(30_000);
 }
 function refreshQueue(delayMs: number) {
   clearTimeout(queueTimer);
@@ -298,9 +365,7 @@ function refreshQueue(delayMs: number) {
       >
     )
       .then((result) => {
-        if (!result.ok) return;
-        if (result.queue) showQueue(result.queue);
-        else if (session?.hours.open) statusLine.textContent = text.online;
+        if (result.ok) showQueue(result.queue ?? null);
       })
       .catch(() => undefined);
   }, delayMs);

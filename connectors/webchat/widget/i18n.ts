@@ -46,6 +46,14 @@ const en = {
   resolved: 'This conversation was resolved. Write again any time.',
   queued: (position: number) =>
     position <= 1 ? 'You are next in line for an agent.' : `You are number ${position} in line for an agent.`,
+  expectedWait: (seconds: number) =>
+    seconds < 60
+      ? 'Expected wait: less than a minute.'
+      : `Expected wait: about ${Math.ceil(seconds / 60)} min.`,
+  noWaitEstimate: 'No wait estimate yet: too few recent chats to go by.',
+  sessionExpired: 'Your previous chat session expired, so this is a new conversation.',
+  sessionInvalid: 'Your previous chat could not be restored, so this is a new conversation.',
+  download: (name: string) => `Download ${name}`,
   fileTooLarge: 'That file is too large.',
   fileRefused: 'That kind of file cannot be sent.',
   error: 'Something went wrong; try again.',
@@ -92,6 +100,12 @@ const zh: WidgetStrings = {
   resolved: '本次对话已解决，欢迎随时再来咨询。',
   queued: (position) =>
     position <= 1 ? '下一位就是您，客服马上接入。' : `您前面还有 ${position - 1} 位客户在排队。`,
+  expectedWait: (seconds) =>
+    seconds < 60 ? '预计等待不到 1 分钟。' : `预计等待约 ${Math.ceil(seconds / 60)} 分钟。`,
+  noWaitEstimate: '暂无等待时间估计：近期接入的对话太少。',
+  sessionExpired: '您之前的对话已过期，这是一个新的对话。',
+  sessionInvalid: '无法恢复您之前的对话，这是一个新的对话。',
+  download: (name) => `下载 ${name}`,
   fileTooLarge: '文件太大。',
   fileRefused: '不支持发送此类文件。',
   error: '出错了，请重试。',

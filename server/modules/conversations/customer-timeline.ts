@@ -3,6 +3,7 @@
  * inbound and outbound messages of one conversation in sequence order, never internal notes or system
  * entries. Read on the unique (conversationId, seq) index.
  */
+import type { Readable } from 'node:stream';
 import type { ChannelKind, ConnectorTimelineEntry } from '../../../connectors/channel';
 import type { MessageDoc, MessageModel } from './message.model';
 import { toObjectId } from './conversations.service';
@@ -31,8 +32,14 @@ function toEntry(doc: MessageDoc): ConnectorTimelineEntry {
   };
 }
 
-/** Builds the `timeline` port of the connectors' hub services. */
-export function createCustomerTimeline(Message: MessageModel) {
+/**
+ * Builds the `timeline` port of the connectors' hub services; `openStored` reads attachment bytes (the
+ * attachment store), for the widget's downloads.
+ */
+export function createCustomerTimeline(
+  Message: MessageModel,
+  openStored?: (storageKey: string) => Promise<Readable>,
+) {
   const visible = {
     direction: op({ $in: ['inbound', 'outbound'] as MessageDoc['direction'][] }),
     kind: op({ $ne: 'note' as const }),
@@ -51,6 +58,23 @@ export function createCustomerTimeline(Message: MessageModel) {
       if (!_id) return null;
       const doc = await Message.findOne({ _id, ...visible }).lean<MessageDoc>();
       return doc ? toEntry(doc) : null;
+    },
+    async openAttachment(input: { conversationId: string; messageId: string; index: number }) {
+      const _id = toObjectId(input.messageId);
+      if (!_id || !openStored || !Number.isInteger(input.index) || input.index < 0) return null;
+      const doc = await Message.findOne({
+        _id,
+        conversationId: input.conversationId,
+        ...visible,
+      }).lean<MessageDoc>();
+      const attachment = doc && !doc.erasedAt ? doc.attachments?.[input.index] : undefined;
+      if (!attachment?.storageKey) return null;
+      return {
+        contentType: attachment.contentType,
+        ...(attachment.filename ? { filename: attachment.filename } : {}),
+        ...(typeof attachment.size === 'number' ? { size: attachment.size } : {}),
+        stream: await openStored(attachment.storageKey),
+      };
     },
   };
 }
