@@ -8,7 +8,7 @@
  * - 29 February in a year without it is celebrated on 28 February (the last day of February: the day
  *   still belongs to the birthday's month and comes before the person's "real" day would have).
  * - A local time that does not exist (the spring-forward gap) is moved forward by luxon; one that occurs
- *   twice (fall back) is the first of the two.
+ *   twice (fall back) is the one luxon picks (the second, in standard time): either way it happens once.
  */
 import { DateTime } from 'luxon';
 
