@@ -1,6 +1,9 @@
 /**
- * A TCP proxy in front of the test hub that a test can cut: every open connection is destroyed and new
- * ones are refused until it is restored (a real network drop, for browsers and socket.io clients alike).
+ * A TCP proxy a test (or the fault suite) puts between a client and a server, and then breaks on purpose:
+ * - `cut(ms)`: a partition — every open connection is destroyed and new ones are refused until it ends;
+ * - `reset()`: every open connection is destroyed once (a peer or middlebox reset), new ones work;
+ * - `setLatency(ms)`: each chunk is delayed by `ms` in both directions (order kept).
+ * The target is a TCP port on loopback or a Unix socket path (the embedded engine's).
  */
 import net from 'node:net';
 
@@ -9,41 +12,87 @@ export interface TcpProxy {
   url: string;
   /** Drops every connection and refuses new ones for `ms`; resolves when the network is back. */
   cut(ms: number): Promise<void>;
+  /** Destroys every open connection once; new connections go through. */
+  reset(): void;
+  /** Delays every chunk by `ms` from now on (0: none). */
+  setLatency(ms: number): void;
+  /** Connections accepted so far. */
+  readonly connections: number;
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+export type ProxyTarget = number | { path: string };
+
+/** Forwards chunks from `from` to `to`, each after `delay()` ms, in order. */
+function forward(from: net.Socket, to: net.Socket, delay: () => number): void {
+  let chain = Promise.resolve();
+  from.on('data', (chunk: Buffer) => {
+    const ms = delay();
+    if (ms <= 0) {
+      to.write(chunk);
+      return;
+    }
+    from.pause();
+    chain = chain.then(
+      () =>
+        new Promise<void>((resolve) =>
+          setTimeout(() => {
+            if (!to.destroyed) to.write(chunk);
+            from.resume();
+            resolve();
+          }, ms),
+        ),
+    );
+  });
+  from.on('end', () => void chain.then(() => to.end()));
+}
+
+export async function startTcpProxy(target: ProxyTarget): Promise<TcpProxy> {
   const open = new Set<net.Socket>();
   let down = false;
+  let latencyMs = 0;
+  let connections = 0;
   const server = net.createServer((client) => {
     if (down) {
       client.destroy();
       return;
     }
-    const upstream = net.connect(targetPort, '127.0.0.1');
+    connections += 1;
+    const upstream = typeof target === 'number' ? net.connect(target, '127.0.0.1') : net.connect(target.path);
     for (const socket of [client, upstream]) {
       open.add(socket);
       socket.on('close', () => open.delete(socket));
       socket.on('error', () => undefined);
     }
-    client.pipe(upstream).pipe(client);
+    forward(client, upstream, () => latencyMs);
+    forward(upstream, client, () => latencyMs);
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
+  const destroyAll = () => {
+    for (const socket of open) socket.destroy();
+  };
   return {
     port,
     url: `http://127.0.0.1:${port}`,
     async cut(ms) {
       down = true;
-      for (const socket of open) socket.destroy();
+      destroyAll();
       await new Promise((resolve) => setTimeout(resolve, ms));
       down = false;
     },
+    reset: destroyAll,
+    setLatency(ms) {
+      latencyMs = ms;
+    },
+    get connections() {
+      return connections;
+    },
     close: () =>
       new Promise<void>((resolve) => {
-        for (const socket of open) socket.destroy();
+        destroyAll();
         server.close(() => resolve());
       }),
   };
