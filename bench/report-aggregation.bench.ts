@@ -46,7 +46,7 @@ function conversation(i: number): Document {
 }
 
 /** The report's own pipeline, grouped by team (what `GET /api/reports/sla?groupBy=team` runs). */
-const reportPipeline = (from: Date, to: Date): Document[] => slaReportPipeline('$teamId', from, to);
+const reportPipeline = (from: Date, to: Date): Document[] => slaReportPipeline('$teamId', from, to, to);
 
 async function medianMs(fn: () => Promise<unknown>): Promise<number> {
   const times: number[] = [];

@@ -59,13 +59,14 @@ describe('embedded-mongo: native aggregation path equals the mingo path', () => 
   let mingo: EngineFixture;
   let nativeDb: Db;
   let mingoDb: Db;
+  let docs: Document[];
   before(async () => {
     native = await startFixture();
     mingo = await startFixture({ nativeAggregation: false });
     const name = native.freshDb().databaseName;
     nativeDb = native.client.db(name);
     mingoDb = mingo.client.db(name);
-    const docs = conversations(1500);
+    docs = conversations(1500);
     for (const db of [nativeDb, mingoDb]) {
       const c = db.collection<Loose>('conversations');
       await c.createIndex({ 'metrics.firstInboundAt': 1 });
@@ -96,22 +97,58 @@ describe('embedded-mongo: native aggregation path equals the mingo path', () => 
   it('answers the SLA report identically for every grouping', async () => {
     const from = new Date(Date.UTC(2025, 0, 5));
     const to = new Date(Date.UTC(2025, 1, 20));
+    // Inside the range: open complaints fall in every backlog age bucket (and some after `now`).
+    const now = new Date(Date.UTC(2025, 1, 1, 12));
     const explained = async (db: Db) =>
       (
         (await db
           .collection('conversations')
-          .aggregate(slaReportPipeline('$teamId', from, to))
+          .aggregate(slaReportPipeline('$teamId', from, to, now))
           .explain()) as Loose
       ).nativeStages;
     // $match is the planned query (the index); $group and $sort run natively, or all in mingo.
     assert.equal(await explained(nativeDb), 2);
     assert.equal(await explained(mingoDb), 0);
     for (const field of ['$teamId', '$assigneeId', '$primaryChannel', '$category', '$priority']) {
-      const rows = await assertSame(slaReportPipeline(field, from, to));
+      const rows = await assertSame(slaReportPipeline(field, from, to, now));
       assert.ok(rows.length >= 3, `${field}: ${rows.length} groups`);
       const count = rows.reduce((n, r) => n + Number((r.count as Int32).value), 0);
       assert.equal(count, (to.getTime() - from.getTime()) / 3_600_000);
     }
+    // The counted backlog and CSAT equal the report's earlier reading of per-conversation values.
+    const inRange = docs.filter((d) => {
+      const at = (d.metrics as { firstInboundAt: Date }).firstInboundAt;
+      return at >= from && at < to;
+    });
+    const expected = { lt1d: 0, d1to3: 0, d3to7: 0, gt7d: 0, responses: 0, sum: 0, satisfied: 0 };
+    for (const d of inRange) {
+      if (d.category === 'complaint' && !['resolved', 'closed'].includes(d.status as string)) {
+        const days =
+          (now.getTime() - (d.metrics as { firstInboundAt: Date }).firstInboundAt.getTime()) / 86_400_000;
+        expected[days < 1 ? 'lt1d' : days < 3 ? 'd1to3' : days < 7 ? 'd3to7' : 'gt7d']++;
+      }
+      const score = (d.csat as { score?: Int32 } | null)?.score?.value;
+      if (typeof score === 'number') {
+        expected.responses++;
+        expected.sum += score;
+        if (score >= 4) expected.satisfied++;
+      }
+    }
+    const rows = await assertSame(slaReportPipeline('$category', from, to, now));
+    const total = (field: string) => rows.reduce((n, r) => n + Number((r[field] as Int32).value), 0);
+    assert.deepEqual(
+      {
+        lt1d: total('backlog_lt1d'),
+        d1to3: total('backlog_d1to3'),
+        d3to7: total('backlog_d3to7'),
+        gt7d: total('backlog_gt7d'),
+        responses: total('csatResponses'),
+        sum: total('csatSum'),
+        satisfied: total('csatSatisfied'),
+      },
+      expected,
+    );
+    for (const key of ['lt1d', 'd1to3', 'd3to7', 'gt7d'] as const) assert.ok(expected[key] > 0, key);
   });
 
   it('answers the other supported stages and accumulators identically', async () => {

@@ -49,18 +49,28 @@ function asOutput(v: unknown): unknown {
 
 const truthy = (v: unknown): boolean => (isNumeric(v) ? !!numberOf(v) : !!v || v === '');
 
+/** Stored embedded documents are object literals: their prototype settles it without the wrapper checks. */
+const isDocumentFast = (v: unknown): v is Record<string, unknown> =>
+  v !== null &&
+  typeof v === 'object' &&
+  (Object.getPrototypeOf(v) === Object.prototype ? true : isPlainDocument(v));
+
 function resolvePath(v: unknown, parts: readonly string[], i: number): unknown {
-  if (i === parts.length) return v;
-  if (isArray(v)) {
-    const out: unknown[] = [];
-    for (const el of v) {
-      const r = isPlainDocument(el) || isArray(el) ? resolvePath(el, parts, i) : undefined;
-      if (r !== undefined) out.push(r);
+  let current = v;
+  for (let at = i; at < parts.length; at++) {
+    if (isArray(current)) {
+      const out: unknown[] = [];
+      for (const el of current) {
+        const r = isDocumentFast(el) || isArray(el) ? resolvePath(el, parts, at) : undefined;
+        if (r !== undefined) out.push(r);
+      }
+      return out;
     }
-    return out;
+    if (!isDocumentFast(current)) return undefined;
+    const key = parts[at] as string;
+    current = Object.hasOwn(current, key) ? current[key] : undefined;
   }
-  if (!isPlainDocument(v)) return undefined;
-  return resolvePath(Object.hasOwn(v, parts[i] as string) ? v[parts[i] as string] : undefined, parts, i + 1);
+  return current;
 }
 
 function compilePath(path: string): Expr | undefined {

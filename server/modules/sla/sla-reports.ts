@@ -92,22 +92,35 @@ interface GroupAccumulator {
   measured: number;
   breachedConversations: number;
   breaches: number;
-  csat: unknown[];
-  openComplaints: unknown[];
+  csatResponses: number;
+  csatSum: number;
+  csatSatisfied: number;
+  /** Open complaints by age bucket (BACKLOG_BUCKETS' keys). */
+  backlog_lt1d: number;
+  backlog_d1to3: number;
+  backlog_d3to7: number;
+  backlog_gt7d: number;
 }
 
-function toRow(acc: GroupAccumulator, label: string, now: Date): ReportRow {
-  const scores = acc.csat.filter((v): v is number => typeof v === 'number');
-  const satisfied = scores.filter((score) => score >= 4).length;
+const COUNTERS = [
+  'count',
+  'measured',
+  'breachedConversations',
+  'breaches',
+  'csatResponses',
+  'csatSum',
+  'csatSatisfied',
+  ...BACKLOG_BUCKETS.map((bucket) => `backlog_${bucket.key}` as const),
+] as const;
+const DURATIONS = ['frtBusiness', 'frtCalendar', 'resBusiness', 'resCalendar'] as const;
+
+function toRow(acc: GroupAccumulator, label: string): ReportRow {
   const backlog = { lt1d: 0, d1to3: 0, d3to7: 0, gt7d: 0, total: 0 };
-  for (const created of acc.openComplaints) {
-    if (!(created instanceof Date)) continue;
-    // Age of an open complaint: since the customer first wrote.
-    const days = (now.getTime() - created.getTime()) / 86_400_000;
-    const bucket = BACKLOG_BUCKETS.find((b) => days < b.maxDays) ?? BACKLOG_BUCKETS[3];
-    backlog[bucket.key]++;
-    backlog.total++;
+  for (const { key } of BACKLOG_BUCKETS) {
+    backlog[key] = acc[`backlog_${key}`];
+    backlog.total += backlog[key];
   }
+  const responses = acc.csatResponses;
   return {
     group: acc._id === null || acc._id === undefined ? null : String(acc._id),
     label,
@@ -122,51 +135,53 @@ function toRow(acc: GroupAccumulator, label: string, now: Date): ReportRow {
     breachedConversations: acc.breachedConversations,
     backlog,
     csat: {
-      responses: scores.length,
-      average: round2(scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : null),
-      satisfiedPct: round2(scores.length ? (satisfied / scores.length) * 100 : null),
+      responses,
+      average: round2(responses ? acc.csatSum / responses : null),
+      satisfiedPct: round2(responses ? (acc.csatSatisfied / responses) * 100 : null),
       targetPct: CSAT_TARGET_PCT,
     },
   };
 }
 
 function merge(rows: GroupAccumulator[]): GroupAccumulator {
-  const total: GroupAccumulator = {
+  const total = {
     _id: null,
-    count: 0,
-    frtBusiness: [],
-    frtCalendar: [],
-    resBusiness: [],
-    resCalendar: [],
-    measured: 0,
-    breachedConversations: 0,
-    breaches: 0,
-    csat: [],
-    openComplaints: [],
-  };
+    ...Object.fromEntries(COUNTERS.map((key) => [key, 0])),
+    ...Object.fromEntries(DURATIONS.map((key) => [key, []])),
+  } as unknown as GroupAccumulator;
   for (const row of rows) {
-    total.count += row.count;
-    total.measured += row.measured;
-    total.breachedConversations += row.breachedConversations;
-    total.breaches += row.breaches;
-    for (const key of [
-      'frtBusiness',
-      'frtCalendar',
-      'resBusiness',
-      'resCalendar',
-      'csat',
-      'openComplaints',
-    ] as const)
-      for (const value of row[key]) total[key].push(value);
+    for (const key of COUNTERS) total[key] += row[key];
+    for (const key of DURATIONS) for (const value of row[key]) total[key].push(value);
   }
   return total;
 }
 
+/** `{$sum: {$cond: [condition, 1, 0]}}`: how many of the group's conversations meet `condition`. */
+const countWhere = (condition: Document): Document => ({ $sum: { $cond: [condition, 1, 0] } });
+
 /**
  * The supervisor report's aggregation (pure): conversations whose customer first wrote in [from, to), grouped
- * by `groupField`. Exported so the engine's tests and benchmark run exactly what the report sends.
+ * by `groupField`. Durations are pushed (their percentiles are computed here); CSAT and the open-complaint
+ * backlog by age at `now` are counted in the group, so the reply carries no value per conversation for
+ * them. Exported so the engine's tests and benchmark run exactly what the report sends.
  */
-export function slaReportPipeline(groupField: string, from: Date, to: Date): Document[] {
+export function slaReportPipeline(groupField: string, from: Date, to: Date, now: Date): Document[] {
+  const openComplaint = {
+    $and: [{ $eq: ['$category', 'complaint'] }, { $not: [{ $in: ['$status', ['resolved', 'closed']] }] }],
+  };
+  // Age of an open complaint since the customer first wrote (a date: the $match range guarantees it);
+  // a bucket holds ages below its bound: created after `now - bound`.
+  const createdAfter = (days: number) => ({
+    $gt: ['$metrics.firstInboundAt', new Date(now.getTime() - days * 86_400_000)],
+  });
+  const backlog: Document = {};
+  let previous: number | null = null;
+  for (const { key, maxDays } of BACKLOG_BUCKETS) {
+    const below = Number.isFinite(maxDays) ? [createdAfter(maxDays)] : [];
+    const atOrAbove = previous === null ? [] : [{ $not: [createdAfter(previous)] }];
+    backlog[`backlog_${key}`] = countWhere({ $and: [openComplaint, ...below, ...atOrAbove] });
+    previous = maxDays;
+  }
   return [
     // The range is on when the customer first wrote (provider time), the start of every SLA clock.
     { $match: { 'metrics.firstInboundAt': { $gte: from, $lt: to } } },
@@ -178,24 +193,14 @@ export function slaReportPipeline(groupField: string, from: Date, to: Date): Doc
         frtCalendar: { $push: '$sla.firstResponse.calendarMinutes' },
         resBusiness: { $push: '$sla.resolution.businessMinutes' },
         resCalendar: { $push: '$sla.resolution.calendarMinutes' },
-        measured: { $sum: { $cond: [{ $gt: ['$sla.policyId', null] }, 1, 0] } },
-        breachedConversations: { $sum: { $cond: [{ $eq: ['$sla.breached', true] }, 1, 0] } },
+        measured: countWhere({ $gt: ['$sla.policyId', null] }),
+        breachedConversations: countWhere({ $eq: ['$sla.breached', true] }),
         breaches: { $sum: { $ifNull: ['$sla.breachCount', 0] } },
-        csat: { $push: '$csat.score' },
-        openComplaints: {
-          $push: {
-            $cond: [
-              {
-                $and: [
-                  { $eq: ['$category', 'complaint'] },
-                  { $not: [{ $in: ['$status', ['resolved', 'closed']] }] },
-                ],
-              },
-              '$metrics.firstInboundAt',
-              null,
-            ],
-          },
-        },
+        // Scores are numbers (1–5) when present.
+        csatResponses: countWhere({ $gt: ['$csat.score', null] }),
+        csatSum: { $sum: '$csat.score' },
+        csatSatisfied: countWhere({ $gte: ['$csat.score', 4] }),
+        ...backlog,
       },
     },
     { $sort: { _id: 1 } },
@@ -217,7 +222,7 @@ export function createSlaReports(deps: { store: SlaStore; now: () => Date }) {
 
   async function slaReport(input: { from: Date; to: Date; groupBy: ReportGroup }): Promise<SlaReport> {
     const now = deps.now();
-    const pipeline = slaReportPipeline(GROUP_FIELD[input.groupBy], input.from, input.to);
+    const pipeline = slaReportPipeline(GROUP_FIELD[input.groupBy], input.from, input.to, now);
     const groups = (await store.conversations().aggregate(pipeline).toArray()) as GroupAccumulator[];
     const labels = await labelsFor(
       input.groupBy,
@@ -225,7 +230,7 @@ export function createSlaReports(deps: { store: SlaStore; now: () => Date }) {
     );
     const rows = groups.map((group) => {
       const id = group._id === null || group._id === undefined ? null : String(group._id);
-      return toRow(group, id === null ? '(none)' : (labels.get(id) ?? id), now);
+      return toRow(group, id === null ? '(none)' : (labels.get(id) ?? id));
     });
     return {
       from: input.from.toISOString(),
@@ -233,7 +238,7 @@ export function createSlaReports(deps: { store: SlaStore; now: () => Date }) {
       groupBy: input.groupBy,
       generatedAt: now.toISOString(),
       rows,
-      totals: toRow(merge(groups), '(all)', now),
+      totals: toRow(merge(groups), '(all)'),
     };
   }
 
