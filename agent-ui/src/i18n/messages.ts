@@ -1,5 +1,8 @@
 /** UI phrases in both languages. `zh` is typed `Record<Key, string>`: a missing translation fails the build. */
+import { tasksEn, tasksZh } from '../tasks/task-messages';
+
 export const en = {
+  ...tasksEn,
   appName: 'Omnihub',
   signIn: 'Sign in',
   email: 'Email',
@@ -206,6 +209,7 @@ export const en = {
 export type MessageKey = keyof typeof en;
 
 export const zh: Record<MessageKey, string> = {
+  ...tasksZh,
   appName: 'Omnihub',
   signIn: '登录',
   email: '邮箱',

@@ -91,6 +91,7 @@ export interface ContactView {
   organization?: { id: string; name: string } | null;
   birthday?: string | null;
   locale?: string | null;
+  careOptOut?: boolean;
   mergedInto?: string | null;
   relationships?: { contactId?: string; organizationId?: string; kind: string }[];
 }

@@ -118,6 +118,7 @@ function Shell() {
           <NavLink to="/inbox" className={({ isActive }) => (isActive ? 'on' : '')}>
             {t('inbox')}
           </NavLink>
+          <NavLink to="/tasks">{t('tasks')}</NavLink>
           {role !== 'agent' && (
             <>
               <NavLink to="/supervisor">{t('supervisor')}</NavLink>

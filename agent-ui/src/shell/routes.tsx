@@ -10,6 +10,7 @@ import { InboxesAdmin } from '../admin/inboxes-admin';
 import { SlaPoliciesAdmin } from '../admin/sla-policies-admin';
 import { TeamsAdmin } from '../admin/teams-admin';
 import { InboxPage } from '../inbox/inbox-page';
+import { TasksPage } from '../tasks/tasks-page';
 import { WallboardPage } from '../supervisor/wallboard-page';
 import { AppRoot, NotFound, RequireRole, RequireSession } from './app-shell';
 import { LoginPage } from './login-page';
@@ -26,6 +27,7 @@ export const routes: RouteObject[] = [
           { index: true, element: <Navigate to="/inbox" replace /> },
           { path: 'inbox', element: <InboxPage /> },
           { path: 'conversations/:ref', element: <InboxPage /> },
+          { path: 'tasks', element: <TasksPage /> },
           {
             element: <RequireRole roles={['supervisor', 'admin']} />,
             children: [
