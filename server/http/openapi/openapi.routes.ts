@@ -12,6 +12,11 @@ import type { OpenApiDocument } from './openapi-document';
 
 const pageDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'docs-page');
 const swaggerDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+/** The page's own script: a file of the hub, since the app's CSP allows no inline script. */
+const PAGE_SCRIPT = `window.addEventListener('load', () => {
+  window.SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#swagger-ui', deepLinking: true });
+});
+`;
 /** The Swagger UI files the page loads (the package's own demo page and its initializer stay out). */
 const SWAGGER_ASSETS = new Set(['/swagger-ui.css', '/swagger-ui-bundle.js']);
 
@@ -43,7 +48,9 @@ export function createOpenApiRouter(deps: { document: () => OpenApiDocument }): 
       res.sendFile(path.join(pageDir, 'index.html'));
     },
   );
-  router.use('/docs', express.static(pageDir, { index: false }));
+  router.use('/docs/omnihub-docs.js', (_req, res) => {
+    res.type('text/javascript').send(PAGE_SCRIPT);
+  });
   const swaggerStatic = express.static(swaggerDir, { index: false });
   router.use('/docs', (req, res, next) =>
     SWAGGER_ASSETS.has(req.path) ? swaggerStatic(req, res, next) : next(),
