@@ -84,13 +84,14 @@ export function createWebchatChannel(deps: {
               .then((answers: unknown) => (Array.isArray(answers) ? (answers as unknown[]) : []))
               .catch((): unknown[] => [])
           : [];
-        // A widget's ack is the delivery receipt (applied once the outbound job recorded our id).
+        // A widget's ack is the delivery receipt (named by our id: it may beat the outbound job's `sent`).
         if (acks.length > 0)
           void context.sink
             .updateStatus({
               channel: 'webchat',
               inboxId: deps.inboxId,
               externalId: outboundExternalId(message.messageId),
+              messageId: message.messageId,
               status: 'delivered',
               occurredAt: context.clock.now(),
             })

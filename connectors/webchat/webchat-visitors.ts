@@ -171,11 +171,13 @@ export function createVisitorActions(deps: { context: ConnectorContext; store: W
       const { items, hasMore } = await timeline.listAfter(conversation.id, { afterSeq: after, limit: 100 });
       for (const entry of items) {
         if (entry.seq > seq) break;
-        if (entry.direction === 'outbound' && entry.externalId)
+        // Named by our own message id too: a read that beats the outbound job's `sent` is not lost.
+        if (entry.direction === 'outbound' && entry.channel === 'webchat')
           await context.sink.updateStatus({
             channel: 'webchat',
             inboxId: inbox.inboxId,
-            externalId: entry.externalId,
+            externalId: outboundExternalId(entry.id),
+            messageId: entry.id,
             status: 'read',
             occurredAt: context.clock.now(),
           });

@@ -13,6 +13,7 @@ import { call, email } from '../integration/conversations-support';
 import { INBOX_ADDRESS, startEmailTestHub, type EmailTestHub } from '../support/email-hub';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { startTestHub, type RunningTestHub } from '../support/test-stack';
+import { ensureUiBuilt, signIn } from './agent-ui.support';
 
 const SECRET = 'browser-test-identity-secret-0123456789';
 
@@ -263,6 +264,106 @@ describe('web chat widget in Chromium (strict-CSP host page, agent on the socket
     await waitUntil('agent caught up', () => inbound.every((m) => agent.seen.has(String(m._id))));
     for (const message of inbound)
       assert.equal(agent.seen.get(String(message._id))?.size, 1, `message ${message.text} seen once`);
+  });
+
+  it("shows the visitor's typing and read state to the agent in the agent app's conversation view", async () => {
+    ensureUiBuilt();
+    const agentContext = await browser.newContext({ locale: 'en-US' });
+    try {
+      const agentPage = await agentContext.newPage();
+      await signIn(agentPage, running.baseUrl, 'web-agent@example.com');
+      const { number } = (await running.hub.conversations.conversations.findConversation(conversationId))!;
+      await agentPage.goto(`${running.baseUrl}/app/conversations/${number}`);
+      await agentPage.locator('.conv-head h2').getByText(`#${number}`).waitFor();
+      const activity = agentPage.locator('[data-testid=customer-activity]');
+
+      // The visitor types (not sending): the agent sees it live.
+      await chat().locator('textarea').fill('I am typing a long question');
+      await activity.locator('[data-testid=customer-typing]').waitFor({ timeout: 15_000 });
+      assert.equal(
+        await activity.locator('[data-testid=customer-typing]').textContent(),
+        'The customer is typing… ',
+      );
+      await chat().locator('textarea').fill('');
+
+      // A reply while the visitor is cut off: not seen yet. Once the widget is back it reads it.
+      const drop = visitorProxy.cut(4_000);
+      await waitUntil('visitor sees the drop', async () =>
+        (await chat().locator('.status').textContent())?.includes('reconnecting'),
+      );
+      assert.equal((await reply('Any other question?')).status, 201);
+      await agentPage.locator('[data-testid=customer-read][data-read=earlier]').waitFor({ timeout: 15_000 });
+      await drop;
+      await waitUntil('reply shown to the visitor', async () =>
+        (await texts()).includes('Any other question?'),
+      );
+      await agentPage.locator('[data-testid=customer-read][data-read=latest]').waitFor({ timeout: 20_000 });
+      assert.equal(
+        await agentPage.locator('[data-testid=customer-read]').textContent(),
+        '✓✓ Seen by the customer',
+      );
+      // The typing line went away by itself (5 s after the last signal).
+      await activity.locator('[data-testid=customer-typing]').waitFor({ state: 'detached', timeout: 15_000 });
+    } finally {
+      await agentContext.close();
+    }
+  });
+
+  it('shows files in the chat: an uploaded image inline, a file the agent sent as a download link', async () => {
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEUlEQVR4nGP4z8AARAxg8j8AG/ID/fPnS7EAAAAASUVORK5CYII=',
+      'base64',
+    );
+    await chat()
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'parcel.png', mimeType: 'image/png', buffer: png });
+    const image = chat().locator('.msg.visitor img.inline[alt="parcel.png"]');
+    await waitUntil('image decoded', () =>
+      image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth === 2),
+    );
+    assert.match((await image.getAttribute('src')) ?? '', /^blob:/);
+
+    // An agent file: stored, on the timeline, sent through the outbound pipeline like any reply.
+    const hub = running.hub;
+    const pdf = Buffer.from('%PDF-1.4\n% a receipt\n%%EOF\n');
+    const stored = await hub.attachments.store.put(pdf, {
+      filename: 'receipt.pdf',
+      contentType: 'application/pdf',
+    });
+    const conversation = await hub.conversations.conversations.findConversation(conversationId);
+    const seq = await hub.conversations.conversations.allocateSeq(conversationId, { openOnly: false });
+    const { message } = await hub.conversations.timeline.insertMessage({
+      conversationId,
+      contactId: conversation!.contactId,
+      seq: seq!,
+      direction: 'outbound',
+      kind: 'message',
+      channel: 'webchat',
+      inboxId: 'webchat',
+      authorId: null,
+      text: 'Your receipt',
+      status: 'queued',
+      occurredAt: new Date(),
+      attachments: [
+        {
+          id: 'receipt',
+          storageKey: stored.storageKey,
+          filename: 'receipt.pdf',
+          contentType: 'application/pdf',
+          size: stored.size,
+        },
+      ],
+    } as never);
+    await hub.outbound.enqueue(String(message._id));
+    const link = chat().locator('.msg.agent a.file-link', { hasText: 'receipt.pdf' });
+    await link.waitFor({ timeout: 20_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    assert.equal(download.suggestedFilename(), 'receipt.pdf');
+    const chunks: Buffer[] = [];
+    for await (const chunk of (await download.createReadStream()) as AsyncIterable<Buffer>)
+      chunks.push(chunk);
+    assert.deepEqual(Buffer.concat(chunks), pdf);
+    assert.deepEqual(cspViolations, []);
   });
 
   it('records the CSAT the visitor gives in the widget and shows it in the reports', async () => {

@@ -42,3 +42,15 @@ describe('web chat expected wait (team queue history)', () => {
     assert.equal(expectedWait({ position: 1, recent: burst, now })?.seconds, 20);
   });
 });
+
+describe('web chat widget wait phrases (en, zh-CN)', () => {
+  it('rounds the estimate up to whole minutes and says when there is none', async () => {
+    const { STRINGS } = await import('../../connectors/webchat/widget/i18n');
+    assert.equal(STRINGS.en.expectedWait(80), 'Expected wait: about 2 min.');
+    assert.equal(STRINGS.en.expectedWait(59), 'Expected wait: less than a minute.');
+    assert.equal(STRINGS['zh-CN'].expectedWait(160), '预计等待约 3 分钟。');
+    assert.equal(STRINGS['zh-CN'].expectedWait(30), '预计等待不到 1 分钟。');
+    assert.match(STRINGS.en.noWaitEstimate, /No wait estimate yet/);
+    assert.match(STRINGS['zh-CN'].noWaitEstimate, /暂无等待时间估计/);
+  });
+});

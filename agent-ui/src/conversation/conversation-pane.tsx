@@ -14,6 +14,7 @@ import { markSeen } from '../lib/unread';
 import { useSocketEvent, useWorkspace } from '../lib/workspace';
 import { AssignControls } from './assign-controls';
 import { Composer } from './composer';
+import { CustomerActivity } from './customer-activity';
 import { SlaClocks } from './sla-clocks';
 import { Timeline } from './timeline';
 
@@ -209,6 +210,7 @@ export function ConversationPane(props: { conversationId: string }) {
           </p>
         )}
         <Timeline messages={timeline.data?.items ?? []} contactName={contactName} />
+        <CustomerActivity conversationId={conversationId} messages={timeline.data?.items ?? []} />
         <Composer key={conversation.id} conversation={conversation} />
       </section>
       <ContactSidebar conversation={conversation} />

@@ -1,7 +1,9 @@
 /** UI phrases in both languages. `zh` is typed `Record<Key, string>`: a missing translation fails the build. */
+import { customerActivityEn, customerActivityZh } from './customer-activity-messages';
 import { tasksEn, tasksZh } from '../tasks/task-messages';
 
 export const en = {
+  ...customerActivityEn,
   ...tasksEn,
   appName: 'Omnihub',
   signIn: 'Sign in',
@@ -209,6 +211,7 @@ export const en = {
 export type MessageKey = keyof typeof en;
 
 export const zh: Record<MessageKey, string> = {
+  ...customerActivityZh,
   ...tasksZh,
   appName: 'Omnihub',
   signIn: '登录',
