@@ -20,6 +20,7 @@
  * Results: bench/results/ingest.json and ingest.md.
  */
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import express from 'express';
 import { Types, type Model } from 'mongoose';
@@ -126,9 +127,40 @@ function commandsPerEvent(before: Map<string, number>, after: Map<string, number
   return { perEvent: Math.round((total / events) * 10) / 10, byCommand };
 }
 
+/** CPU time (user + system, ms) of a process from /proc/<pid>/stat; null where /proc is not there. */
+function procCpuMs(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS = 100;
+
+/** CPU per event: this process (hub, engine when in process, producers and supervisor client) and the engine process. */
+function cpuMeter(enginePid: number | undefined) {
+  const start = process.cpuUsage();
+  const engineStart = enginePid ? procCpuMs(enginePid) : null;
+  return (events: number) => {
+    const used = process.cpuUsage(start);
+    const engineEnd = enginePid ? procCpuMs(enginePid) : null;
+    const perEvent = (ms: number) => Math.round((ms / events) * 100) / 100;
+    return {
+      benchProcessMsPerEvent: perEvent((used.user + used.system) / 1000),
+      engineProcessMsPerEvent:
+        engineStart !== null && engineEnd !== null ? perEvent(engineEnd - engineStart) : null,
+    };
+  };
+}
+
 interface HubRun {
   /** The whole path with PRODUCERS producers. */
-  result: RunResult & { commands: ReturnType<typeof commandsPerEvent> | null };
+  result: RunResult & {
+    commands: ReturnType<typeof commandsPerEvent> | null;
+    cpu: ReturnType<ReturnType<typeof cpuMeter>>;
+  };
   engine: string;
   /** The hub's answer, for the baseline to send the same bytes. */
   twiml: string;
@@ -267,13 +299,14 @@ async function runHub(
     }, PUSH_TIMEOUT_MS);
     // Counted by the engine (an external MONGODB_URI may not report them): includes the hub's timers.
     const countsBefore = process.env.MONGODB_URI ? null : await engineCommands(bench);
+    const cpu = cpuMeter(bench.enginePid);
     const run = await drive(EVENTS, sendHub('run', 2_000_000), (i) => pushed(textOf('run', i)));
     clearTimeout(timeout);
     await waitFor(() => waiters.size === 0, 1000, 'pushes');
     const commands = countsBefore
       ? commandsPerEvent(countsBefore, await engineCommands(bench), EVENTS)
       : null;
-    const result = { ...run, commands };
+    const result = { ...run, commands, cpu: cpu(EVENTS) };
     supervisor.socket.close();
     return { result, engine: bench.engine, twiml, contentType };
   } finally {
@@ -302,7 +335,8 @@ async function main() {
     `ingest: baseline, warm-up ${WARMUP}, then ${EVENTS} events, ${PRODUCERS} producers\n`,
   );
   await drive(WARMUP, sendBaseline);
-  const baseline = await drive(EVENTS, sendBaseline);
+  const baselineCpu = cpuMeter(undefined);
+  const baseline = { ...(await drive(EVENTS, sendBaseline)), cpu: baselineCpu(EVENTS) };
   await new Promise((resolve) => server.close(resolve));
 
   const journaled = (await runHub(runId, 'journaled', { durability: 'journaled' })).result;
@@ -324,6 +358,7 @@ async function main() {
     httpLatency: preloadedRun.httpLatency,
     non200: preloadedRun.non200,
     commands: preloadedRun.commands,
+    cpu: preloadedRun.cpu,
     /** How much slower ingest is with the data than empty (goal ≤ 1.3). */
     slowdown: Math.round((omnihub.eventsPerSecond / preloadedRun.eventsPerSecond) * 100) / 100,
   };
@@ -377,6 +412,7 @@ Preloaded: ${preloaded.conversations} conversations and contacts, ${preloaded.me
 | latency median (ms) | ${o.medianMs} | ${j.medianMs} | ${w.medianMs} | ${p.medianMs} | ${b.medianMs} |
 | latency p95 (ms) | ${o.p95Ms} | ${j.p95Ms} | ${w.p95Ms} | ${p.p95Ms} | ${b.p95Ms} |
 | latency p99 (ms) | ${o.p99Ms} | ${j.p99Ms} | ${w.p99Ms} | ${p.p99Ms} | ${b.p99Ms} |
+| CPU ms per event: bench process (hub + producers) / engine process | ${omnihub.cpu.benchProcessMsPerEvent} | ${journaled.cpu.benchProcessMsPerEvent} | ${ownProcess.cpu.benchProcessMsPerEvent} / ${ownProcess.cpu.engineProcessMsPerEvent ?? 'n/a'} | ${preloadedRun.cpu.benchProcessMsPerEvent} | ${baseline.cpu.benchProcessMsPerEvent} |
 | engine commands per event | ${omnihub.commands?.perEvent ?? 'n/a'} | ${journaled.commands?.perEvent ?? 'n/a'} | ${ownProcess.commands?.perEvent ?? 'n/a'} | ${preloadedRun.commands?.perEvent ?? 'n/a'} | 0 |
 
 Engine commands per event (memory run, by command): ${JSON.stringify(omnihub.commands?.byCommand ?? {})}; counted by the engine over the measured run, the hub's timers included.

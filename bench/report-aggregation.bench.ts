@@ -111,7 +111,7 @@ async function main(): Promise<void> {
 Run ${String(info.date)} on ${String(info.cpus)} CPUs, Node ${String(info.node)}; engine in process, memory mode, driven through the driver.
 Load average at start: ${(info.loadAverageAtStart as number[]).join(', ')}; at end: ${json.loadAverageAtEnd.join(', ')}.${NOTE ? `\n\nNote: ${NOTE}` : ''}
 
-${CONVERSATIONS} conversations; the SLA report's pipeline (\`$match\` on \`metrics.firstInboundAt\` + \`$group\` by team with 7 \`$push\`, 3 \`$sum\` + \`$sort\`), median of ${RUNS} runs.
+${CONVERSATIONS} conversations; the SLA report's pipeline (\`$match\` on \`metrics.firstInboundAt\` + \`$group\` by team with 4 \`$push\` (durations), 11 \`$sum\` (counts, CSAT, backlog buckets) + \`$sort\`), median of ${RUNS} runs.
 
 | query | native path | mingo path (before) |
 |---|---|---|

@@ -43,6 +43,8 @@ export interface BenchHub {
   /** The Redis the hub uses (for baseline queues beside it). */
   redisUrl: string;
   engine: string;
+  /** The engine's process when it runs as its own (its CPU time is read from /proc). */
+  enginePid?: number;
   close(): Promise<void>;
 }
 
@@ -107,6 +109,7 @@ export async function startBenchHub(
     hub,
     baseUrl: `http://127.0.0.1:${port}`,
     redisUrl,
+    ...(engine && 'pid' in engine && typeof engine.pid === 'function' ? { enginePid: engine.pid() } : {}),
     engine: engine
       ? `embedded engine (${durability} mode${options.engineProcess ? ', own process' : ', in the bench process'}), in-process hub`
       : 'MONGODB_URI, in-process hub',
