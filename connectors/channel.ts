@@ -37,6 +37,18 @@ export interface SenderIdentity {
   email?: string;
   /** E.164. */
   phone?: string;
+  /**
+   * Other ids the provider gives the same person, valid beyond this inbox (a WeChat UnionID, shared by every
+   * official account and mini-program of one company). Contact resolution matches on them after `externalId`
+   * and records them on the contact, so the person's accounts meet on one contact.
+   */
+  linkedIdentities?: LinkedIdentity[];
+}
+
+/** An id of a person that spans a provider's accounts; `scheme` names the id space (`wechat-unionid`). */
+export interface LinkedIdentity {
+  scheme: string;
+  externalId: string;
 }
 
 export interface InboundAttachment {
@@ -114,6 +126,11 @@ export interface InboundEvent {
   isAutomated?: boolean;
   /** Email only: recipients, full original, automated reason, authentication results, raw bytes. */
   email?: EmailDetails;
+  /**
+   * Facts about the customer the channel learnt (a WeChat QR scene): merged into the contact's custom
+   * attributes. A value an agent changed is never overwritten (rule in server/modules/contacts).
+   */
+  contactAttributes?: Record<string, string>;
 }
 
 /** A provider's report on an outbound message we sent (status callback, delivery receipt). */
@@ -217,6 +234,20 @@ export interface WebhookRequest {
   query: Record<string, string>;
 }
 
+/**
+ * A pre-approved message template a channel may send outside its reply window (WhatsApp), as configured for
+ * one inbox. Its body has `{{1}}`…`{{n}}` placeholders.
+ */
+export interface ReplyTemplate {
+  /** Shown to agents; WhatsApp Cloud addresses the template by name and language. */
+  name: string;
+  language: string;
+  body: string;
+  variables: number;
+  /** The provider's id when it addresses templates by id (a Twilio Content SID, `HX…`). */
+  providerId?: string;
+}
+
 /** A channel adapter. One instance serves one configured inbox. */
 export interface Channel {
   readonly kinds: readonly ChannelKind[];
@@ -224,6 +255,8 @@ export interface Channel {
   /** True when the request carries a valid provider signature. Compared in constant time. */
   verifyWebhook?(request: WebhookRequest): boolean;
   send(message: OutboundMessage): Promise<SendResult>;
+  /** The templates this inbox may send on a channel kind outside its reply window (none when absent). */
+  replyTemplates?(kind: ChannelKind): readonly ReplyTemplate[];
   /** Pulled channels (IMAP) start here and push to the sink. */
   start?(sink: InboundSink): Promise<void>;
   stop?(): Promise<void>;

@@ -11,7 +11,7 @@
  * `evaluateReplyWindow` says what the state is (for the agent app: time left, closed, allowed templates);
  * `decideReply` says whether one reply may go and with which send hint, or why not.
  */
-import type { ChannelKind } from './channel';
+import type { ChannelKind, ReplyTemplate } from './channel';
 
 export type ReplyWindowMode = 'always' | 'standard' | 'human-agent' | 'template-only' | 'closed';
 
@@ -41,16 +41,11 @@ export type ReplyRefusalReason =
   | 'TEMPLATE_VARIABLES';
 
 /** An approved WhatsApp message template: its body with {{1}}…{{n}} placeholders. */
-export interface ApprovedTemplate {
-  name: string;
-  language: string;
-  body: string;
-  variables: number;
-}
+export type ApprovedTemplate = ReplyTemplate;
 
 /**
- * The approved templates the hub offers outside the WhatsApp window. A real deployment lists the names
- * approved in its WhatsApp Business Manager here; the demo stub accepts these.
+ * The demo's approved WhatsApp Cloud templates (the built-in Graph stub accepts them). Each inbox's channel
+ * says which templates it may send (`Channel.replyTemplates`); the engine offers only those.
  */
 export const WHATSAPP_TEMPLATES: readonly ApprovedTemplate[] = [
   {
@@ -88,12 +83,14 @@ export function evaluateReplyWindow(input: {
   /** Our messages sent on this channel since that message (WeChat's count limit). */
   repliesSinceInbound: number;
   now: Date;
+  /** The inbox's approved templates (WhatsApp); outside the window only these can be sent. */
+  templates?: readonly ApprovedTemplate[];
 }): ReplyWindowState {
   const { channel, lastInboundAt, now } = input;
   const base = { channel, repliesLeft: null, allowedTemplates: [] as ApprovedTemplate[] };
   if (channel !== 'whatsapp' && channel !== 'messenger' && channel !== 'instagram' && channel !== 'wechat')
     return { ...base, open: true, mode: 'always', closesAt: null, msLeft: null, reason: null };
-  const templates = channel === 'whatsapp' ? [...WHATSAPP_TEMPLATES] : [];
+  const templates = channel === 'whatsapp' ? [...(input.templates ?? [])] : [];
   if (!lastInboundAt)
     return {
       ...base,
@@ -148,6 +145,13 @@ export function evaluateReplyWindow(input: {
   return { ...base, open: false, mode: 'closed', closesAt: null, msLeft: null, reason: 'WINDOW_CLOSED' };
 }
 
+/** How many variables a template body takes: its highest `{{n}}`. */
+export function countTemplateVariables(body: string): number {
+  let highest = 0;
+  for (const match of body.matchAll(/\{\{(\d+)\}\}/g)) highest = Math.max(highest, Number(match[1]));
+  return highest;
+}
+
 /** Renders a template body with its variables ({{1}} → variables[0]). */
 export function renderTemplate(template: ApprovedTemplate, variables: readonly string[]): string {
   return template.body.replace(/\{\{(\d+)\}\}/g, (_, index: string) => variables[Number(index) - 1] ?? '');
@@ -159,7 +163,7 @@ export type ReplyDecision =
       text: string;
       hint: {
         tag?: 'HUMAN_AGENT';
-        template?: { name: string; language: string; variables: string[] };
+        template?: { name: string; language: string; variables: string[]; providerId?: string };
       } | null;
     }
   | { allowed: false; reason: ReplyRefusalReason; message: string };
@@ -174,10 +178,11 @@ const MESSAGES: Record<ReplyRefusalReason, string> = {
   TEMPLATE_VARIABLES: 'The template needs a value for each of its variables.',
 };
 
-/** Whether one reply (free text, or a template) may be sent now, and how. */
+/** Whether one reply (free text, or one of the inbox's `templates`) may be sent now, and how. */
 export function decideReply(
   state: ReplyWindowState,
   reply: { text?: string; template?: { name: string; language?: string; variables: string[] } },
+  templates: readonly ApprovedTemplate[] = [],
 ): ReplyDecision {
   const refuse = (reason: ReplyRefusalReason): ReplyDecision => ({
     allowed: false,
@@ -186,7 +191,7 @@ export function decideReply(
   });
   if (reply.template) {
     if (state.channel !== 'whatsapp') return refuse('UNKNOWN_TEMPLATE');
-    const template = WHATSAPP_TEMPLATES.find(
+    const template = templates.find(
       (candidate) =>
         candidate.name === reply.template!.name &&
         (!reply.template!.language || candidate.language === reply.template!.language),
@@ -198,7 +203,14 @@ export function decideReply(
     return {
       allowed: true,
       text: renderTemplate(template, variables),
-      hint: { template: { name: template.name, language: template.language, variables } },
+      hint: {
+        template: {
+          name: template.name,
+          language: template.language,
+          variables,
+          ...(template.providerId ? { providerId: template.providerId } : {}),
+        },
+      },
     };
   }
   if (!state.open) return refuse(state.reason ?? 'WINDOW_CLOSED');

@@ -160,6 +160,12 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^AP[0-9a-fA-F]{32}$/)
     .optional(),
+  /**
+   * The WhatsApp templates the Twilio inbox may send outside the 24 h window: a JSON array of `{name,
+   * language, body, contentSid}` (approved Content templates, connectors/social/reply-templates.ts). Unset:
+   * the demo's templates in demo mode, else none.
+   */
+  TWILIO_WHATSAPP_TEMPLATES: z.string().max(100_000).optional(),
   /** How long a caller waits in the queue for an agent before being offered the voicemail. */
   VOICE_MAX_WAIT_SECONDS: z.coerce.number().int().positive().max(3600).default(60),
   /**
@@ -226,6 +232,8 @@ const ConfigSchema = z.object({
     .optional(),
   /** Base URL of the Graph API, version included (default https://graph.facebook.com/v21.0). */
   META_GRAPH_BASE: z.url().optional(),
+  /** WhatsApp Cloud templates of the `meta` inbox (JSON `[{name, language, body}]`); unset: the built-in list. */
+  WHATSAPP_TEMPLATES: z.string().max(100_000).optional(),
   /**
    * The config-defined Telegram bot inbox (`telegram`). Unset TELEGRAM_BOT_TOKEN on the embedded default:
    * demo values, Bot API at the built-in stub (/telegram-stub).

@@ -261,6 +261,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       [...(await conversations.timeline.listTimeline(conversationId, { limit })).items].reverse(),
     hints: createSendHints(redis, config.QUEUE_PREFIX),
     now: () => clock.now(),
+    templatesFor: async (input) =>
+      (await channels.registry.resolve(input))?.replyTemplates?.(input.channel) ?? [],
   });
   contactsModule.contacts.registerContactDataOwner(conversations.contactDataOwner);
   contactsModule.contacts.registerContactViewSection(conversations.contactViewSection);
@@ -287,6 +289,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         return contact ? { name: contact.name, ...(contact.tier ? { tier: contact.tier } : {}) } : null;
       },
       rememberLocale: (contactId, locale) => contactsModule.contacts.updateContact(contactId, { locale }),
+      applyChannelAttributes: (contactId, attributes) =>
+        contactsModule.contacts.applyChannelAttributes(contactId, attributes),
     },
     attachments: {
       put: (data, meta) => attachments.store.put(data, meta),

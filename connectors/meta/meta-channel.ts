@@ -1,4 +1,11 @@
-import { SendError, type Channel, type ChannelKind, type OutboundMessage, type SendResult } from '../channel';
+import {
+  SendError,
+  type Channel,
+  type ChannelKind,
+  type OutboundMessage,
+  type ReplyTemplate,
+  type SendResult,
+} from '../channel';
 import type { SendHints } from '../social/send-hints';
 import { callGraph } from './meta-graph';
 
@@ -14,6 +21,8 @@ export interface MetaInboxConfig {
   /** The Page or Instagram account id customers write to (admin inboxes). */
   address?: string;
   kinds: readonly ChannelKind[];
+  /** Approved WhatsApp templates (sent outside the 24 h window). */
+  whatsappTemplates?: readonly ReplyTemplate[];
 }
 
 /** A string field of a Graph answer ('' when absent or not a string). */
@@ -175,6 +184,7 @@ export function createMetaChannel(options: {
     kinds: inbox.kinds,
     inboxId: inbox.inboxId,
     inbox,
+    replyTemplates: (kind) => (kind === 'whatsapp' ? (inbox.whatsappTemplates ?? []) : []),
     send(message) {
       if (!inbox.kinds.includes(message.channel))
         return Promise.reject(

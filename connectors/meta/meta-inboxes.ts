@@ -1,5 +1,7 @@
 import type { Config } from '../../server/config';
 import type { ChannelKind, InboxDirectory, InboxSettings } from '../channel';
+import { WHATSAPP_TEMPLATES } from '../reply-window';
+import { parseReplyTemplates } from '../social/reply-templates';
 import type { MetaInboxConfig } from './meta-channel';
 
 /** The id of the Meta inbox defined by configuration (META_* and WHATSAPP_PHONE_NUMBER_ID). */
@@ -16,6 +18,9 @@ export function configMetaInbox(config: Config): MetaInboxConfig | null {
     accessToken: config.META_PAGE_ACCESS_TOKEN,
     ...(config.WHATSAPP_PHONE_NUMBER_ID ? { whatsappPhoneNumberId: config.WHATSAPP_PHONE_NUMBER_ID } : {}),
     kinds: config.WHATSAPP_PHONE_NUMBER_ID ? META_KINDS : ['messenger', 'instagram'],
+    whatsappTemplates: config.WHATSAPP_TEMPLATES
+      ? parseReplyTemplates(config.WHATSAPP_TEMPLATES, { source: 'WHATSAPP_TEMPLATES' })
+      : WHATSAPP_TEMPLATES,
   };
 }
 
@@ -25,7 +30,7 @@ export function configMetaInbox(config: Config): MetaInboxConfig | null {
  * the webhooks name. Null when incomplete (a Twilio WhatsApp inbox has none of these).
  */
 export function metaInboxFromAdmin(inbox: InboxSettings): MetaInboxConfig | null {
-  const { appSecret, verifyToken, accessToken } = inbox.credentials;
+  const { appSecret, verifyToken, accessToken, whatsappTemplates } = inbox.credentials;
   if (!META_KINDS.includes(inbox.channel) || !inbox.enabled || !appSecret || !verifyToken || !accessToken)
     return null;
   if (!inbox.address) return null;
@@ -37,7 +42,21 @@ export function metaInboxFromAdmin(inbox: InboxSettings): MetaInboxConfig | null
     address: inbox.address,
     ...(inbox.channel === 'whatsapp' ? { whatsappPhoneNumberId: inbox.address } : {}),
     kinds: [inbox.channel],
+    ...(inbox.channel === 'whatsapp' ? { whatsappTemplates: adminTemplates(whatsappTemplates) } : {}),
   };
+}
+
+/**
+ * The `whatsappTemplates` credential of an admin inbox (JSON, connectors/social/reply-templates.ts); unset:
+ * the built-in list. A list that does not parse offers no templates rather than disabling the inbox.
+ */
+function adminTemplates(json: string | undefined) {
+  if (!json) return WHATSAPP_TEMPLATES;
+  try {
+    return parseReplyTemplates(json, { source: 'whatsappTemplates' });
+  } catch {
+    return [];
+  }
 }
 
 /** Where the Meta webhook finds inboxes and the app secrets a notification may be signed with. */

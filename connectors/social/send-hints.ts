@@ -12,7 +12,8 @@ import type { ChannelKind } from '../channel';
  */
 export interface SendHint {
   tag?: 'HUMAN_AGENT';
-  template?: { name: string; language: string; variables: string[] };
+  /** `providerId`: the provider's template id (Twilio Content SID) when it addresses templates by id. */
+  template?: { name: string; language: string; variables: string[]; providerId?: string };
 }
 
 export interface SendHints {

@@ -4,12 +4,15 @@ import {
   type Channel,
   type ChannelKind,
   type OutboundMessage,
+  type ReplyTemplate,
   type SendResult,
   type WebhookRequest,
 } from '../channel';
+import type { SendHints } from '../social/send-hints';
 import { classifyTwilioError } from './twilio-errors';
 import { mapMessageStatus, twilioAddress } from './twilio-mapping';
 import { isValidTwilioSignature } from './twilio-signature';
+import { contentVariables } from './twilio-whatsapp-templates';
 
 /** One configured Twilio inbox: an account and its numbers. Secrets come from config, never the env. */
 export interface TwilioInboxConfig {
@@ -24,6 +27,8 @@ export interface TwilioInboxConfig {
   apiKeySid?: string;
   apiKeySecret?: string;
   twimlAppSid?: string;
+  /** Approved WhatsApp Content templates (sent outside the 24 h window by ContentSid). */
+  whatsappTemplates?: readonly ReplyTemplate[];
 }
 
 export interface TwilioChannelOptions {
@@ -37,6 +42,8 @@ export interface TwilioChannelOptions {
   apiBaseUrl?: string;
   /** Per-request timeout of REST calls (default 10 s). */
   timeoutMs?: number;
+  /** The reply-window check's send hints: a WhatsApp reply outside the window goes as a Content template. */
+  hints?: SendHints;
 }
 
 type TwilioRequestClient = InstanceType<typeof twilio.RequestClient>;
@@ -93,10 +100,23 @@ export function createTwilioChannel(options: TwilioChannelOptions): TwilioChanne
     return twilioAddress(channel, number);
   };
 
+  /** The Content template the reply-window check chose for this WhatsApp text, if any. */
+  async function templateOf(message: OutboundMessage) {
+    if (message.channel !== 'whatsapp' || !options.hints) return null;
+    const hint = await options.hints.find({
+      channel: 'whatsapp',
+      inboxId: inbox.inboxId,
+      text: message.text,
+    });
+    const sid = hint?.template?.providerId;
+    return sid ? { sid, variables: hint.template?.variables ?? [] } : null;
+  }
+
   return {
     kinds: ['sms', 'whatsapp', 'voice'],
     inboxId: inbox.inboxId,
     inbox,
+    replyTemplates: (kind) => (kind === 'whatsapp' ? (inbox.whatsappTemplates ?? []) : []),
 
     verifyWebhook(request: WebhookRequest): boolean {
       const contentType = request.headers['content-type'] ?? '';
@@ -124,11 +144,15 @@ export function createTwilioChannel(options: TwilioChannelOptions): TwilioChanne
       if (!message.text.trim())
         throw new SendError('empty message', { permanent: true, providerCode: 'EMPTY_BODY' });
       const from = senderFor(message.channel);
+      const template = await templateOf(message);
       try {
         const sent = await client.messages.create({
           to: twilioAddress(message.channel, phone),
           from,
-          body: message.text,
+          // An approved Content template replaces the body (WhatsApp outside the 24 h window).
+          ...(template
+            ? { contentSid: template.sid, contentVariables: contentVariables(template.variables) }
+            : { body: message.text }),
           // Our message id rides in the URL, which the callback's signature covers: a report still finds
           // its message when the hub died before storing the provider's id.
           statusCallback:

@@ -1,6 +1,7 @@
 import type { Config } from '../../server/config';
 import type { ChannelKind, InboxDirectory, InboxSettings } from '../channel';
 import type { TwilioInboxConfig } from './twilio-channel';
+import { adminTwilioTemplates, configTwilioTemplates } from './twilio-whatsapp-templates';
 import type { TwilioInboxDirectory } from './twilio-webhook-deps';
 
 /** The id of the Twilio inbox defined by configuration (TWILIO_* variables). */
@@ -18,16 +19,19 @@ export function configTwilioInbox(config: Config): TwilioInboxConfig | null {
     ...(config.TWILIO_API_KEY_SID ? { apiKeySid: config.TWILIO_API_KEY_SID } : {}),
     ...(config.TWILIO_API_KEY_SECRET ? { apiKeySecret: config.TWILIO_API_KEY_SECRET } : {}),
     ...(config.TWILIO_TWIML_APP_SID ? { twimlAppSid: config.TWILIO_TWIML_APP_SID } : {}),
+    whatsappTemplates: configTwilioTemplates(config),
   };
 }
 
 /**
  * An admin-configured inbox (channels module) as a Twilio inbox: credentials `accountSid`, `authToken`
- * (and optionally `apiKeySid`, `apiKeySecret`, `twimlAppSid`); its address is the number of its channel
+ * (and optionally `apiKeySid`, `apiKeySecret`, `twimlAppSid`, and for WhatsApp `whatsappTemplates`, JSON of
+ * approved Content templates); its address is the number of its channel
  * kind. Null when the credentials are incomplete.
  */
 export function twilioInboxFromAdmin(inbox: InboxSettings): TwilioInboxConfig | null {
-  const { accountSid, authToken, apiKeySid, apiKeySecret, twimlAppSid } = inbox.credentials;
+  const { accountSid, authToken, apiKeySid, apiKeySecret, twimlAppSid, whatsappTemplates } =
+    inbox.credentials;
   if (!accountSid || !authToken || !inbox.enabled) return null;
   const address = inbox.address?.replace(/^whatsapp:/, '') ?? undefined;
   return {
@@ -39,6 +43,7 @@ export function twilioInboxFromAdmin(inbox: InboxSettings): TwilioInboxConfig | 
     ...(apiKeySid ? { apiKeySid } : {}),
     ...(apiKeySecret ? { apiKeySecret } : {}),
     ...(twimlAppSid ? { twimlAppSid } : {}),
+    ...(inbox.channel === 'whatsapp' ? { whatsappTemplates: adminTwilioTemplates(whatsappTemplates) } : {}),
   };
 }
 

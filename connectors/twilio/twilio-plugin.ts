@@ -12,6 +12,7 @@ import type {
   ConnectorPlugin,
   ConnectorRoute,
 } from '../channel';
+import { createSendHints } from '../social/send-hints';
 import { createTwilioChannel, type TwilioChannel } from './twilio-channel';
 import { createRedisCallSessions } from './twilio-call-sessions';
 import { configTwilioInbox, createTwilioInboxDirectory, twilioInboxFromAdmin } from './twilio-inboxes';
@@ -37,8 +38,9 @@ function createTwilioContribution(context: ConnectorContext): ConnectorContribut
   const baseInbox = configTwilioInbox(config);
   const configInbox = baseInbox && config.TWILIO_DEMO ? { ...DEMO_API_KEY, ...baseInbox } : baseInbox;
   const apiBaseUrl = config.TWILIO_API_BASE;
+  const hints = createSendHints(context.redis, context.keyPrefix);
   const channelFor = (inbox: NonNullable<typeof configInbox>) =>
-    createTwilioChannel({ inbox, publicUrl, ...(apiBaseUrl ? { apiBaseUrl } : {}) });
+    createTwilioChannel({ inbox, publicUrl, hints, ...(apiBaseUrl ? { apiBaseUrl } : {}) });
   const channel = configInbox ? channelFor(configInbox) : null;
   const inboxes = createTwilioInboxDirectory({ configInbox, inboxes: context.inboxes });
 

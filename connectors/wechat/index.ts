@@ -12,7 +12,8 @@ export {
   createWechatInboxes,
   wechatInboxFromAdmin,
 } from './wechat-inboxes';
-export { mapWechatMessage, sceneOf } from './wechat-mapping';
+export { mapWechatMessage, sceneOf, WECHAT_SCENE_ATTRIBUTE } from './wechat-mapping';
+export { createWechatUnionIds, WECHAT_UNIONID_SCHEME } from './wechat-union-ids';
 export { createWechatTokenSource, type WechatTokenSource } from './wechat-token';
 export { createWechatWebhookRouter, WECHAT_WEBHOOK_PATH } from './wechat-webhooks';
 export { parseWechatXml, WechatMessageSchema } from './wechat-xml';

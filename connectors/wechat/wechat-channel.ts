@@ -16,10 +16,16 @@ export interface WechatChannel extends Channel {
   readonly inbox: WechatInboxConfig;
   /** Opens a customer's media by MediaId (temporary media API). */
   openMedia(mediaId: string): Promise<Response | null>;
+  /**
+   * The follower's basic info (用户基本信息, GET /cgi-bin/user/info): `unionId` only when the account is
+   * bound to a WeChat Open Platform account; `subscribed` false when they do not follow the account.
+   */
+  fetchUserInfo(openId: string): Promise<{ subscribed: boolean; unionId: string | null }>;
 }
 
 /** errcodes that mean "the token is bad": drop it and fetch a new one, once. */
 const TOKEN_ERRORS = new Set([40001, 40014, 42001]);
+const USER_INFO_TIMEOUT_MS = 2_000;
 /** errcodes worth a retry: system busy, API frequency limits. */
 const TRANSIENT_ERRORS = new Set([-1, 45009, 45011]);
 
@@ -40,10 +46,12 @@ export function createWechatChannel(options: {
   const base = options.apiBase.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 10_000;
 
+  /** One API call with the shared access_token (GET when `body` is null); a refused token is renewed once. */
   async function callApi(
     path: string,
-    body: Record<string, unknown> | FormData,
+    body: Record<string, unknown> | FormData | null,
     retried = false,
+    requestTimeoutMs = timeoutMs,
   ): Promise<Record<string, unknown>> {
     const token = await tokens.get();
     const separator = path.includes('?') ? '&' : '?';
@@ -51,19 +59,21 @@ export function createWechatChannel(options: {
     const response = await fetchProvider(
       'WeChat',
       `${base}${path}${separator}access_token=${encodeURIComponent(token)}`,
-      {
-        method: 'POST',
-        ...(isForm ? {} : { headers: { 'content-type': 'application/json' } }),
-        body: isForm ? body : JSON.stringify(body),
-        timeoutMs,
-      },
+      body === null
+        ? { method: 'GET', timeoutMs: requestTimeoutMs }
+        : {
+            method: 'POST',
+            ...(isForm ? {} : { headers: { 'content-type': 'application/json' } }),
+            body: isForm ? body : JSON.stringify(body),
+            timeoutMs: requestTimeoutMs,
+          },
     );
     const json = (await response.json().catch(() => null)) as Record<string, unknown> | null;
     const errcode = typeof json?.errcode === 'number' ? json.errcode : 0;
     if (response.ok && json && errcode === 0) return json;
     if (TOKEN_ERRORS.has(errcode) && !retried) {
       await tokens.invalidate(token);
-      return callApi(path, body, true);
+      return callApi(path, body, true, requestTimeoutMs);
     }
     throw classifyHttpFailure({
       provider: 'WeChat',
@@ -116,6 +126,13 @@ export function createWechatChannel(options: {
           text: { content: text },
         });
       return { externalId: `wx:${message.messageId}`, status: 'sent' };
+    },
+    async fetchUserInfo(openId) {
+      const query = new URLSearchParams({ openid: openId, lang: 'zh_CN' });
+      // Asked while WeChat waits for the webhook's answer (5 s): a short timeout.
+      const info = await callApi(`/cgi-bin/user/info?${query.toString()}`, null, false, USER_INFO_TIMEOUT_MS);
+      const unionId = typeof info.unionid === 'string' ? info.unionid.trim() : '';
+      return { subscribed: info.subscribe !== 0, unionId: unionId || null };
     },
     async openMedia(mediaId) {
       const token = await tokens.get();

@@ -1,6 +1,9 @@
 import type { InboundAttachment, InboundEvent } from '../channel';
 import type { WechatMessage } from './wechat-xml';
 
+/** The contact attribute holding the QR scene of the customer's latest subscribe or scan. */
+export const WECHAT_SCENE_ATTRIBUTE = 'wechatScene';
+
 /**
  * A WeChat message or event → InboundEvent (pure); null for what is not a customer interaction
  * (periodic LOCATION reports, unsubscribes, template-send receipts).
@@ -24,10 +27,13 @@ export function mapWechatMessage(
   if (message.MsgType === 'event') {
     const text = describeEvent(message);
     if (!text) return null;
+    const scene = sceneOf(message);
     return {
       ...base,
       externalId: `${message.FromUserName}:${message.CreateTime}:${message.Event ?? ''}`,
       text,
+      // The QR code a customer subscribed or scanned through (a campaign, a store): a contact attribute.
+      ...(scene ? { contactAttributes: { [WECHAT_SCENE_ATTRIBUTE]: scene } } : {}),
     };
   }
   const externalId = message.MsgId ?? `${message.FromUserName}:${message.CreateTime}:${message.MsgType}`;

@@ -11,6 +11,7 @@ import { createMediaProxy, MEDIA_PROXY_PATH } from '../social/media-proxy';
 import { createWechatChannel, type WechatChannel, type WechatInboxConfig } from './wechat-channel';
 import { configWechatInbox, createWechatInboxes, wechatInboxFromAdmin } from './wechat-inboxes';
 import { createWechatTokenSource } from './wechat-token';
+import { createWechatUnionIds } from './wechat-union-ids';
 import { createWechatWebhookRouter, WECHAT_WEBHOOK_PATH } from './wechat-webhooks';
 import { createWechatStub } from './stub/wechat-stub';
 
@@ -35,6 +36,13 @@ function createWechatContribution(context: ConnectorContext): ConnectorContribut
   const channel = configInbox ? channelFor(configInbox) : null;
   const inboxes = createWechatInboxes({ configInbox, inboxes: context.inboxes });
   const proxy = createMediaProxy({ publicUrl, redis: context.redis, keyPrefix: context.keyPrefix });
+  const unionIds = createWechatUnionIds({
+    redis: context.redis,
+    keyPrefix: context.keyPrefix,
+    logger: context.logger,
+  });
+  const channelOf = (inbox: WechatInboxConfig) =>
+    inbox.inboxId === channel?.inboxId ? channel : channelFor(inbox);
 
   const routes: ConnectorRoute[] = [
     {
@@ -45,6 +53,7 @@ function createWechatContribution(context: ConnectorContext): ConnectorContribut
         sink: context.sink,
         mediaUrl: (inboxId, mediaId) => proxy.urlFor({ connector: 'wechat', inboxId, ref: mediaId }),
         logger: context.logger,
+        linkedIdentitiesOf: (inbox, openId) => unionIds.linkedIdentitiesOf(channelOf(inbox), openId),
       }),
     },
     {
@@ -53,7 +62,7 @@ function createWechatContribution(context: ConnectorContext): ConnectorContribut
       router: proxy.router(async ({ inboxId, ref }) => {
         const inbox = await inboxes.findById(inboxId);
         return inbox
-          ? (inbox.inboxId === channel?.inboxId ? channel : channelFor(inbox))
+          ? channelOf(inbox)
               .openMedia(ref)
               .catch(() => null)
           : null;

@@ -1,5 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
-import type { ConnectorLogger, InboundSink } from '../channel';
+import type { ConnectorLogger, InboundSink, LinkedIdentity } from '../channel';
 import { safeEqual } from '../social/secure-compare';
 import { decryptWechatMessage, isValidWechatSignature } from './wechat-crypto';
 import type { WechatInboxConfig } from './wechat-channel';
@@ -28,6 +28,8 @@ export function createWechatWebhookRouter(deps: {
   sink: InboundSink;
   mediaUrl: (inboxId: string, mediaId: string) => string;
   logger: ConnectorLogger;
+  /** The follower's UnionID as a linked identity (wechat-union-ids.ts); absent: OpenIDs only. */
+  linkedIdentitiesOf?: (inbox: WechatInboxConfig, openId: string) => Promise<LinkedIdentity[]>;
 }): Router {
   const router = express.Router();
   const inboxOf = async (req: Request): Promise<WechatInboxConfig | null> => {
@@ -81,8 +83,12 @@ export function createWechatWebhookRouter(deps: {
         inboxId: inbox.inboxId,
         mediaUrl: (mediaId) => deps.mediaUrl(inbox.inboxId, mediaId),
       });
-      if (event) await deps.sink.ingest(event);
-      else
+      if (event) {
+        const linked = (await deps.linkedIdentitiesOf?.(inbox, event.from.externalId)) ?? [];
+        await deps.sink.ingest(
+          linked.length ? { ...event, from: { ...event.from, linkedIdentities: linked } } : event,
+        );
+      } else
         deps.logger.debug(
           { inboxId: inbox.inboxId, type: parsed.data.MsgType, event: parsed.data.Event },
           'wechat event ignored',

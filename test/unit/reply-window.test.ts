@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {
+  countTemplateVariables,
   decideReply,
   evaluateReplyWindow,
   renderTemplate,
@@ -18,6 +19,7 @@ const state = (
     lastInboundAt: hours === null ? null : ago(hours),
     repliesSinceInbound: replies,
     now,
+    templates: WHATSAPP_TEMPLATES,
   });
 
 describe('reply windows', () => {
@@ -38,19 +40,25 @@ describe('reply windows', () => {
       message:
         'More than 24 hours since the customer’s last WhatsApp message: only an approved template can be sent.',
     });
-    const template = decideReply(closed, {
-      template: { name: 'order_update', variables: ['A123', '已发货'] },
-    });
+    const template = decideReply(
+      closed,
+      { template: { name: 'order_update', variables: ['A123', '已发货'] } },
+      WHATSAPP_TEMPLATES,
+    );
     assert.deepEqual(template, {
       allowed: true,
       text: '您好，您的订单 A123 状态已更新为：已发货。',
       hint: { template: { name: 'order_update', language: 'zh_CN', variables: ['A123', '已发货'] } },
     });
     assert.equal(
-      decideReply(closed, { template: { name: 'order_update', variables: ['A123'] } }).allowed,
+      decideReply(closed, { template: { name: 'order_update', variables: ['A123'] } }, WHATSAPP_TEMPLATES)
+        .allowed,
       false,
     );
-    assert.equal(decideReply(closed, { template: { name: 'nope', variables: [] } }).allowed, false);
+    assert.equal(
+      decideReply(closed, { template: { name: 'nope', variables: [] } }, WHATSAPP_TEMPLATES).allowed,
+      false,
+    );
   });
 
   it('Messenger and Instagram: 24 h standard, then HUMAN_AGENT up to 7 days, then closed', () => {
@@ -69,7 +77,11 @@ describe('reply windows', () => {
       });
       const closed = state(channel, 7 * 24 + 1);
       assert.deepEqual([closed.open, closed.reason], [false, 'WINDOW_CLOSED']);
-      assert.equal(decideReply(closed, { template: { name: 'follow_up', variables: ['x'] } }).allowed, false);
+      assert.equal(
+        decideReply(closed, { template: { name: 'follow_up', variables: ['x'] } }, WHATSAPP_TEMPLATES)
+          .allowed,
+        false,
+      );
     }
   });
 
@@ -86,6 +98,41 @@ describe('reply windows', () => {
       assert.equal(state(channel, 1000).mode, 'always');
     assert.equal(state('messenger', null).reason, 'NO_CUSTOMER_MESSAGE');
     assert.equal(state('whatsapp', null).mode, 'template-only');
+  });
+
+  it('offers only the inbox’s templates: none configured means closed outside the window', () => {
+    const bare = evaluateReplyWindow({
+      channel: 'whatsapp',
+      lastInboundAt: ago(25),
+      repliesSinceInbound: 0,
+      now,
+    });
+    assert.deepEqual(
+      [bare.open, bare.mode, bare.reason, bare.allowedTemplates],
+      [false, 'closed', 'WINDOW_CLOSED', []],
+    );
+    const twilio = [
+      {
+        name: 'follow_up',
+        language: 'zh_CN',
+        body: 'Hi {{1}}',
+        variables: 1,
+        providerId: `HX${'a'.repeat(32)}`,
+      },
+    ];
+    assert.deepEqual(decideReply(bare, { template: { name: 'follow_up', variables: ['Ann'] } }, twilio), {
+      allowed: true,
+      text: 'Hi Ann',
+      hint: {
+        template: {
+          name: 'follow_up',
+          language: 'zh_CN',
+          variables: ['Ann'],
+          providerId: `HX${'a'.repeat(32)}`,
+        },
+      },
+    });
+    assert.equal(countTemplateVariables('{{2}} and {{1}}, {{2}}'), 2);
   });
 
   it('renders every approved template with exactly its variables', () => {

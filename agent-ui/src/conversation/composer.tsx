@@ -14,6 +14,7 @@ import { upsertTimeline } from '../lib/live-cache';
 import { useWorkspace } from '../lib/workspace';
 import type { CannedResponse } from '../lib/api-types';
 import { CannedPicker, cannedQuery } from './canned-picker';
+import { ReplyWindowBar, useReplyLock } from './reply-window-bar';
 
 /** Channels an agent can write a text reply on (voice is answered by calling back). */
 const TEXT_CHANNELS = new Set([
@@ -58,6 +59,8 @@ export function Composer(props: { conversation: ConversationDetail }) {
         : replyChannels[0];
   const canReply = Boolean(channel);
   const isNote = draft.isNote || !canReply;
+  // A closed reply window (WhatsApp 24 h, Messenger 7 days, WeChat 48 h / 5 replies) locks free text.
+  const locked = useReplyLock(conversation, channel).locked && !isNote;
 
   useEffect(() => saveDraft(conversation.id, draft), [conversation.id, draft]);
 
@@ -66,7 +69,7 @@ export function Composer(props: { conversation: ConversationDetail }) {
 
   const submit = async (event?: FormEvent) => {
     event?.preventDefault();
-    if (!draft.text.trim() || busy) return;
+    if (!draft.text.trim() || busy || locked) return;
     setBusy(true);
     setError(null);
     try {
@@ -182,6 +185,7 @@ export function Composer(props: { conversation: ConversationDetail }) {
         </p>
       )}
       {isVoice && !canReply && <p className="hint">{t('voiceNoReply')}</p>}
+      {!isNote && <ReplyWindowBar conversation={conversation} channel={channel} />}
       {isNote && <p className="hint">{t('noteHint')}</p>}
       {canned !== null && (
         <CannedPicker
@@ -202,6 +206,7 @@ export function Composer(props: { conversation: ConversationDetail }) {
       <textarea
         value={draft.text}
         rows={3}
+        disabled={locked}
         placeholder={t('composerPlaceholder')}
         aria-label={t('messageText')}
         onKeyDown={onKeyDown}
@@ -231,7 +236,7 @@ export function Composer(props: { conversation: ConversationDetail }) {
         {info && <span role="status">{info}</span>}
         <span className="spacer" />
         <kbd className="hint">Ctrl/⌘ + Enter</kbd>
-        <button type="submit" className="primary" disabled={busy || !draft.text.trim()}>
+        <button type="submit" className="primary" disabled={busy || locked || !draft.text.trim()}>
           {isNote ? t('addNote') : t('send')}
         </button>
       </div>

@@ -1,8 +1,10 @@
 /** UI phrases in both languages. `zh` is typed `Record<Key, string>`: a missing translation fails the build. */
+import { replyWindowEn, replyWindowZh } from './reply-window-messages';
 import { customerActivityEn, customerActivityZh } from './customer-activity-messages';
 import { tasksEn, tasksZh } from '../tasks/task-messages';
 
 export const en = {
+  ...replyWindowEn,
   ...customerActivityEn,
   ...tasksEn,
   appName: 'Omnihub',
@@ -211,6 +213,7 @@ export const en = {
 export type MessageKey = keyof typeof en;
 
 export const zh: Record<MessageKey, string> = {
+  ...replyWindowZh,
   ...customerActivityZh,
   ...tasksZh,
   appName: 'Omnihub',

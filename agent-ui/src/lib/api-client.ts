@@ -143,7 +143,16 @@ export const apiClient = {
         'GET',
         `/api/conversations/${id}/timeline?limit=200`,
       ),
-    reply: (id: string, body: { text: string; channel?: string; private: boolean }) =>
+    reply: (
+      id: string,
+      body: {
+        text?: string;
+        channel?: string;
+        private: boolean;
+        /** An approved template (WhatsApp outside the 24 h window) instead of text. */
+        template?: { name: string; language?: string; variables: string[] };
+      },
+    ) =>
       json<TimelineMessage>('POST', `/api/conversations/${id}/messages`, body),
     setStatus: (id: string, status: Exclude<ConversationStatus, 'new'>) =>
       json<ConversationView>('POST', `/api/conversations/${id}/status`, { status }),

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
+import type { ReplyTemplate } from '../../channel';
+import { renderTemplate } from '../../reply-window';
 import { signTwilioRequest } from '../twilio-signature';
+import { DEMO_TWILIO_WHATSAPP_TEMPLATES } from '../twilio-whatsapp-templates';
 import { runTwilioCall, type CallRunOptions, type CallRunResult } from './call-runner';
 
 /**
@@ -14,6 +17,11 @@ import { runTwilioCall, type CallRunOptions, type CallRunResult } from './call-r
  * +15005550001 → 400/21211 invalid number, +15005550004 → 400/21610 unsubscribed, +15005550009 →
  * 400/21614 not a mobile, +15005550063 → 400/63016 outside the WhatsApp window, +15005550429 → 429/20429,
  * +15005550500 → 500/20500.
+ *
+ * WhatsApp rules as Twilio applies them: a free-form message to a customer who wrote through the stub more
+ * than 24 h ago fails with 63016 (customers it never saw write are let through: the demo's seeded ones);
+ * a Content template send (`ContentSid` + `ContentVariables`) is accepted at any time when the SID is one
+ * of `contentTemplates` (else 21655) and every variable it needs has a non-empty value (else 21656).
  */
 
 export interface TwilioStubOptions {
@@ -33,6 +41,10 @@ export interface TwilioStubOptions {
   pauseScaleMs?: number;
   /** Send status callbacks for messages automatically (default true). */
   autoStatusCallbacks?: boolean;
+  /** The approved Content templates of the account (default: the demo's). */
+  contentTemplates?: readonly ReplyTemplate[];
+  /** The stub's clock for the WhatsApp 24 h window (tests share the hub's manual clock). */
+  now?: () => Date;
   onError?: (error: unknown) => void;
 }
 
@@ -42,6 +54,9 @@ export interface StubMessage {
   to: string;
   from: string;
   body: string;
+  /** A Content template send: the SID and the variables as sent (parsed JSON). */
+  contentSid?: string;
+  contentVariables?: Record<string, string>;
   statusCallback?: string;
   status: string;
   createdAt: Date;
@@ -116,6 +131,10 @@ export function createTwilioStub(options: TwilioStubOptions) {
   const failNext: FailureRule[] = [];
   const pending = new Set<Promise<unknown>>();
   const onError = options.onError ?? (() => undefined);
+  const now = options.now ?? (() => new Date());
+  const contentTemplates = options.contentTemplates ?? DEMO_TWILIO_WHATSAPP_TEMPLATES;
+  /** The last time each WhatsApp customer (bare E.164) wrote through the stub. */
+  const lastWhatsAppInbound = new Map<string, number>();
 
   /** Maps a public URL the hub handed out to the address the stub can reach. */
   const targetOf = (url: string) =>
@@ -190,6 +209,39 @@ export function createTwilioStub(options: TwilioStubOptions) {
     }
   }
 
+  /**
+   * A WhatsApp send's template or window check: a Content template must be known and get every variable;
+   * free text needs the customer's last message within 24 h (when the stub saw them write).
+   */
+  function checkContent(
+    req: Request,
+    to: string,
+  ): { error: FailureRule } | { sid?: string; variables?: Record<string, string>; body?: string } {
+    const sid = field(req, 'ContentSid');
+    const rawVariables = field(req, 'ContentVariables');
+    if (!sid) {
+      if (rawVariables) return { error: { status: 400, code: 21654, message: 'ContentSid Required' } };
+      const last = to.startsWith('whatsapp:')
+        ? lastWhatsAppInbound.get(to.slice('whatsapp:'.length))
+        : undefined;
+      if (last !== undefined && now().getTime() - last > 24 * 3600_000)
+        return { error: MAGIC_FAILURES['+15005550063']! };
+      return {};
+    }
+    const template = contentTemplates.find((candidate) => candidate.providerId === sid);
+    if (!template) return { error: { status: 400, code: 21655, message: 'The ContentSid is Invalid' } };
+    let variables: Record<string, string> = {};
+    try {
+      variables = rawVariables ? (JSON.parse(rawVariables) as Record<string, string>) : {};
+    } catch {
+      return { error: { status: 400, code: 21656, message: 'The ContentVariables Parameter is invalid' } };
+    }
+    const values = Array.from({ length: template.variables }, (_, index) => variables[String(index + 1)]);
+    if (values.some((value) => typeof value !== 'string' || !value.trim()))
+      return { error: { status: 400, code: 21656, message: 'The ContentVariables Parameter is invalid' } };
+    return { sid, variables, body: renderTemplate(template, values as string[]) };
+  }
+
   const router: Router = express.Router();
   router.use(express.urlencoded({ extended: false, limit: '256kb' }));
 
@@ -202,12 +254,15 @@ export function createTwilioStub(options: TwilioStubOptions) {
     if (rule) return restError(res, rule);
     if (!to || !from)
       return restError(res, { status: 400, code: 21604, message: "A 'To' phone number is required." });
+    const content = checkContent(req, to);
+    if ('error' in content) return restError(res, content.error);
     const message: StubMessage = {
       sid: newSid('SM'),
       accountSid: options.accountSid,
       to,
       from,
-      body: field(req, 'Body') ?? '',
+      body: content.body ?? field(req, 'Body') ?? '',
+      ...(content.sid ? { contentSid: content.sid, contentVariables: content.variables } : {}),
       ...(field(req, 'StatusCallback') ? { statusCallback: field(req, 'StatusCallback')! } : {}),
       status: 'queued',
       createdAt: new Date(),
@@ -379,6 +434,7 @@ export function createTwilioStub(options: TwilioStubOptions) {
           item.url ??
           `${baseUrl}/2010-04-01/Accounts/${options.accountSid}/Messages/${sid}/Media/${newSid('ME')}`;
       });
+      if (channel === 'whatsapp') lastWhatsAppInbound.set(bare(message.from), now().getTime());
       const delivery = await deliver(`${publicUrl}/webhooks/twilio/sms`, params);
       return { messageSid: sid, ...delivery };
     },

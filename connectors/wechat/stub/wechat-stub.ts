@@ -6,6 +6,8 @@ import { encryptWechatMessage, wechatSignature } from '../wechat-crypto';
  * A local stand-in for the WeChat Official Account API: `/cgi-bin/token` (counted: tests prove one
  * refresher), the customer-service send API with WeChat's rules (48 h after the customer's last message,
  * at most 5 replies per customer message: errcodes 45015 / 45047), temporary media upload and download.
+ * The user info API (/cgi-bin/user/info) answers with the UnionID set for a follower (`setUnionId`), as an
+ * account bound to an Open Platform account does; without one, as an unbound account (no `unionid`).
  * It plays the customer by posting XML messages to the hub's webhook, signed with the account's token and,
  * in safe mode, encrypted with the EncodingAESKey and signed with msg_signature.
  */
@@ -38,6 +40,14 @@ export interface WechatStub {
   sends: StubCustomSend[];
   /** How many times /cgi-bin/token was called. */
   tokenRequests(): number;
+  /** How many times /cgi-bin/user/info was called. */
+  userInfoRequests(): number;
+  /** The UnionID the user info API gives for a follower (the same person on another account has it too). */
+  setUnionId(openId: string, unionId: string): void;
+  /** True when this stub issued the access token (tests serving two accounts on one origin route by it). */
+  ownsToken(token: string): boolean;
+  /** Makes the next user info request fail with this errcode. */
+  failNextUserInfo(failure: { errcode: number; errmsg: string }): void;
   setDeliverTo(url: string): void;
   failNextRequest(failure: { status?: number; errcode: number; errmsg: string }): void;
   /** A text from a customer (OpenID), delivered as WeChat would. */
@@ -58,6 +68,9 @@ export interface WechatStub {
 export function createWechatStub(options: WechatStubOptions): WechatStub {
   let deliverTo = options.deliverTo ?? '';
   let tokenCount = 0;
+  let userInfoCount = 0;
+  const userInfoFailures: { errcode: number; errmsg: string }[] = [];
+  const unionIds = new Map<string, string>();
   let msgCounter = 6_100_000_000_000_000_000n + BigInt(randomBytes(4).readUInt32BE(0)) * 1_000_000n;
   const tokens = new Set<string>();
   const failures: { status?: number; errcode: number; errmsg: string }[] = [];
@@ -77,6 +90,29 @@ export function createWechatStub(options: WechatStubOptions): WechatStub {
     const token = randomBytes(24).toString('base64url');
     tokens.add(token);
     res.json({ access_token: token, expires_in: options.tokenExpiresIn ?? 7200 });
+  });
+  router.get('/cgi-bin/user/info', (req, res) => {
+    userInfoCount++;
+    if (!tokenOk(req.query.access_token))
+      return res.json({ errcode: 40001, errmsg: 'invalid credential, access_token is invalid' });
+    const failure = userInfoFailures.shift();
+    if (failure) return res.json(failure);
+    const openId = typeof req.query.openid === 'string' ? req.query.openid : '';
+    if (!/^[A-Za-z0-9_-]{6,64}$/.test(openId)) return res.json({ errcode: 40003, errmsg: 'invalid openid' });
+    const unionId = unionIds.get(openId);
+    res.json({
+      subscribe: 1,
+      openid: openId,
+      language: 'zh_CN',
+      subscribe_time: Math.floor(Date.now() / 1000),
+      ...(unionId ? { unionid: unionId } : {}),
+      remark: '',
+      groupid: 0,
+      tagid_list: [],
+      subscribe_scene: 'ADD_SCENE_QR_CODE',
+      qr_scene: 0,
+      qr_scene_str: '',
+    });
   });
   router.post('/cgi-bin/message/custom/send', (req, res) => {
     if (!tokenOk(req.query.access_token))
@@ -171,6 +207,14 @@ export function createWechatStub(options: WechatStubOptions): WechatStub {
     router,
     sends,
     tokenRequests: () => tokenCount,
+    userInfoRequests: () => userInfoCount,
+    setUnionId(openId, unionId) {
+      unionIds.set(openId, unionId);
+    },
+    ownsToken: (token) => tokens.has(token),
+    failNextUserInfo(failure) {
+      userInfoFailures.push(failure);
+    },
     setDeliverTo(url) {
       deliverTo = url;
     },

@@ -11,6 +11,7 @@ import type { Clock } from '../../lib/clock';
 import type { EventBus } from '../../lib/event-bus';
 import type { Logger } from '../../lib/logger';
 import type { AuditService, Role } from '../agents';
+import { createChannelFacts } from './contact-channel-facts';
 import { createContactsInternals } from './contacts-module';
 import { createContactsRouter, createOrganizationsRouter } from './contacts.routes';
 
@@ -43,9 +44,18 @@ export interface ContactsModuleDeps {
 export function createContactsModule(deps: ContactsModuleDeps) {
   const internals = createContactsInternals(deps);
   const { contacts: core, owners, sections, merge, privacy } = internals;
+  const channelFacts = createChannelFacts({
+    connection: deps.connection,
+    core,
+    clock: deps.clock,
+    logger: deps.logger,
+  });
 
   const contacts = {
-    resolveContact: core.resolveContact,
+    /** Resolution by channel identity (and linked identities such as a WeChat UnionID), email, phone. */
+    resolveContact: channelFacts.resolveContact,
+    /** Merges a channel's facts (a WeChat QR scene) into the contact's attributes; agents' edits win. */
+    applyChannelAttributes: channelFacts.applyChannelAttributes,
     getContact: core.getContact,
     findContact: core.findContact,
     findContacts: core.findContacts,

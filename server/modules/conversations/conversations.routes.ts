@@ -149,6 +149,7 @@ export function createConversationRouters(deps: ConversationRoutesDeps) {
       const replyWindow = await deps.replyWindow?.stateFor({
         conversationId: String(conversation._id),
         channel: replyChannel,
+        inboxId: conversation.lastInbound?.inboxId ?? conversation.inboxId,
         lastInboundAt: conversation.metrics?.lastInboundAt ?? null,
       });
       res.json({

@@ -4,6 +4,20 @@ import { CHANNEL_KINDS, DELIVERY_STATUSES } from '../../../connectors/channel';
 
 const shortText = z.string().max(500);
 
+/** Linked identity schemes are their own id spaces: never a channel kind (no claiming `email` ids). */
+const LinkedIdentitySchema = z.object({
+  scheme: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{1,39}$/)
+    .refine((scheme) => !(CHANNEL_KINDS as readonly string[]).includes(scheme), 'must not be a channel kind'),
+  externalId: z.string().min(1).max(500),
+});
+
+/** Keys become `attributes.<key>` paths: plain names only. */
+const ContactAttributesSchema = z
+  .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/), z.string().max(500))
+  .refine((attributes) => Object.keys(attributes).length <= 20, 'at most 20 attributes');
+
 export const InboundEventSchema = z.object({
   channel: z.enum(CHANNEL_KINDS),
   inboxId: z.string().min(1).max(200),
@@ -15,6 +29,7 @@ export const InboundEventSchema = z.object({
     name: shortText.optional(),
     email: z.string().max(320).optional(),
     phone: z.string().max(40).optional(),
+    linkedIdentities: z.array(LinkedIdentitySchema).max(5).optional(),
   }),
   kind: z.enum(['message', 'call', 'voicemail']),
   text: z.string().max(200_000).optional(),
@@ -81,6 +96,7 @@ export const InboundEventSchema = z.object({
       raw: z.instanceof(Buffer).optional(),
     })
     .optional(),
+  contactAttributes: ContactAttributesSchema.optional(),
 });
 
 export const StatusEventSchema = z.object({

@@ -1,4 +1,9 @@
-import { decideReply, evaluateReplyWindow, type ReplyWindowState } from '../../../connectors/reply-window';
+import {
+  decideReply,
+  evaluateReplyWindow,
+  type ApprovedTemplate,
+  type ReplyWindowState,
+} from '../../../connectors/reply-window';
 import type { ChannelKind } from '../../../connectors/channel';
 import type { SendHints } from '../../../connectors/social/send-hints';
 import { AppError } from '../../lib/app-error';
@@ -10,6 +15,7 @@ export interface RecentEntry {
   channel: string;
   occurredAt: Date | string;
   status?: string | null;
+  inboxId?: string | null;
 }
 
 export interface ReplyWindowGuard {
@@ -17,6 +23,8 @@ export interface ReplyWindowGuard {
   stateFor(input: {
     conversationId: string;
     channel: ChannelKind;
+    /** The inbox replies go out on (its templates are offered); else the last inbound entry's inbox. */
+    inboxId?: string | null;
     lastInboundAt?: Date | null;
   }): Promise<ReplyWindowState>;
   /**
@@ -45,19 +53,27 @@ export function createReplyWindowGuard(deps: {
   listRecent: (conversationId: string, limit: number) => Promise<RecentEntry[]>;
   hints: SendHints;
   now: () => Date;
+  /** The approved templates an inbox may send on a channel kind (its connector's configuration). */
+  templatesFor?: (input: {
+    channel: ChannelKind;
+    inboxId: string | null;
+  }) => Promise<readonly ApprovedTemplate[]>;
 }): ReplyWindowGuard {
-  async function stateFor(input: {
+  async function windowOf(input: {
     conversationId: string;
     channel: ChannelKind;
+    inboxId?: string | null;
     lastInboundAt?: Date | null;
-  }) {
+  }): Promise<{ state: ReplyWindowState; templates: readonly ApprovedTemplate[] }> {
     const recent = await deps.listRecent(input.conversationId, RECENT_LIMIT);
     let replies = 0;
     let lastInboundAt: Date | null = null;
+    let inboxId = input.inboxId ?? null;
     for (const entry of recent) {
       if (entry.channel !== input.channel) continue;
       if (entry.direction === 'inbound') {
         lastInboundAt = new Date(entry.occurredAt);
+        inboxId ??= entry.inboxId ?? null;
         break;
       }
       if (entry.direction === 'outbound' && entry.kind === 'message' && entry.status !== 'failed') replies++;
@@ -66,22 +82,32 @@ export function createReplyWindowGuard(deps: {
       lastInboundAt = input.lastInboundAt ?? null;
       replies = Math.max(replies, RECENT_LIMIT);
     }
-    return evaluateReplyWindow({
+    const templates =
+      input.channel === 'whatsapp'
+        ? ((await deps.templatesFor?.({ channel: input.channel, inboxId })) ?? [])
+        : [];
+    const state = evaluateReplyWindow({
       channel: input.channel,
       lastInboundAt,
       repliesSinceInbound: replies,
       now: deps.now(),
+      templates,
     });
+    return { state, templates };
   }
 
   return {
-    stateFor,
+    stateFor: async (input) => (await windowOf(input)).state,
     async prepareReply(input) {
-      const state = await stateFor(input);
-      const decision = decideReply(state, {
-        ...(input.text !== undefined ? { text: input.text } : {}),
-        ...(input.template ? { template: input.template } : {}),
-      });
+      const { state, templates } = await windowOf(input);
+      const decision = decideReply(
+        state,
+        {
+          ...(input.text !== undefined ? { text: input.text } : {}),
+          ...(input.template ? { template: input.template } : {}),
+        },
+        templates,
+      );
       if (!decision.allowed)
         throw new AppError('CONFLICT', {
           userMessage: decision.message,
