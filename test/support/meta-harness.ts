@@ -18,9 +18,9 @@ import {
   type MetaStub,
 } from '../../connectors/meta';
 import type { SendHints } from '../../connectors/social/send-hints';
-import { call, loginAs } from '../integration/conversations-support';
+import { loginAs } from '../integration/conversations-support';
 import { createMemorySink } from './memory-sink';
-import { allTimelineEntries, serveRouters, type RunningServer } from './social-support';
+import { postNoteThenReply, serveRouters, storedEntries, type RunningServer } from './social-support';
 import { startTestHub, testLogger, type RunningTestHub } from './test-stack';
 
 export const META_SECRET = 'stub-meta-app-secret-0123456789';
@@ -214,7 +214,6 @@ export function metaHubHarness(kind: MetaKind): ConformanceHarness {
         graphBase: hub.graphBase,
         hints: noHints,
       });
-      const entries = () => allTimelineEntries(hub.running.baseUrl, hub.token);
       let last: string | undefined;
       return {
         channel,
@@ -232,41 +231,16 @@ export function metaHubHarness(kind: MetaKind): ConformanceHarness {
           });
         },
         deliverUnsigned: () => stub.deliverRaw('{"object":"page","entry":[]}', { signature: null }),
-        async stored() {
-          return (await entries())
-            .filter((entry) => entry.direction === 'inbound')
-            .map((entry) => ({
-              channel: entry.channel,
-              externalId: entry.externalId,
-              kind: entry.kind,
-              ...(entry.text ? { text: entry.text } : {}),
-            }));
-        },
+        stored: () => storedEntries(hub.running.baseUrl, hub.token, { inboundOnly: true }),
         outbound: () => metaOutbound(kind, 'meta'),
         failNextSend: (failure) => failNext(stub, failure),
         providerSendCount: () => stub.sends.length,
-        async postNoteThenReply() {
-          const [entry] = await entries();
-          const path = `/api/conversations/${entry.conversationId}/messages`;
-          const note = await call(hub.running.baseUrl, 'POST', path, {
+        postNoteThenReply: () =>
+          postNoteThenReply({
+            baseUrl: hub.running.baseUrl,
             token: hub.token,
-            body: { text: 'Internal: VIP customer', private: true },
-          });
-          if (note.status !== 201) throw new Error(`note: ${note.status}`);
-          const reply = await call(hub.running.baseUrl, 'POST', path, {
-            token: hub.token,
-            body: { text: '您好，我们已收到。' },
-          });
-          if (reply.status !== 201) throw new Error(`reply: ${reply.status} ${JSON.stringify(reply.body)}`);
-          const deadline = Date.now() + 15_000;
-          for (;;) {
-            const message = (await entries()).find((item) => item.id === reply.body.id);
-            if (message && message.status !== 'queued') break;
-            if (Date.now() > deadline) throw new Error('the reply never settled');
-            await new Promise((resolve) => setTimeout(resolve, 50));
-          }
-          if (stub.sends.some((send) => send.text?.includes('Internal'))) throw new Error('a note was sent');
-        },
+            providerTexts: () => stub.sends.map((send) => send.text),
+          }),
         teardown: () => hub.close(),
       };
     },

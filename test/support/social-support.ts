@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Router } from 'express';
+import type { StoredEntry } from '../../connectors/conformance/channel-conformance';
+import { call } from '../integration/conversations-support';
 
 /** The shared webhook fixtures (read-only), resolved from the repository root as ../shared/fixtures. */
 export const FIXTURES = path.resolve(
@@ -82,6 +84,49 @@ export async function allTimelineEntries(baseUrl: string, token: string): Promis
       ...((await apiGet(baseUrl, token, `/api/conversations/${conversation.id}/timeline`)).items as Json[]),
     );
   return entries;
+}
+
+/** The hub's timeline entries as the conformance suite compares them (inbound only, when asked). */
+export async function storedEntries(
+  baseUrl: string,
+  token: string,
+  options: { inboundOnly?: boolean } = {},
+): Promise<StoredEntry[]> {
+  return (await allTimelineEntries(baseUrl, token))
+    .filter((entry) => !options.inboundOnly || entry.direction === 'inbound')
+    .map((entry) => ({
+      channel: entry.channel,
+      externalId: entry.externalId,
+      kind: entry.kind,
+      ...(entry.text ? { text: entry.text } : {}),
+    }));
+}
+
+/**
+ * The conformance suite's note check through the reply API: an internal note then a reply on the first
+ * conversation; waits until the reply left `queued`, then fails if the provider stub received the note.
+ */
+export async function postNoteThenReply(input: {
+  baseUrl: string;
+  token: string;
+  /** The texts the provider stub received. */
+  providerTexts: () => (string | undefined)[];
+}): Promise<void> {
+  const { baseUrl, token } = input;
+  const [entry] = await allTimelineEntries(baseUrl, token);
+  const path = `/api/conversations/${entry.conversationId}/messages`;
+  const note = await call(baseUrl, 'POST', path, {
+    token,
+    body: { text: 'Internal: VIP customer', private: true },
+  });
+  if (note.status !== 201) throw new Error(`note: ${note.status}`);
+  const reply = await call(baseUrl, 'POST', path, { token, body: { text: '您好，我们已收到。' } });
+  if (reply.status !== 201) throw new Error(`reply: ${reply.status} ${JSON.stringify(reply.body)}`);
+  await waitUntil(async () => {
+    const message = (await allTimelineEntries(baseUrl, token)).find((item) => item.id === reply.body.id);
+    return message && message.status !== 'queued';
+  }, 'the reply to settle');
+  if (input.providerTexts().some((text) => text?.includes('Internal'))) throw new Error('a note was sent');
 }
 
 /**

@@ -15,9 +15,9 @@ import {
   type TelegramStub,
 } from '../../connectors/telegram';
 import { createTelegramInboxes } from '../../connectors/telegram/telegram-inboxes';
-import { call, loginAs } from '../integration/conversations-support';
+import { loginAs } from '../integration/conversations-support';
 import { createMemorySink } from './memory-sink';
-import { allTimelineEntries, serveRouters, type RunningServer } from './social-support';
+import { postNoteThenReply, serveRouters, storedEntries, type RunningServer } from './social-support';
 import { startTestHub, testLogger, type RunningTestHub } from './test-stack';
 
 export const TG_BOT_TOKEN = '123456789:stub-telegram-bot-token-abcdef';
@@ -188,7 +188,6 @@ export function telegramHubHarness(): ConformanceHarness {
           text: TG_TEXT,
         },
       });
-      const entries = () => allTimelineEntries(hub.running.baseUrl, hub.token);
       return {
         channel,
         async deliverInbound() {
@@ -208,40 +207,16 @@ export function telegramHubHarness(): ConformanceHarness {
         async deliverUnsigned() {
           return { status: (await stub.deliver(fresh(), { secret: null })).status };
         },
-        async stored() {
-          return (await entries()).map((entry) => ({
-            channel: entry.channel,
-            externalId: entry.externalId,
-            kind: entry.kind,
-            ...(entry.text ? { text: entry.text } : {}),
-          }));
-        },
+        stored: () => storedEntries(hub.running.baseUrl, hub.token),
         outbound: () => outbound('telegram'),
         failNextSend: (kind) => failNext(stub, kind),
         providerSendCount: () => stub.sent.length,
-        async postNoteThenReply() {
-          const [entry] = await entries();
-          const path = `/api/conversations/${entry.conversationId}/messages`;
-          const note = await call(hub.running.baseUrl, 'POST', path, {
+        postNoteThenReply: () =>
+          postNoteThenReply({
+            baseUrl: hub.running.baseUrl,
             token: hub.token,
-            body: { text: 'Internal: VIP customer', private: true },
-          });
-          if (note.status !== 201) throw new Error(`note: ${note.status}`);
-          const reply = await call(hub.running.baseUrl, 'POST', path, {
-            token: hub.token,
-            body: { text: '您好，我们已收到。' },
-          });
-          if (reply.status !== 201) throw new Error(`reply: ${reply.status} ${JSON.stringify(reply.body)}`);
-          const deadline = Date.now() + 15_000;
-          for (;;) {
-            const message = (await entries()).find((item) => item.id === reply.body.id);
-            if (message && message.status !== 'queued') break;
-            if (Date.now() > deadline) throw new Error('the reply never settled');
-            await new Promise((resolve) => setTimeout(resolve, 50));
-          }
-          if (stub.sent.some((request) => request.text?.includes('Internal')))
-            throw new Error('a note was sent');
-        },
+            providerTexts: () => stub.sent.map((request) => request.text),
+          }),
         teardown: () => hub.close(),
       };
     },

@@ -17,9 +17,9 @@ import {
   type WechatInboxConfig,
   type WechatStub,
 } from '../../connectors/wechat';
-import { call, loginAs } from '../integration/conversations-support';
+import { loginAs } from '../integration/conversations-support';
 import { createMemorySink } from './memory-sink';
-import { allTimelineEntries, serveRouters, type RunningServer } from './social-support';
+import { postNoteThenReply, serveRouters, storedEntries, type RunningServer } from './social-support';
 import { getTestStack, startTestHub, testLogger, uniqueId, type RunningTestHub } from './test-stack';
 import { Redis } from 'ioredis';
 
@@ -196,7 +196,6 @@ export function wechatHubHarness(): ConformanceHarness {
         channel: 'wechat',
       });
       if (!channel) throw new Error('no wechat channel');
-      const entries = () => allTimelineEntries(hub.running.baseUrl, hub.token);
       let lastId: string | undefined;
       let counter = 0;
       return {
@@ -214,39 +213,16 @@ export function wechatHubHarness(): ConformanceHarness {
           stub.deliverXml(textXml(String(900 + ++counter)), { badSignature: true }),
         deliverUnsigned: () =>
           stub.deliverXml(textXml(String(800 + ++counter)), { unsigned: true, mode: 'plain' }),
-        async stored() {
-          return (await entries()).map((entry) => ({
-            channel: entry.channel,
-            externalId: entry.externalId,
-            kind: entry.kind,
-            ...(entry.text ? { text: entry.text } : {}),
-          }));
-        },
+        stored: () => storedEntries(hub.running.baseUrl, hub.token),
         outbound: () => outbound('wechat'),
         failNextSend: (kind) => failNext(stub, kind),
         providerSendCount: () => stub.sends.length,
-        async postNoteThenReply() {
-          const [entry] = await entries();
-          const path = `/api/conversations/${entry.conversationId}/messages`;
-          const note = await call(hub.running.baseUrl, 'POST', path, {
+        postNoteThenReply: () =>
+          postNoteThenReply({
+            baseUrl: hub.running.baseUrl,
             token: hub.token,
-            body: { text: 'Internal: VIP', private: true },
-          });
-          if (note.status !== 201) throw new Error(`note: ${note.status}`);
-          const reply = await call(hub.running.baseUrl, 'POST', path, {
-            token: hub.token,
-            body: { text: '您好，我们已收到。' },
-          });
-          if (reply.status !== 201) throw new Error(`reply: ${reply.status} ${JSON.stringify(reply.body)}`);
-          const deadline = Date.now() + 15_000;
-          for (;;) {
-            const message = (await entries()).find((item) => item.id === reply.body.id);
-            if (message && message.status !== 'queued') break;
-            if (Date.now() > deadline) throw new Error('the reply never settled');
-            await new Promise((resolve) => setTimeout(resolve, 50));
-          }
-          if (stub.sends.some((send) => send.text?.includes('Internal'))) throw new Error('a note was sent');
-        },
+            providerTexts: () => stub.sends.map((send) => send.text),
+          }),
         teardown: () => hub.close(),
       };
     },
