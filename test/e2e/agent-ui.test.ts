@@ -67,11 +67,13 @@ describe('agent workspace in Chromium', function () {
     }, `the conversation of "${body}"`);
   }
 
-  async function newPage(locale = 'en-US'): Promise<Page> {
-    const context = await browser.newContext({ locale, viewport: { width: 1440, height: 900 } });
+  async function newPage(locale = 'en-US', viewport = { width: 1440, height: 900 }): Promise<Page> {
+    const context = await browser.newContext({ locale, viewport });
     contexts.push(context);
     return context.newPage();
   }
+
+  const selectedView = (page: Page) => page.locator('[role=tab][aria-selected=true]').innerText();
 
   before(async () => {
     ensureUiBuilt();
@@ -138,6 +140,7 @@ describe('agent workspace in Chromium', function () {
     agentPage = await newPage();
     await signIn(agentPage, hub.running.baseUrl, people.agent.email);
     assert.equal(await agentPage.getByTestId('presence').inputValue(), 'online', 'agents start online');
+    assert.equal(await selectedView(agentPage), 'Mine', 'agents start in their own work');
 
     // A first customer: accepted from the tray, it opens with its composer.
     const first = await customerTexts('+8613800000101', '我的快递三天还没到', '张伟');
@@ -181,7 +184,6 @@ describe('agent workspace in Chromium', function () {
       'the stub got the SMS',
     );
     await agentPage.getByTestId('contact-sidebar').getByText('刘芳').waitFor();
-    await screenshot(agentPage, 'conversation');
   });
 
   it('shows a second agent who has the conversation and keeps it out of their Unassigned view', async () => {
@@ -242,6 +244,166 @@ describe('agent workspace in Chromium', function () {
       'Away in the UI',
     );
     assert.equal(await hub.running.hub.routing.presence.getStatus(people.agent.id), 'away');
+  });
+
+  it('starts a supervisor in All (not an empty Mine) and keeps the chosen view across a reload', async () => {
+    const page = await newPage();
+    await signIn(page, hub.running.baseUrl, people.supervisor.email);
+    assert.equal(await selectedView(page), 'All');
+    await page
+      .locator(`[data-testid=conversation-list][data-view=all] [data-conversation-id="${second.id}"]`)
+      .waitFor();
+    await page.getByRole('tab', { name: 'Unassigned' }).click();
+    await page
+      .locator('[data-testid=conversation-list][data-view=unassigned]')
+      .waitFor({ state: 'attached' });
+    await page.reload();
+    await page
+      .locator('[data-testid=conversation-list][data-view=unassigned]')
+      .waitFor({ state: 'attached' });
+    assert.equal(await selectedView(page), 'Unassigned');
+    await page.context().close();
+  });
+
+  it('mentions a colleague in a note: @ suggests agents, the colleague gets a badge, a desktop notification and a link', async () => {
+    // The colleague's browser allows notifications; the page records what the app shows.
+    // (A string: tsx would wrap the named class in a helper the page does not have.)
+    await secondPage.context().addInitScript(`
+      window.shownNotifications = [];
+      window.Notification = class {
+        static permission = 'granted';
+        static requestPermission() { return Promise.resolve('granted'); }
+        constructor(title, options) {
+          this.onclick = null;
+          window.shownNotifications.push({ title, body: options && options.body });
+        }
+        close() {}
+      };
+    `);
+    await secondPage.goto(`${hub.running.baseUrl}/app/inbox`);
+    await secondPage.locator('[data-testid=connection].up').waitFor();
+
+    await agentPage.goto(`${hub.running.baseUrl}/app/conversations/${second.number}`);
+    await agentPage.getByRole('button', { name: 'Internal note' }).click();
+    const composer = agentPage.getByLabel('Message text');
+    await composer.fill('请帮忙核对发票抬头 @王');
+    const option = agentPage.getByTestId('mention-picker').getByRole('option', { name: /王强/ });
+    await option.waitFor();
+    await composer.press('Enter');
+    await waitFor(
+      async () => (await composer.inputValue()) === `请帮忙核对发票抬头 @[王强](${people.second.id}) `,
+      'the mention token in the note',
+    );
+    await composer.pressSequentially('谢谢');
+    await composer.press('Control+Enter');
+    const noteEntry = agentPage.locator('.msg.kind-note', { hasText: '核对发票抬头' });
+    await noteEntry.locator('.mention', { hasText: '@王强' }).waitFor();
+    assert.doesNotMatch(await noteEntry.innerText(), /\]\(/, 'the token reads as @Name');
+    await agentPage.getByRole('button', { name: 'Reply', exact: true }).click();
+
+    await secondPage.getByTestId('mentions-unread').getByText('1').waitFor({ timeout: 30_000 });
+    const shown = await waitFor(
+      async () =>
+        (
+          await secondPage.evaluate(
+            () =>
+              (window as unknown as { shownNotifications: { title: string; body?: string }[] })
+                .shownNotifications,
+          )
+        )[0],
+      'the desktop notification',
+    );
+    assert.match(shown.title, new RegExp(`${people.agent.name}.*#${second.number}`));
+    assert.match(shown.body ?? '', /@王强 谢谢|核对发票抬头/);
+    await secondPage.getByRole('button', { name: /^Mentions/ }).click();
+    await secondPage
+      .getByTestId('mentions-list')
+      .getByRole('button', { name: new RegExp(`#${second.number}`) })
+      .click();
+    await secondPage.waitForURL(`**/app/conversations/${second.number}`);
+    await secondPage.locator('.msg.kind-note .mention', { hasText: '@王强' }).waitFor();
+    await secondPage.getByTestId('mentions-unread').waitFor({ state: 'detached' });
+  });
+
+  it("shows the contact's relationship network in the sidebar and edits it as the API allows", async () => {
+    await api('POST', '/api/organizations', { name: '华东贸易有限公司' });
+    await agentPage.goto(`${hub.running.baseUrl}/app/conversations/${second.number}`);
+    const network = agentPage.getByTestId('contact-network');
+    await network.getByText('No relationships.').waitFor();
+    const relate = async (kind: string, search: string, pick: RegExp) => {
+      await network.getByRole('button', { name: 'Add relationship' }).click();
+      const form = network.getByTestId('add-relationship');
+      await form.getByLabel('Kind').fill(kind);
+      await form.getByLabel('Search contacts and organizations').fill(search);
+      await form.getByRole('button', { name: pick }).click();
+      await form.waitFor({ state: 'detached' });
+    };
+    await relate('同事', '张伟', /张伟/);
+    await relate('供应商', '华东贸易', /华东贸易有限公司/);
+    await network.locator('li[data-related="张伟"]', { hasText: '同事' }).waitFor();
+    await network.locator('li[data-related="华东贸易有限公司"]', { hasText: '供应商' }).waitFor();
+    const contactId = (await api('GET', `/api/conversations/${second.id}`)).contact.id as string;
+    const stored = await api('GET', `/api/contacts/${contactId}`);
+    assert.deepEqual((stored.contact.relationships as { kind: string }[]).map((r) => r.kind).sort(), [
+      '供应商',
+      '同事',
+    ]);
+    await screenshot(agentPage, 'conversation');
+
+    await network.getByRole('button', { name: 'Remove 张伟' }).click();
+    await network.locator('li[data-related="张伟"]').waitFor({ state: 'detached' });
+    const after = await api('GET', `/api/contacts/${contactId}`);
+    assert.deepEqual(
+      (after.contact.relationships as { kind: string }[]).map((r) => r.kind),
+      ['供应商'],
+    );
+  });
+
+  it('lays out the conversation and composer without clipping at 1024 × 768', async () => {
+    const page = await newPage('en-US', { width: 1024, height: 768 });
+    await signIn(page, hub.running.baseUrl, people.agent.email, `/app/conversations/${second.number}`);
+    await page.locator('form.composer textarea').waitFor();
+    await page.getByTestId('contact-sidebar').waitFor();
+    const selectors = [
+      'section.detail',
+      'section.detail .timeline',
+      'form.composer',
+      'form.composer textarea',
+      'form.composer button[type=submit]',
+      '[data-testid=contact-sidebar]',
+      'header.top',
+    ];
+    const layout = await page.evaluate((wanted) => {
+      const boxes = wanted.map((selector) => {
+        const element = document.querySelector(selector);
+        if (!element) return { selector, left: 0, top: 0, right: 0, bottom: 0, width: 0 };
+        const r = element.getBoundingClientRect();
+        return { selector, left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width };
+      });
+      return {
+        viewport: { width: window.innerWidth, height: window.innerHeight },
+        scrollWidth: document.documentElement.scrollWidth,
+        clientWidth: document.documentElement.clientWidth,
+        boxes,
+      };
+    }, selectors);
+    assert.ok(
+      layout.scrollWidth <= layout.clientWidth,
+      `no horizontal scroll (${layout.scrollWidth} > ${layout.clientWidth})`,
+    );
+    for (const b of layout.boxes) {
+      assert.ok(b.width > 0, `${b.selector} is on the page with a width`);
+      assert.ok(
+        b.left >= 0 &&
+          b.top >= 0 &&
+          b.right <= layout.viewport.width + 0.5 &&
+          b.bottom <= layout.viewport.height + 0.5,
+        `${b.selector} inside the 1024 × 768 viewport: ${JSON.stringify(b)}`,
+      );
+    }
+    assert.ok(await isUncovered(page, 'form.composer button[type=submit]'), 'Send is visible and on top');
+    assert.ok(await isUncovered(page, 'form.composer textarea'), 'the text box is visible and on top');
+    await page.context().close();
   });
 
   it('lets a supervisor watch a breach arrive live, reassign it, drill into reports and export CSV', async () => {
@@ -327,6 +489,74 @@ describe('agent workspace in Chromium', function () {
       return c.sla?.firstResponseDueAt ? c : undefined;
     }, 'due times on the new conversation');
     assert.equal(conversation.sla.policyName, '短信咨询');
+  });
+
+  it('lets an admin edit a template: problems at their position, a preview with sample data, the version history', async () => {
+    const page = await newPage();
+    await signIn(page, hub.running.baseUrl, people.admin.email, '/app/admin/templates');
+    const row = page.locator('tr[data-template="sms/zh-CN/resolution-suggestion"]');
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const editor = page.getByTestId('template-editor');
+    const text = editor.getByLabel('Text', { exact: true });
+    await text.fill('{{contactName}}您好，{{nosuch}}已记录');
+    await editor.getByRole('button', { name: 'Preview' }).click();
+    const problems = editor.getByTestId('template-problems');
+    await problems.waitFor();
+    assert.match(await problems.innerText(), /line 1, column \d+: .*nosuch/i);
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await problems.getByText(/^Text · line 1, column \d+: .*nosuch/).waitFor();
+    assert.equal(
+      (await api('GET', '/api/templates/sms/zh-CN/resolution-suggestion', undefined, adminToken)).version,
+      0,
+    );
+
+    await text.fill('{{contactName}}您好，您的建议已记录（{{ticket number}}）。');
+    await editor.getByLabel('Change note').fill('更友好的措辞');
+    await editor.getByRole('button', { name: 'Preview' }).click();
+    await editor
+      .getByTestId('template-preview')
+      .getByText(/^张伟您好，您的建议已记录/)
+      .waitFor();
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await editor
+      .getByTestId('template-versions')
+      .getByText(/Version 1 .*更友好的措辞/)
+      .waitFor();
+    await row.getByRole('cell', { name: 'Override' }).waitFor();
+    const saved = await api('GET', '/api/templates/sms/zh-CN/resolution-suggestion', undefined, adminToken);
+    assert.equal(saved.version, 1);
+    assert.match(saved.parts.text, /您的建议已记录/);
+    await screenshot(page, 'admin-templates');
+    await page.context().close();
+  });
+
+  it('lets an admin create an automation, dry-run it on recent conversations, and disable it', async () => {
+    const page = await newPage();
+    await signIn(page, hub.running.baseUrl, people.admin.email, '/app/admin/automations');
+    await page.getByRole('button', { name: '+ New' }).click();
+    const form = page.getByRole('form', { name: 'Automations' });
+    await form.getByLabel('Name', { exact: true }).fill('短信加急');
+    await form.getByRole('button', { name: '+ Add condition' }).click();
+    await form.getByLabel('Field 1').selectOption({ label: 'Channel' });
+    await form.getByLabel('Operator 1').selectOption({ label: 'is' });
+    await form.getByLabel('Value 1', { exact: true }).fill('sms');
+    await form.getByRole('button', { name: 'Dry run' }).click();
+    const dryRun = form.getByTestId('dry-run');
+    await dryRun.getByRole('link', { name: `#${second.number}` }).waitFor();
+    assert.match(await dryRun.innerText(), /^[1-9]\d* of [1-9]\d* recent conversations match/);
+    await form.getByRole('button', { name: 'Save' }).click();
+    const row = page.locator('tr[data-rule="短信加急"]');
+    await row.getByRole('cell', { name: 'Enabled' }).waitFor();
+    const created = (await api('GET', '/api/automations', undefined, adminToken)).items.find(
+      (r: Json) => r.name === '短信加急',
+    );
+    assert.deepEqual(created.conditions, [{ field: 'conversation.channel', op: 'eq', value: 'sms' }]);
+    assert.deepEqual(created.actions, [{ type: 'set_priority', priority: 'high' }]);
+    await screenshot(page, 'admin-automations');
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await row.getByRole('cell', { name: 'Disabled' }).waitFor();
+    assert.equal((await api('GET', `/api/automations/${created.id}`, undefined, adminToken)).enabled, false);
+    await page.context().close();
   });
 
   /** The page's text without what people wrote (messages, previews, subjects): only the UI's own words. */

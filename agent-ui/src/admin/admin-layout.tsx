@@ -1,7 +1,7 @@
 import { NavLink, Outlet } from 'react-router';
 import { useI18n } from '../i18n/i18n';
 
-/** Admin screens: channels (inboxes), agents, teams, business calendars, SLA policies. */
+/** Admin screens: channels (inboxes), agents, teams, business calendars, SLA policies, templates, automations. */
 export function AdminLayout() {
   const { t } = useI18n();
   const links: [string, string][] = [
@@ -10,6 +10,8 @@ export function AdminLayout() {
     ['/admin/teams', t('teams')],
     ['/admin/calendars', t('calendars')],
     ['/admin/sla-policies', t('slaPolicies')],
+    ['/admin/templates', t('templates')],
+    ['/admin/automations', t('automations')],
   ];
   return (
     <main className="page admin">

@@ -5,7 +5,17 @@ import { useI18n } from '../i18n/i18n';
 import { apiClient } from '../lib/api-client';
 import type { AgentView, Role } from '../lib/api-types';
 import { useWorkspace } from '../lib/workspace';
-import { CheckList, splitList, useSave } from './form-bits';
+import {
+  AdminForm,
+  AdminSection,
+  CheckField,
+  CheckList,
+  EditSlot,
+  Field,
+  splitList,
+  useSave,
+  type Editing,
+} from './form-bits';
 
 function AgentForm(props: { agent: AgentView | null; onDone: () => void }) {
   const i18n = useI18n();
@@ -44,31 +54,17 @@ function AgentForm(props: { agent: AgentView | null; onDone: () => void }) {
       props.onDone();
   };
   return (
-    <form
-      className="card stack"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}
-    >
-      <label>
-        {t('name')}
-        <input value={name} onChange={(e) => setName(e.target.value)} required />
-      </label>
-      <label>
-        {t('email')}
-        <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} required />
-      </label>
-      <label>
-        {t('password')}
-        <input
-          type="password"
-          value={password}
-          autoComplete="new-password"
-          required={!agent}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-      </label>
+    <AdminForm label={t('agents')} onSubmit={save} feedback={feedback} onCancel={props.onDone}>
+      <Field label={t('name')} value={name} onValue={setName} required />
+      <Field label={t('email')} type="email" value={email} onValue={setEmail} required />
+      <Field
+        label={t('password')}
+        type="password"
+        value={password}
+        autoComplete="new-password"
+        required={!agent}
+        onValue={setPassword}
+      />
       <label>
         {t('role')}
         <select
@@ -90,14 +86,8 @@ function AgentForm(props: { agent: AgentView | null; onDone: () => void }) {
         label={(id) => teams.find((team) => team.id === id)?.name ?? id}
         onChange={setTeamIds}
       />
-      <label>
-        {t('skills')} ({t('commaSeparated')})
-        <input value={skills} onChange={(e) => setSkills(e.target.value)} />
-      </label>
-      <label>
-        {t('languages')} ({t('commaSeparated')})
-        <input value={languages} onChange={(e) => setLanguages(e.target.value)} />
-      </label>
+      <Field label={`${t('skills')} (${t('commaSeparated')})`} value={skills} onValue={setSkills} />
+      <Field label={`${t('languages')} (${t('commaSeparated')})`} value={languages} onValue={setLanguages} />
       <fieldset className="checks">
         <legend>{t('capacity')}</legend>
         {CAPACITY_VALUES.map((c) => (
@@ -113,20 +103,8 @@ function AgentForm(props: { agent: AgentView | null; onDone: () => void }) {
           </label>
         ))}
       </fieldset>
-      <label className="inline">
-        <input type="checkbox" checked={active} onChange={(e) => setActive(e.target.checked)} />{' '}
-        {t('enabled')}
-      </label>
-      {feedback}
-      <div className="row-buttons">
-        <button type="submit" className="primary">
-          {t('save')}
-        </button>
-        <button type="button" onClick={props.onDone}>
-          {t('cancel')}
-        </button>
-      </div>
-    </form>
+      <CheckField label={t('enabled')} checked={active} onChecked={setActive} />
+    </AdminForm>
   );
 }
 
@@ -134,22 +112,14 @@ export function AgentsAdmin() {
   const i18n = useI18n();
   const { t } = i18n;
   const { agents, teamName } = useWorkspace();
-  const [editing, setEditing] = useState<AgentView | 'new' | null>(null);
+  const [editing, setEditing] = useState<Editing<AgentView>>(null);
   return (
-    <section aria-label={t('agents')}>
-      <h2>
-        {t('agents')}{' '}
-        <button type="button" onClick={() => setEditing('new')}>
-          + {t('newItem')}
-        </button>
-      </h2>
-      {editing && (
-        <AgentForm
-          key={editing === 'new' ? 'new' : editing.id}
-          agent={editing === 'new' ? null : editing}
-          onDone={() => setEditing(null)}
-        />
-      )}
+    <AdminSection title={t('agents')} onNew={() => setEditing('new')}>
+      <EditSlot
+        editing={editing}
+        onClose={() => setEditing(null)}
+        render={(agent, close) => <AgentForm agent={agent} onDone={close} />}
+      />
       <table>
         <thead>
           <tr>
@@ -180,6 +150,6 @@ export function AgentsAdmin() {
           ))}
         </tbody>
       </table>
-    </section>
+    </AdminSection>
   );
 }

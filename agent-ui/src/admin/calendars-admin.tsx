@@ -5,7 +5,7 @@ import { WEEKDAY_VALUES } from '../i18n/enums';
 import { useI18n } from '../i18n/i18n';
 import { apiClient } from '../lib/api-client';
 import type { CalendarView, TimeRange, Weekday } from '../lib/api-types';
-import { useSave } from './form-bits';
+import { AdminForm, AdminSection, EditSlot, Field, useSave, type Editing } from './form-bits';
 
 const KEY = ['calendars'] as const;
 const WORKDAY: TimeRange[] = [
@@ -37,22 +37,9 @@ function CalendarForm(props: { calendar: CalendarView | null; onDone: () => void
   };
 
   return (
-    <form
-      className="card stack"
-      aria-label={t('calendars')}
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}
-    >
-      <label>
-        {t('name')}
-        <input value={name} onChange={(e) => setName(e.target.value)} required />
-      </label>
-      <label>
-        {t('timezone')}
-        <input value={timezone} onChange={(e) => setTimezone(e.target.value)} required />
-      </label>
+    <AdminForm label={t('calendars')} onSubmit={save} feedback={feedback} onCancel={props.onDone}>
+      <Field label={t('name')} value={name} onValue={setName} required />
+      <Field label={t('timezone')} value={timezone} onValue={setTimezone} required />
       <fieldset>
         <legend>{t('weekly')}</legend>
         {WEEKDAY_VALUES.map((day) => {
@@ -139,16 +126,7 @@ function CalendarForm(props: { calendar: CalendarView | null; onDone: () => void
           + {t('addHoliday')}
         </button>
       </fieldset>
-      {feedback}
-      <div className="row-buttons">
-        <button type="submit" className="primary">
-          {t('save')}
-        </button>
-        <button type="button" onClick={props.onDone}>
-          {t('cancel')}
-        </button>
-      </div>
-    </form>
+    </AdminForm>
   );
 }
 
@@ -156,23 +134,14 @@ export function CalendarsAdmin() {
   const i18n = useI18n();
   const { t } = i18n;
   const list = useQuery({ queryKey: KEY, queryFn: apiClient.sla.calendars });
-  const [editing, setEditing] = useState<CalendarView | 'new' | null>(null);
+  const [editing, setEditing] = useState<Editing<CalendarView>>(null);
   return (
-    <section aria-label={t('calendars')}>
-      <h2>
-        {t('calendars')}{' '}
-        <button type="button" onClick={() => setEditing('new')}>
-          + {t('newItem')}
-        </button>
-      </h2>
-      {list.isError && <p className="error">{i18n.error(list.error)}</p>}
-      {editing && (
-        <CalendarForm
-          key={editing === 'new' ? 'new' : editing.id}
-          calendar={editing === 'new' ? null : editing}
-          onDone={() => setEditing(null)}
-        />
-      )}
+    <AdminSection title={t('calendars')} onNew={() => setEditing('new')} error={list.error}>
+      <EditSlot
+        editing={editing}
+        onClose={() => setEditing(null)}
+        render={(calendar, close) => <CalendarForm calendar={calendar} onDone={close} />}
+      />
       <table>
         <thead>
           <tr>
@@ -206,6 +175,6 @@ export function CalendarsAdmin() {
           ))}
         </tbody>
       </table>
-    </section>
+    </AdminSection>
   );
 }

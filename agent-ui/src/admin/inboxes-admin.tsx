@@ -9,7 +9,7 @@ import { useI18n } from '../i18n/i18n';
 import { apiClient } from '../lib/api-client';
 import type { ChannelKind, InboxView } from '../lib/api-types';
 import { useWorkspace } from '../lib/workspace';
-import { useSave } from './form-bits';
+import { AdminForm, AdminSection, CheckField, EditSlot, Field, useSave, type Editing } from './form-bits';
 
 const KEY = ['inboxes'] as const;
 
@@ -64,18 +64,13 @@ function InboxForm(props: { inbox: InboxView | null; onDone: () => void }) {
   };
 
   return (
-    <form
-      className="card stack"
-      aria-label={inbox ? `${t('edit')} ${inbox.name}` : `${t('create')} ${t('inboxes')}`}
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}
+    <AdminForm
+      label={inbox ? `${t('edit')} ${inbox.name}` : `${t('create')} ${t('inboxes')}`}
+      onSubmit={save}
+      feedback={feedback}
+      onCancel={props.onDone}
     >
-      <label>
-        {t('name')}
-        <input value={name} onChange={(e) => setName(e.target.value)} required />
-      </label>
+      <Field label={t('name')} value={name} onValue={setName} required />
       <label>
         {t('channel')}
         <select
@@ -91,10 +86,7 @@ function InboxForm(props: { inbox: InboxView | null; onDone: () => void }) {
           ))}
         </select>
       </label>
-      <label>
-        {t('address')}
-        <input value={address} onChange={(e) => setAddress(e.target.value)} />
-      </label>
+      <Field label={t('address')} value={address} onValue={setAddress} />
       <label>
         {t('team')}
         <select aria-label={t('team')} value={teamId} onChange={(e) => setTeamId(e.target.value)}>
@@ -106,10 +98,7 @@ function InboxForm(props: { inbox: InboxView | null; onDone: () => void }) {
           ))}
         </select>
       </label>
-      <label className="inline">
-        <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />{' '}
-        {t('enabled')}
-      </label>
+      <CheckField label={t('enabled')} checked={enabled} onChecked={setEnabled} />
       <fieldset>
         <legend>{t('secrets')}</legend>
         <ul className="plain">
@@ -124,30 +113,16 @@ function InboxForm(props: { inbox: InboxView | null; onDone: () => void }) {
               </li>
             ))}
         </ul>
-        <label>
-          {t('secretKey')}
-          <input value={secretKey} onChange={(e) => setSecretKey(e.target.value)} autoComplete="off" />
-        </label>
-        <label>
-          {t('secretValue')}
-          <input
-            type="password"
-            value={secretValue}
-            onChange={(e) => setSecretValue(e.target.value)}
-            autoComplete="new-password"
-          />
-        </label>
+        <Field label={t('secretKey')} value={secretKey} onValue={setSecretKey} autoComplete="off" />
+        <Field
+          label={t('secretValue')}
+          type="password"
+          value={secretValue}
+          onValue={setSecretValue}
+          autoComplete="new-password"
+        />
       </fieldset>
-      {feedback}
-      <div className="row-buttons">
-        <button type="submit" className="primary">
-          {t('save')}
-        </button>
-        <button type="button" onClick={props.onDone}>
-          {t('cancel')}
-        </button>
-      </div>
-    </form>
+    </AdminForm>
   );
 }
 
@@ -156,23 +131,14 @@ export function InboxesAdmin() {
   const { t } = i18n;
   const { teamName } = useWorkspace();
   const list = useQuery({ queryKey: KEY, queryFn: apiClient.inboxes.list });
-  const [editing, setEditing] = useState<InboxView | 'new' | null>(null);
+  const [editing, setEditing] = useState<Editing<InboxView>>(null);
   return (
-    <section aria-label={t('inboxes')}>
-      <h2>
-        {t('inboxes')}{' '}
-        <button type="button" onClick={() => setEditing('new')}>
-          + {t('newItem')}
-        </button>
-      </h2>
-      {list.isError && <p className="error">{i18n.error(list.error)}</p>}
-      {editing && (
-        <InboxForm
-          key={editing === 'new' ? 'new' : editing.id}
-          inbox={editing === 'new' ? null : editing}
-          onDone={() => setEditing(null)}
-        />
-      )}
+    <AdminSection title={t('inboxes')} onNew={() => setEditing('new')} error={list.error}>
+      <EditSlot
+        editing={editing}
+        onClose={() => setEditing(null)}
+        render={(inbox, close) => <InboxForm inbox={inbox} onDone={close} />}
+      />
       <table>
         <thead>
           <tr>
@@ -203,6 +169,6 @@ export function InboxesAdmin() {
           ))}
         </tbody>
       </table>
-    </section>
+    </AdminSection>
   );
 }

@@ -11,7 +11,16 @@ import { useI18n } from '../i18n/i18n';
 import { apiClient } from '../lib/api-client';
 import type { SlaPolicyView, SlaTarget } from '../lib/api-types';
 import { useWorkspace } from '../lib/workspace';
-import { CheckList, splitList, useSave } from './form-bits';
+import {
+  AdminForm,
+  AdminSection,
+  CheckList,
+  EditSlot,
+  Field,
+  splitList,
+  useSave,
+  type Editing,
+} from './form-bits';
 
 const KEY = ['sla-policies'] as const;
 
@@ -57,18 +66,8 @@ function PolicyForm(props: { policy: SlaPolicyView | null; onDone: () => void })
   };
 
   return (
-    <form
-      className="card stack"
-      aria-label={t('slaPolicies')}
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}
-    >
-      <label>
-        {t('name')}
-        <input value={name} onChange={(e) => setName(e.target.value)} required />
-      </label>
+    <AdminForm label={t('slaPolicies')} onSubmit={save} feedback={feedback} onCancel={props.onDone}>
+      <Field label={t('name')} value={name} onValue={setName} required />
       <label>
         {t('order')}
         <input type="number" min={0} value={order} onChange={(e) => setOrder(Number(e.target.value))} />
@@ -158,16 +157,7 @@ function PolicyForm(props: { policy: SlaPolicyView | null; onDone: () => void })
           onChange={(e) => setWarning(Number(e.target.value))}
         />
       </label>
-      {feedback}
-      <div className="row-buttons">
-        <button type="submit" className="primary">
-          {t('save')}
-        </button>
-        <button type="button" onClick={props.onDone}>
-          {t('cancel')}
-        </button>
-      </div>
-    </form>
+    </AdminForm>
   );
 }
 
@@ -176,25 +166,16 @@ export function SlaPoliciesAdmin() {
   const { t } = i18n;
   const list = useQuery({ queryKey: KEY, queryFn: apiClient.sla.policies });
   const calendars = useQuery({ queryKey: ['calendars'], queryFn: apiClient.sla.calendars });
-  const [editing, setEditing] = useState<SlaPolicyView | 'new' | null>(null);
+  const [editing, setEditing] = useState<Editing<SlaPolicyView>>(null);
   const calendarName = (id: string | null) =>
     id ? (calendars.data?.items.find((c) => c.id === id)?.name ?? '') : t('noCalendar');
   return (
-    <section aria-label={t('slaPolicies')}>
-      <h2>
-        {t('slaPolicies')}{' '}
-        <button type="button" onClick={() => setEditing('new')}>
-          + {t('newItem')}
-        </button>
-      </h2>
-      {list.isError && <p className="error">{i18n.error(list.error)}</p>}
-      {editing && (
-        <PolicyForm
-          key={editing === 'new' ? 'new' : editing.id}
-          policy={editing === 'new' ? null : editing}
-          onDone={() => setEditing(null)}
-        />
-      )}
+    <AdminSection title={t('slaPolicies')} onNew={() => setEditing('new')} error={list.error}>
+      <EditSlot
+        editing={editing}
+        onClose={() => setEditing(null)}
+        render={(policy, close) => <PolicyForm policy={policy} onDone={close} />}
+      />
       <table>
         <thead>
           <tr>
@@ -240,6 +221,6 @@ export function SlaPoliciesAdmin() {
             ))}
         </tbody>
       </table>
-    </section>
+    </AdminSection>
   );
 }

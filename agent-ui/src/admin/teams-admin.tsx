@@ -6,7 +6,7 @@ import { useI18n } from '../i18n/i18n';
 import { apiClient } from '../lib/api-client';
 import type { RoutingStrategy, TeamView } from '../lib/api-types';
 import { useWorkspace } from '../lib/workspace';
-import { splitList, useSave } from './form-bits';
+import { AdminForm, AdminSection, EditSlot, Field, splitList, useSave, type Editing } from './form-bits';
 
 function TeamForm(props: { team: TeamView | null; onDone: () => void }) {
   const i18n = useI18n();
@@ -32,21 +32,9 @@ function TeamForm(props: { team: TeamView | null; onDone: () => void }) {
       props.onDone();
   };
   return (
-    <form
-      className="card stack"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}
-    >
-      <label>
-        {t('name')}
-        <input value={name} onChange={(e) => setName(e.target.value)} required />
-      </label>
-      <label>
-        {t('skills')} ({t('commaSeparated')})
-        <input value={skills} onChange={(e) => setSkills(e.target.value)} />
-      </label>
+    <AdminForm label={t('teams')} onSubmit={save} feedback={feedback} onCancel={props.onDone}>
+      <Field label={t('name')} value={name} onValue={setName} required />
+      <Field label={`${t('skills')} (${t('commaSeparated')})`} value={skills} onValue={setSkills} />
       <label>
         {t('strategy')}
         <select
@@ -89,16 +77,7 @@ function TeamForm(props: { team: TeamView | null; onDone: () => void }) {
           ))}
         </select>
       </label>
-      {feedback}
-      <div className="row-buttons">
-        <button type="submit" className="primary">
-          {t('save')}
-        </button>
-        <button type="button" onClick={props.onDone}>
-          {t('cancel')}
-        </button>
-      </div>
-    </form>
+    </AdminForm>
   );
 }
 
@@ -106,22 +85,14 @@ export function TeamsAdmin() {
   const i18n = useI18n();
   const { t } = i18n;
   const { teams, agents } = useWorkspace();
-  const [editing, setEditing] = useState<TeamView | 'new' | null>(null);
+  const [editing, setEditing] = useState<Editing<TeamView>>(null);
   return (
-    <section aria-label={t('teams')}>
-      <h2>
-        {t('teams')}{' '}
-        <button type="button" onClick={() => setEditing('new')}>
-          + {t('newItem')}
-        </button>
-      </h2>
-      {editing && (
-        <TeamForm
-          key={editing === 'new' ? 'new' : editing.id}
-          team={editing === 'new' ? null : editing}
-          onDone={() => setEditing(null)}
-        />
-      )}
+    <AdminSection title={t('teams')} onNew={() => setEditing('new')}>
+      <EditSlot
+        editing={editing}
+        onClose={() => setEditing(null)}
+        render={(team, close) => <TeamForm team={team} onDone={close} />}
+      />
       <table>
         <thead>
           <tr>
@@ -148,6 +119,6 @@ export function TeamsAdmin() {
           ))}
         </tbody>
       </table>
-    </section>
+    </AdminSection>
   );
 }

@@ -12,6 +12,7 @@ import { apiClient } from '../lib/api-client';
 import type { ChannelKind, ContactView, ConversationDetail } from '../lib/api-types';
 import { keys } from '../lib/live-cache';
 import { useWorkspace } from '../lib/workspace';
+import { ContactNetwork } from './contact-network';
 import { ContactCare } from '../tasks/contact-care';
 
 const TIERS = ['A', 'B', 'C', 'VIP'] as const;
@@ -218,6 +219,7 @@ export function ContactSidebar(props: { conversation: ConversationDetail }) {
         </>
       )}
       <ContactCare contactId={contactId} careOptOut={contact.careOptOut ?? false} />
+      <ContactNetwork contactId={contactId} relationships={contact.relationships ?? []} />
       <h4>{t('pastConversations')}</h4>
       <ul className="plain past">
         {(past.data?.items ?? []).map((c) => (

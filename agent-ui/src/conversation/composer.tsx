@@ -14,6 +14,7 @@ import { upsertTimeline } from '../lib/live-cache';
 import { useWorkspace } from '../lib/workspace';
 import type { CannedResponse } from '../lib/api-types';
 import { CannedPicker, cannedQuery } from './canned-picker';
+import { mentionCandidates, MentionPicker, mentionQuery, mentionToken } from './mention-picker';
 import { ReplyWindowBar, useReplyLock } from './reply-window-bar';
 
 /** Channels an agent can write a text reply on (voice is answered by calling back). */
@@ -31,7 +32,7 @@ const TEXT_CHANNELS = new Set([
 export function Composer(props: { conversation: ConversationDetail }) {
   const i18n = useI18n();
   const { t } = i18n;
-  const { socket } = useWorkspace();
+  const { socket, agents, session } = useWorkspace();
   const client = useQueryClient();
   const { conversation } = props;
   const [draft, setDraft] = useState<Draft>(() => loadDraft(conversation.id));
@@ -43,6 +44,10 @@ export function Composer(props: { conversation: ConversationDetail }) {
   const [cannedIndex, setCannedIndex] = useState(0);
   const [cannedClosed, setCannedClosed] = useState(false);
   const [missing, setMissing] = useState<string[]>([]);
+  const textRef = useRef<HTMLTextAreaElement>(null);
+  const [caret, setCaret] = useState(0);
+  const [mentionIndex, setMentionIndex] = useState(0);
+  const [mentionClosed, setMentionClosed] = useState(false);
 
   const replyChannels = [
     ...new Set([
@@ -99,7 +104,38 @@ export function Composer(props: { conversation: ConversationDetail }) {
     }
   };
 
+  // `@name` in a note: colleagues to mention (the hub notifies them when the note is stored).
+  const mention = isNote && !mentionClosed ? mentionQuery(draft.text, caret) : null;
+  const mentionItems = mention ? mentionCandidates(agents, mention.query, session.agent.id) : [];
+  const pickMention = (agent: { id: string; name: string }) => {
+    if (!mention) return;
+    const token = `${mentionToken(agent)} `;
+    const text = draft.text.slice(0, mention.start) + token + draft.text.slice(caret);
+    const at = mention.start + token.length;
+    setDraft((prev) => ({ ...prev, text }));
+    setCaret(at);
+    requestAnimationFrame(() => textRef.current?.setSelectionRange(at, at));
+  };
+
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (mentionItems.length > 0) {
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        const step = event.key === 'ArrowDown' ? 1 : -1;
+        setMentionIndex((i) => (i + step + mentionItems.length) % mentionItems.length);
+        return;
+      }
+      if ((event.key === 'Enter' || event.key === 'Tab') && !event.ctrlKey && !event.metaKey) {
+        event.preventDefault();
+        const agent = mentionItems[Math.min(mentionIndex, mentionItems.length - 1)];
+        if (agent) pickMention(agent);
+        return;
+      }
+      if (event.key === 'Escape') {
+        setMentionClosed(true);
+        return;
+      }
+    }
     if (canned !== null && cannedItems.length > 0) {
       if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
         event.preventDefault();
@@ -186,7 +222,18 @@ export function Composer(props: { conversation: ConversationDetail }) {
       )}
       {isVoice && !canReply && <p className="hint">{t('voiceNoReply')}</p>}
       {!isNote && <ReplyWindowBar conversation={conversation} channel={channel} />}
-      {isNote && <p className="hint">{t('noteHint')}</p>}
+      {isNote && (
+        <p className="hint">
+          {t('noteHint')} {t('noteMentionHint')}
+        </p>
+      )}
+      {mentionItems.length > 0 && (
+        <MentionPicker
+          items={mentionItems}
+          active={Math.min(mentionIndex, mentionItems.length - 1)}
+          onPick={pickMention}
+        />
+      )}
       {canned !== null && (
         <CannedPicker
           query={canned}
@@ -204,14 +251,19 @@ export function Composer(props: { conversation: ConversationDetail }) {
         </p>
       )}
       <textarea
+        ref={textRef}
         value={draft.text}
         rows={3}
         disabled={locked}
         placeholder={t('composerPlaceholder')}
         aria-label={t('messageText')}
         onKeyDown={onKeyDown}
+        onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
         onChange={(e) => {
           change({ text: e.target.value });
+          setCaret(e.target.selectionStart);
+          setMentionIndex(0);
+          setMentionClosed(false);
           if (!e.target.value) {
             setCannedClosed(false);
             setMissing([]);

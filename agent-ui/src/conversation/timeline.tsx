@@ -13,6 +13,7 @@ import { upsertTimeline } from '../lib/live-cache';
 import { useWorkspace } from '../lib/workspace';
 import { AttachmentList } from './attachments';
 import { EmailFrame } from './email-frame';
+import { MentionText } from './mention-picker';
 
 function FailedSend(props: { message: TimelineMessage }) {
   const i18n = useI18n();
@@ -89,7 +90,7 @@ const Entry = memo(function Entry(props: { message: TimelineMessage; contactName
           title={`${i18n.channel(m.channel)} ${m.seq}`}
         />
       ) : (
-        m.text && <p className="text">{m.text}</p>
+        m.text && <p className="text">{m.kind === 'note' ? <MentionText text={m.text} /> : m.text}</p>
       )}
       {(m.kind === 'call' || m.kind === 'voicemail') && m.call && (
         <div className="call">

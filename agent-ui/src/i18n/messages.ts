@@ -1,9 +1,11 @@
 /** UI phrases in both languages. `zh` is typed `Record<Key, string>`: a missing translation fails the build. */
+import { workspaceEn, workspaceZh } from './workspace-messages';
 import { replyWindowEn, replyWindowZh } from './reply-window-messages';
 import { customerActivityEn, customerActivityZh } from './customer-activity-messages';
 import { tasksEn, tasksZh } from '../tasks/task-messages';
 
 export const en = {
+  ...workspaceEn,
   ...replyWindowEn,
   ...customerActivityEn,
   ...tasksEn,
@@ -213,6 +215,7 @@ export const en = {
 export type MessageKey = keyof typeof en;
 
 export const zh: Record<MessageKey, string> = {
+  ...workspaceZh,
   ...replyWindowZh,
   ...customerActivityZh,
   ...tasksZh,

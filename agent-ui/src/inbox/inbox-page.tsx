@@ -3,7 +3,7 @@
  * number or id) on the right. Keyboard: j/k move, Enter opens, `/` searches.
  */
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { ConversationPane } from '../conversation/conversation-pane';
 import { CATEGORY_VALUES, PRIORITY_VALUES, STATUS_VALUES } from '../i18n/enums';
@@ -102,7 +102,11 @@ export function InboxPage() {
     [list.data, filters],
   );
 
-  const open = (row: ConversationView) => void navigate(`/conversations/${row.number}`);
+  // Stable, so a live update re-renders only the rows that changed (the rows are memoized).
+  const open = useCallback(
+    (row: ConversationView) => void navigate(`/conversations/${row.number}`),
+    [navigate],
+  );
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {

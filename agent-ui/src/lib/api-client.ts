@@ -6,6 +6,9 @@
 import type {
   AgentView,
   AtRiskItem,
+  AutomationDryRun,
+  AutomationRule,
+  AutomationRuleInput,
   CalendarView,
   CannedResponse,
   Category,
@@ -17,6 +20,8 @@ import type {
   ConversationView,
   InboxView,
   LiveView,
+  MentionSummary,
+  NetworkView,
   Page,
   Priority,
   ReportGroup,
@@ -24,6 +29,12 @@ import type {
   SlaPolicyView,
   SlaReport,
   TeamView,
+  TemplateDetail,
+  TemplateParts,
+  TemplatePreview,
+  TemplateRef,
+  TemplateSummary,
+  TemplateVersion,
   TimelineMessage,
 } from './api-types';
 import { getSession, setSession, type Session } from './session';
@@ -33,6 +44,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The server's structured details (which fields were refused, template problems with positions). */
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -40,8 +53,13 @@ export class ApiError extends Error {
 
 async function parseError(res: Response): Promise<ApiError> {
   try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string } };
-    return new ApiError(res.status, body.error?.code ?? 'ERROR', body.error?.message ?? res.statusText);
+    const body = (await res.json()) as { error?: { code?: string; message?: string; details?: unknown } };
+    return new ApiError(
+      res.status,
+      body.error?.code ?? 'ERROR',
+      body.error?.message ?? res.statusText,
+      body.error?.details,
+    );
   } catch {
     return new ApiError(res.status, 'ERROR', res.statusText);
   }
@@ -119,6 +137,9 @@ export interface ConversationQuery {
   limit?: number;
 }
 
+const templatePath = (ref: TemplateRef) =>
+  `/api/templates/${ref.channel}/${encodeURIComponent(ref.locale)}/${ref.key}`;
+
 export const apiClient = {
   async login(email: string, password: string): Promise<Session> {
     const res = await send('POST', '/api/auth/login', { email, password });
@@ -152,8 +173,7 @@ export const apiClient = {
         /** An approved template (WhatsApp outside the 24 h window) instead of text. */
         template?: { name: string; language?: string; variables: string[] };
       },
-    ) =>
-      json<TimelineMessage>('POST', `/api/conversations/${id}/messages`, body),
+    ) => json<TimelineMessage>('POST', `/api/conversations/${id}/messages`, body),
     setStatus: (id: string, status: Exclude<ConversationStatus, 'new'>) =>
       json<ConversationView>('POST', `/api/conversations/${id}/status`, { status }),
     setPriority: (id: string, priority: Priority) =>
@@ -187,6 +207,15 @@ export const apiClient = {
       json<unknown>('POST', `/api/contacts/${id}/merge`, { targetContactId }),
     conversations: (id: string) =>
       json<Page<ConversationView>>('GET', `/api/contacts/${id}/conversations?limit=20`),
+    network: (id: string) => json<NetworkView>('GET', `/api/contacts/${id}/network?depth=2&limit=50`),
+    relate: (id: string, body: { contactId?: string; organizationId?: string; kind: string }) =>
+      json<unknown>('POST', `/api/contacts/${id}/relationships`, body),
+    unrelate: (id: string, target: { contactId?: string; organizationId?: string; kind: string }) =>
+      json<unknown>('DELETE', `/api/contacts/${id}/relationships${queryString(target)}`),
+  },
+  organizations: {
+    search: (q: string) =>
+      json<Page<{ id: string; name: string }>>('GET', `/api/organizations${queryString({ q, limit: 10 })}`),
   },
   agents: {
     list: () => json<Page<AgentView>>('GET', '/api/agents?limit=200'),
@@ -223,6 +252,29 @@ export const apiClient = {
       json<{ text: string; missing: string[] }>('POST', `/api/canned-responses/${id}/render`, {
         conversationId,
       }),
+  },
+  mentions: {
+    list: () => json<Page<MentionSummary> & { unread: number }>('GET', '/api/mentions?limit=30'),
+    read: (ids?: string[]) => json<{ unread: number }>('POST', '/api/mentions/read', ids ? { ids } : {}),
+  },
+  templates: {
+    list: () => json<{ items: TemplateSummary[] }>('GET', '/api/templates'),
+    get: (ref: TemplateRef) => json<TemplateDetail>('GET', templatePath(ref)),
+    versions: (ref: TemplateRef) =>
+      json<{ items: TemplateVersion[] }>('GET', `${templatePath(ref)}/versions`),
+    preview: (ref: TemplateRef, parts: TemplateParts, data?: Record<string, unknown>) =>
+      json<TemplatePreview>('POST', `${templatePath(ref)}/preview`, { parts, ...(data ? { data } : {}) }),
+    save: (ref: TemplateRef, body: { parts: TemplateParts; expectedVersion: number; note?: string }) =>
+      json<TemplateDetail>('PUT', templatePath(ref), body),
+    revert: (ref: TemplateRef) => json<TemplateDetail>('DELETE', templatePath(ref)),
+  },
+  automations: {
+    list: () => json<{ items: AutomationRule[] }>('GET', '/api/automations'),
+    create: (body: AutomationRuleInput) => json<AutomationRule>('POST', '/api/automations', body),
+    update: (id: string, body: Partial<AutomationRuleInput>) =>
+      json<AutomationRule>('PATCH', `/api/automations/${id}`, body),
+    dryRun: (conditions: AutomationRuleInput['conditions']) =>
+      json<AutomationDryRun>('POST', '/api/automations/dry-run', { conditions }),
   },
   routing: {
     live: () => json<LiveView>('GET', '/api/routing/live'),

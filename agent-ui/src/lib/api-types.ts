@@ -5,6 +5,7 @@
 import type { ChannelKind, DeliveryStatus } from '../../../connectors/channel';
 import type {
   ConversationSummary,
+  MentionSummary,
   MessageSummary,
   PresenceStatus,
 } from '../../../server/realtime/socket-events';
@@ -250,4 +251,102 @@ export interface CannedResponse {
   text: string;
   locale: string;
   scope: string;
+}
+
+export type { MentionSummary };
+
+/** The relationship graph around a contact (`/api/contacts/:id/network`). */
+export interface NetworkView {
+  nodes: {
+    type: 'contact' | 'organization';
+    id: string;
+    name: string;
+    depth: number;
+    tier?: string | null;
+  }[];
+  edges: {
+    from: { type: 'contact' | 'organization'; id: string };
+    to: { type: 'contact' | 'organization'; id: string };
+    kind: string;
+  }[];
+  truncated: boolean;
+}
+
+export type TemplateChannel = 'email' | 'sms' | 'chat' | 'voice';
+export type TemplateLocale = 'zh-CN' | 'en';
+export interface TemplateRef {
+  channel: TemplateChannel;
+  locale: TemplateLocale;
+  key: string;
+}
+export interface TemplateParts {
+  text?: string;
+  html?: string;
+  subject?: string;
+}
+export type TemplatePart = keyof TemplateParts;
+export interface TemplateSummary extends TemplateRef {
+  source: 'file' | 'database';
+  version: number;
+  parts: string[];
+  updatedBy: string | null;
+  updatedAt: string | null;
+}
+export interface TemplateDetail extends Omit<TemplateSummary, 'parts'> {
+  parts: TemplateParts;
+  fileParts: TemplateParts;
+  overriddenParts: string[];
+  variables: string[];
+}
+export interface TemplateProblem {
+  kind: 'syntax' | 'unknown-variable' | 'unknown-partial' | 'unsafe-html';
+  message: string;
+  line: number;
+  column: number;
+  name?: string;
+  /** Which part it is in (save errors say; preview problems are about the parts sent). */
+  part?: string;
+}
+export interface TemplatePreview extends TemplateParts {
+  text: string;
+  problems: TemplateProblem[];
+}
+export interface TemplateVersion {
+  id: string;
+  version: number;
+  parts: TemplateParts | null;
+  changedParts: string[];
+  note?: string;
+  changedBy: string;
+  changedAt: string;
+}
+
+export type AutomationTrigger =
+  | { type: 'event'; event: string }
+  | { type: 'no_customer_reply'; minutes: number }
+  | { type: 'pending_for'; days: number };
+export interface AutomationCondition {
+  field: string;
+  op: 'eq' | 'ne' | 'in' | 'not_in' | 'contains' | 'not_contains' | 'exists' | 'not_exists';
+  value?: string | number | boolean | null | (string | number | boolean | null)[];
+}
+/** An action as stored (`type` plus its own fields). */
+export type AutomationAction = { type: string } & Record<string, unknown>;
+export interface AutomationRuleInput {
+  name: string;
+  description?: string;
+  enabled: boolean;
+  order: number;
+  trigger: AutomationTrigger;
+  conditions: AutomationCondition[];
+  actions: AutomationAction[];
+}
+export interface AutomationRule extends AutomationRuleInput {
+  id: string;
+  updatedAt?: string;
+}
+export interface AutomationDryRun {
+  since: string;
+  scanned: number;
+  matched: { id: string; number: number }[];
 }

@@ -13,6 +13,7 @@ import { useLiveCache } from '../lib/live-cache';
 import { getSession, onSessionChange, type Session } from '../lib/session';
 import { useWorkspace, WorkspaceProvider } from '../lib/workspace';
 import { OffersTray } from '../offers/offers-tray';
+import { MentionsMenu } from './mentions-menu';
 import { ShortcutHelp } from './shortcut-help';
 
 interface RootState {
@@ -154,6 +155,7 @@ function Shell() {
             ))}
           </select>
         </label>
+        <MentionsMenu />
         <span className="me" title={i18n.role(role)}>
           {workspace.session.agent.name} · {i18n.role(role)}
         </span>

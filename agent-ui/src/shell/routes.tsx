@@ -5,10 +5,12 @@
 import { createBrowserRouter, Navigate, type RouteObject } from 'react-router';
 import { AdminLayout } from '../admin/admin-layout';
 import { AgentsAdmin } from '../admin/agents-admin';
+import { AutomationsAdmin } from '../admin/automations-admin';
 import { CalendarsAdmin } from '../admin/calendars-admin';
 import { InboxesAdmin } from '../admin/inboxes-admin';
 import { SlaPoliciesAdmin } from '../admin/sla-policies-admin';
 import { TeamsAdmin } from '../admin/teams-admin';
+import { TemplatesAdmin } from '../admin/templates-admin';
 import { InboxPage } from '../inbox/inbox-page';
 import { TasksPage } from '../tasks/tasks-page';
 import { WallboardPage } from '../supervisor/wallboard-page';
@@ -52,6 +54,8 @@ export const routes: RouteObject[] = [
                   { path: 'teams', element: <TeamsAdmin /> },
                   { path: 'calendars', element: <CalendarsAdmin /> },
                   { path: 'sla-policies', element: <SlaPoliciesAdmin /> },
+                  { path: 'templates', element: <TemplatesAdmin /> },
+                  { path: 'automations', element: <AutomationsAdmin /> },
                 ],
               },
             ],
