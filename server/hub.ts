@@ -359,6 +359,17 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     clock,
   });
   // Care: tasks (/api/tasks), 回访 follow-ups, greetings and re-engagement (queue 'care'), staff notices.
+  const toFollowUpConversation = (doc: ConversationDoc) => ({
+    id: String(doc._id),
+    number: doc.number,
+    status: doc.status,
+    category: doc.category,
+    contactId: doc.contactId,
+    teamId: doc.teamId ?? null,
+    assigneeId: doc.assigneeId ?? null,
+    ownerId: doc.ownerId ?? null,
+    resolvedAt: doc.metrics?.resolvedAt ?? null,
+  });
   const [quietStart, quietEnd] = config.CARE_QUIET_HOURS.split('-') as [string, string];
   const care: CareModule = createCareModule({
     connection,
@@ -391,20 +402,19 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       conversations.timeline.createReply({ conversationId: id, authorId: 'automation', text, isPrivate: true }),
     findFollowUpConversation: async (id) => {
       const doc = await conversations.conversations.findConversation(id);
-      return doc
-        ? {
-            id,
-            number: doc.number,
-            status: doc.status,
-            category: doc.category,
-            contactId: doc.contactId,
-            teamId: doc.teamId ?? null,
-            assigneeId: doc.assigneeId ?? null,
-            ownerId: doc.ownerId ?? null,
-            resolvedAt: doc.metrics?.resolvedAt ?? null,
-          }
-        : null;
+      return doc ? toFollowUpConversation(doc) : null;
     },
+    resolvedComplaintsSince: async (since, limit) =>
+      (
+        await conversations.models.Conversation.find({
+          category: 'complaint',
+          status: trusted({ $in: ['resolved', 'closed'] }),
+          lastMessageAt: trusted({ $gte: since }),
+        })
+          .sort({ lastMessageAt: -1 })
+          .limit(limit)
+          .lean<ConversationDoc[]>()
+      ).map(toFollowUpConversation),
     calendarForTeam: async (teamId) => {
       const calendarId = teamId ? (await sla.store.findTeam(teamId))?.calendarId : null;
       return calendarId ? ((await sla.store.getRules()).calendars.get(calendarId) ?? null) : null;
