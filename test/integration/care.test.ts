@@ -266,6 +266,31 @@ describe('care: tasks, 回访 follow-ups, greetings, re-engagement, opt-out, qui
       assert.equal(report.body.visits[0].conversationId, conversationId);
     });
 
+    it('re-arms a follow-up job lost with Redis on the next sweep, and none once the task exists', async () => {
+      clock.set(shanghai('2026-11-02T10:00')); // a Monday
+      const { conversationId } = await customerWrites({ text: '投诉：漏发配件' });
+      await hub().conversations.conversations.setCategory(conversationId, 'complaint');
+      await hub().conversations.conversations.setStatus(conversationId, { status: 'resolved' });
+      const resolvedAt = clock.now();
+      const id = `care:follow-up:${conversationId}:${resolvedAt.getTime()}`;
+      const original = (await careJobs()).get(id);
+      assert.ok(original);
+      const appears = clock.now().getTime() + Number(original.opts.delay);
+      await original.remove(); // lost
+      assert.equal((await careJobs()).has(id), false);
+      clock.advance(3_600_000);
+      await care().sweep();
+      const rearmed = (await careJobs()).get(id);
+      assert.ok(rearmed, 'scheduled again under the same id');
+      assert.equal(clock.now().getTime() + Number(rearmed.opts.delay), appears, 'for the same moment');
+      clock.set(new Date(appears));
+      await care().processJob(rearmed.data);
+      await rearmed.remove();
+      assert.equal(await hub().connection.collection('tasks').countDocuments({ conversationId }), 1);
+      await care().sweep();
+      assert.equal((await careJobs()).has(id), false, 'the task exists: nothing to re-arm');
+    });
+
     it('creates no follow-up when the complaint was reopened before its day', async () => {
       clock.set(shanghai('2026-10-12T10:00'));
       const { conversationId } = await customerWrites({ text: '投诉' });

@@ -30,6 +30,8 @@ export interface FollowUpDeps {
   calendarForTeam(teamId: string | null): Promise<BusinessCalendar | null>;
   businessDays: number;
   now(): Date;
+  /** Complaints resolved (or closed) since `since`, newest first, at most `limit` (the re-arm sweep). */
+  resolvedComplaintsSince(since: Date, limit: number): Promise<FollowUpConversation[]>;
   /** Queues the job that creates the task at `at` (deterministic id from `key`). */
   schedule(
     job: { kind: 'follow_up'; conversationId: string; resolvedAt: string; key: string },
@@ -97,6 +99,32 @@ export function createFollowUps(deps: FollowUpDeps) {
   }
 
   /**
+   * Re-arms follow-up jobs lost with Redis: every complaint resolved within the last `businessDays × 2 + 14`
+   * days whose task does not exist yet is scheduled again (the same job id: one that still waits is kept).
+   */
+  async function rearm(): Promise<number> {
+    const lookbackDays = deps.businessDays * 2 + 14;
+    const since = new Date(deps.now().getTime() - lookbackDays * 86_400_000);
+    let scheduled = 0;
+    for (const conversation of await deps.resolvedComplaintsSince(since, 2_000)) {
+      if (!conversation.resolvedAt || conversation.resolvedAt < since) continue;
+      const key = followUpKey(conversation.id, conversation.resolvedAt);
+      if (await Task.exists({ sourceKey: key })) continue;
+      await deps.schedule(
+        {
+          kind: 'follow_up',
+          conversationId: conversation.id,
+          resolvedAt: conversation.resolvedAt.toISOString(),
+          key,
+        },
+        await appearsAt(conversation, conversation.resolvedAt),
+      );
+      scheduled += 1;
+    }
+    return scheduled;
+  }
+
+  /**
    * The follow-up report over tasks created in `[from, to)`: counts per result, open and overdue, the
    * satisfaction rate among the customers reached, and each visit (at most 1,000 rows).
    */
@@ -147,7 +175,7 @@ export function createFollowUps(deps: FollowUpDeps) {
     };
   }
 
-  return { onResolved, createFollowUpTask, appearsAt, report };
+  return { onResolved, createFollowUpTask, appearsAt, rearm, report };
 }
 
 export type FollowUps = ReturnType<typeof createFollowUps>;

@@ -73,6 +73,7 @@ export interface CareModuleDeps extends Omit<
   mailer?: (mail: { key: string; to: string; subject: string; text: string }) => Promise<void>;
   findAgentEmail(agentId: string): Promise<string | null>;
   findFollowUpConversation(id: string): Promise<FollowUpConversation | null>;
+  resolvedComplaintsSince(since: Date, limit: number): Promise<FollowUpConversation[]>;
   calendarForTeam(teamId: string | null): Promise<BusinessCalendar | null>;
   findMessageText(messageId: string): Promise<string | null>;
   setOptOut(contactId: string, optOut: boolean): Promise<unknown>;
@@ -105,6 +106,7 @@ export function createCareModule(deps: CareModuleDeps) {
     tasks,
     findConversation: (id) => deps.findFollowUpConversation(id),
     calendarForTeam: (teamId) => deps.calendarForTeam(teamId),
+    resolvedComplaintsSince: (since, limit) => deps.resolvedComplaintsSince(since, limit),
     businessDays: deps.followUpBusinessDays,
     now: () => clock.now(),
     schedule: (job, at) => schedule(job, `care:${job.key}`, at),
@@ -157,9 +159,13 @@ export function createCareModule(deps: CareModuleDeps) {
     return messages.runJob(job);
   }
 
-  /** Schedules the greetings and re-engagements that come due (deterministic job ids: repeats are no-ops). */
+  /**
+   * Schedules the greetings and re-engagements that come due and re-arms lost follow-up jobs
+   * (deterministic job ids: repeats are no-ops).
+   */
   async function sweep() {
     return {
+      followUps: await followUps.rearm(),
       greetings: await messages.scheduleGreetings(),
       reengagements: await messages.scheduleReengagement(),
     };
