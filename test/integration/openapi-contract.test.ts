@@ -548,6 +548,35 @@ describe('the OpenAPI document matches real answers of every route', function ()
     await as('agent', { method: 'GET', path: '/api/webhooks', expect: 403 });
   });
 
+  it('tasks, care follow-ups and mentions', async () => {
+    const task = await as('agent', {
+      method: 'POST',
+      path: '/api/tasks',
+      body: {
+        title: 'Call back about the invoice',
+        dueAt: '2026-12-31T09:00:00Z',
+        contactId: ids.contact,
+        conversationId: ids.conversation,
+      },
+      expect: 201,
+    });
+    await as('agent', { method: 'GET', path: '/api/tasks?scope=mine&status=any', expect: 200 });
+    await as('agent', { method: 'GET', path: `/api/tasks/${idOf(task.body)}`, expect: 200 });
+    await as('agent', {
+      method: 'POST',
+      path: `/api/tasks/${idOf(task.body)}/complete`,
+      body: { outcome: 'done', note: 'called' },
+      expect: 200,
+    });
+    await as('agent', { method: 'GET', path: '/api/tasks?scope=all', expect: 403 });
+    const range = 'from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z';
+    await as('supervisor', { method: 'GET', path: `/api/care/follow-ups/report?${range}`, expect: 200 });
+    await as('supervisor', { method: 'GET', path: '/api/care/settings', expect: 200 });
+    await as('agent', { method: 'GET', path: '/api/care/settings', expect: 403 });
+    await as('agent', { method: 'GET', path: '/api/mentions?limit=10', expect: 200 });
+    await as('agent', { method: 'POST', path: '/api/mentions/read', body: {}, expect: 200 });
+  });
+
   it('connector admin routes answer as documented', async () => {
     await as('admin', { method: 'GET', path: '/api/email/imap/quarantine', expect: 200 });
     await as('admin', { method: 'GET', path: `/api/email/imap/quarantine/${MISSING_ID}/raw`, expect: 404 });

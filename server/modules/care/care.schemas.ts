@@ -50,3 +50,48 @@ export const FollowUpReportQuery = z
 
 export const OptOutSchema = z.object({ optOut: z.boolean() }).strict();
 export const ContactIdParams = z.object({ contactId: objectId });
+
+// ---- Responses ----
+
+const iso = z.iso.datetime();
+
+export const TaskSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['follow_up', 'automation', 'manual']),
+  title: z.string(),
+  description: z.string().nullable(),
+  status: z.enum(['open', 'done']),
+  assigneeId: z.string().nullable(),
+  teamId: z.string().nullable(),
+  contactId: z.string().nullable(),
+  conversationId: z.string().nullable(),
+  dueAt: iso,
+  result: z
+    .object({
+      outcome: z.enum(TASK_OUTCOMES),
+      note: z.string().nullable(),
+      completedBy: z.string(),
+      completedAt: iso,
+    })
+    .nullable(),
+  createdAt: iso,
+});
+export const TaskPageSchema = z.object({ items: z.array(TaskSchema), nextCursor: z.string().nullable() });
+
+export const FollowUpReportSchema = z
+  .object({
+    from: iso,
+    to: iso,
+    total: z.number().int(),
+    open: z.number().int(),
+    overdue: z.number().int(),
+    completed: z.number().int(),
+    byOutcome: z.record(z.string(), z.number().int()),
+    satisfactionRate: z.number().nullable(),
+    truncated: z.boolean(),
+    visits: z.array(z.object({ taskId: z.string(), status: z.string(), dueAt: iso }).loose()),
+  })
+  .loose();
+
+/** The care settings in force (CARE_* configuration). */
+export const CareSettingsSchema = z.record(z.string(), z.unknown());
