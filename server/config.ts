@@ -319,6 +319,9 @@ const ConfigSchema = z.object({
     .default(25 * 1024 * 1024),
 });
 
+/** Every environment variable the hub reads (the deploy samples' test checks them against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(ConfigSchema.shape));
+
 export type Config = Readonly<
   Omit<z.infer<typeof ConfigSchema>, 'DATA_DIR' | 'PUBLIC_URL' | 'SEED_DEMO' | 'LOG_PRETTY'> & {
     /** Absolute path. */
