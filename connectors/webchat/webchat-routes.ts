@@ -204,10 +204,15 @@ export function createWebchatRouters(deps: {
         : null;
     if (!found) return sendError(404, 'NOT_FOUND', 'No such file.');
     const inline = INLINE_TYPES.has(found.contentType);
+    const utf8Name = encodeURIComponent((found.filename ?? 'file').slice(0, 200)).replace(
+      /['()*]/g,
+      (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
+    );
     const filename = (found.filename ?? 'file').replace(/[^\w.\- ]/g, '_').slice(0, 100) || 'file';
     res.set({
       'Content-Type': found.contentType,
-      'Content-Disposition': `${inline ? 'inline' : 'attachment'}; filename="${filename}"`,
+      // An ASCII fallback name, and the real one (Chinese included) as RFC 8187 `filename*`.
+      'Content-Disposition': `${inline ? 'inline' : 'attachment'}; filename="${filename}"; filename*=UTF-8''${utf8Name}`,
       'Cache-Control': 'private, no-store',
       'Content-Security-Policy': "default-src 'none'; sandbox",
       'X-Content-Type-Options': 'nosniff',

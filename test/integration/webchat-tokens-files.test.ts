@@ -80,6 +80,13 @@ describe('web chat visitor tokens (expiry, refresh) and attachment downloads', f
       assert.equal((await download(attachment.url, forged)).status, 401);
       assert.equal((await download(attachment.url.replace(/0$/, '1'), token)).status, 404);
       assert.equal((await download('/webchat/attachments/not-an-id/0', token)).status, 404);
+      // A Chinese file name survives (RFC 8187 filename*), with an ASCII fallback.
+      const receipt = await upload(token, 'image/png', PNG, encodeURIComponent('收据.png'));
+      const named = await download(receipt.body.message!.attachments[0]!.url, token);
+      assert.equal(
+        named.headers.get('content-disposition'),
+        `inline; filename="__.png"; filename*=UTF-8''${encodeURIComponent('收据.png')}`,
+      );
     });
 
     it('delivers a file an agent sent live with its link, as a download the visitor can fetch', async () => {
