@@ -335,6 +335,10 @@ describe('care: tasks, 回访 follow-ups, greetings, re-engagement, opt-out, qui
       clock.set(utc('2026-12-05T02:00'));
       assert.equal((await runCare(shJob.data)).outcome, 'sent');
       assert.equal((await runCare(shJob.data)).outcome, 'duplicate');
+      // Its job done (removed), a sweep the same hour schedules no new one for a greeting already sent.
+      await shJob.remove();
+      await care().sweep();
+      assert.equal(await greetingJob('birthday', sh.contactId, 2026), undefined);
       // The New York job run at Shanghai's time is early: nothing goes out.
       assert.equal((await runCare(nyJob.data)).outcome, 'stale');
       clock.set(utc('2026-12-05T15:00'));

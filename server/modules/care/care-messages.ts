@@ -281,6 +281,8 @@ export function createCareMessages(deps: CareMessageDeps) {
             from,
             to,
           })) {
+            // Already decided (sent, opted out…): no job that would only find the claim.
+            if (await Sends.exists({ key: `${type}:${contact.id}:${year}` })) continue;
             const job: CareJob = { kind: 'greeting', type, contactId: contact.id, year, date };
             await deps.schedule(job, greetingJobId(job), at);
             scheduled += 1;
@@ -305,6 +307,7 @@ export function createCareMessages(deps: CareMessageDeps) {
         if (contact.careOptOut) continue;
         const latest = await latestActivity(contact.id);
         if (!latest || latest.getTime() > cutoff) continue;
+        if (await Sends.exists({ key: `reengage:${contact.id}:${latest.getTime()}` })) continue;
         const job: CareJob = { kind: 'reengage', contactId: contact.id, since: latest.toISOString() };
         await deps.schedule(job, reengageJobId(job), clock.now());
         scheduled += 1;
