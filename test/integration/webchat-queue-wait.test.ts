@@ -68,9 +68,13 @@ describe('web chat expected wait while queued', function () {
       capacity: { voice: 1, chat: 1, messaging: 1, email: 1 },
     });
     await a.waitFor('A leaves the queue', () => pushes(a).some((q) => q === null));
-    for (const [index, next] of [
-      [0, b],
-      [1, c],
+    // E is told live that it moved up (moves within 500 ms are pushed once: wait for each one).
+    await e.waitFor('E moved to 4', () =>
+      pushes(e).some((q) => q?.position === 4 && q.expectedWait === null),
+    );
+    for (const [index, next, ePosition] of [
+      [0, b, 3],
+      [1, c, 2],
     ] as const) {
       clock.advance(120_000);
       const resolved = await call(
@@ -81,6 +85,7 @@ describe('web chat expected wait while queued', function () {
       );
       assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
       await next.waitFor('assigned', () => pushes(next).some((q) => q === null));
+      await e.waitFor(`E moved to ${ePosition}`, () => pushes(e).some((q) => q?.position === ePosition));
     }
 
     // Three assignments in the last four minutes: 80 s a place. D is next, E second; both were told live.
@@ -92,9 +97,9 @@ describe('web chat expected wait while queued', function () {
       pushes(e).find((q) => q?.position === 2 && q.expectedWait),
     );
     assert.deepEqual(pushedToE, { position: 2, depth: 2, expectedWait: { seconds: 160, samples: 3 } });
-    // The pull answers the same, and earlier pushes showed the queue moving up with no estimate yet.
+    // The pull answers the same; with two assignments (position 3) there was no estimate yet.
     assert.deepEqual(await queueOf(e), pushedToE);
-    assert.ok(pushes(e).some((q) => q?.position === 4 && q.expectedWait === null));
+    assert.ok(pushes(e).some((q) => q?.position === 3 && q.expectedWait === null));
     // The session a reconnecting visitor gets carries it too.
     const again = await connectVisitor(running.baseUrl, { inbox: 'queue-chat', token: e.session().token });
     visitors.push(again);
