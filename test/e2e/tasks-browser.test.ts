@@ -134,5 +134,27 @@ describe('tasks in the agent app (Chromium): completing a 回访 follow-up', fun
     const contactId = (await hub.conversations.conversations.getConversation(conversationId)).contactId;
     assert.equal((await hub.contacts.contacts.findContact(contactId))?.careOptOut, true);
     await screenshot(page, 'contact-care');
+
+    // An automation's notify reaches the assignee's screen as a notice.
+    const rule = await hub.automations.rules.create(
+      {
+        name: 'notify on 再次',
+        enabled: true,
+        order: 1,
+        trigger: { type: 'event', event: 'message.received' },
+        conditions: [{ field: 'message.text', op: 'contains', value: '再次' }],
+        actions: [{ type: 'notify', to: ['assignee'], text: '客户再次来信，请尽快回复' }],
+      },
+      null,
+    );
+    await hub.ingest.ingest(
+      inbound({ occurredAt: new Date(), from: { externalId: from, phone: from }, text: '我再次联系你们' }),
+    );
+    const notice = page.locator('[data-testid=notices-tray] [data-testid=notice]');
+    await notice.filter({ hasText: '客户再次来信，请尽快回复' }).waitFor();
+    await screenshot(page, 'notice');
+    await notice.getByRole('button', { name: '知道了' }).click();
+    await page.locator('[data-testid=notices-tray]').waitFor({ state: 'detached' });
+    await hub.automations.rules.remove((rule as { id: string }).id);
   });
 });

@@ -13,6 +13,7 @@ import { useLiveCache } from '../lib/live-cache';
 import { getSession, onSessionChange, type Session } from '../lib/session';
 import { useWorkspace, WorkspaceProvider } from '../lib/workspace';
 import { OffersTray } from '../offers/offers-tray';
+import { NoticesTray } from '../tasks/notices-tray';
 import { MentionsMenu } from './mentions-menu';
 import { ShortcutHelp } from './shortcut-help';
 
@@ -169,6 +170,7 @@ function Shell() {
       </header>
       <div className="body">
         <OffersTray />
+        <NoticesTray />
         <div className="page-area">
           <Outlet />
         </div>

@@ -33,6 +33,8 @@ export const tasksEn = {
   careOptOutAction: 'Opt out',
   careOptInAction: 'Opt back in',
   taskOpenConversation: 'Open conversation',
+  notices: 'Notices',
+  noticeDismiss: 'Dismiss',
 } as const;
 
 export const tasksZh: Record<keyof typeof tasksEn, string> = {
@@ -66,4 +68,6 @@ export const tasksZh: Record<keyof typeof tasksEn, string> = {
   careOptOutAction: '退订',
   careOptInAction: '恢复订阅',
   taskOpenConversation: '打开会话',
+  notices: '通知',
+  noticeDismiss: '知道了',
 };
