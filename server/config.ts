@@ -108,6 +108,31 @@ const ConfigSchema = z.object({
   CARE_REENGAGE_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
   /** How often worker processes schedule greetings, re-engagements and contact-date automations (0: never). */
   CARE_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
+  /** Imports (docs/integrations.md): largest accepted upload, and most data rows in one file. */
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(20 * 1024 * 1024),
+  IMPORT_MAX_ROWS: z.coerce.number().int().positive().max(1_000_000).default(100_000),
+  /** Tiers (docs/templates-automations-care.md): when RFM scores and ABC tiers are recomputed (cron, in TIERS_TIMEZONE). */
+  TIERS_CRON: z.string().min(9).max(100).default('30 3 * * *'),
+  TIERS_TIMEZONE: z
+    .string()
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'an IANA timezone')
+    .default('Asia/Shanghai'),
+  /** The currency of imported order amounts; an order row in another currency is refused. */
+  TIERS_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .default('CNY'),
   /** How often each hub process re-reads template overrides saved by another process (0: never). */
   TEMPLATE_REFRESH_MS: z.coerce.number().int().min(0).default(30_000),
   /** The company name customers see in acknowledgements and CSAT messages. */

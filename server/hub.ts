@@ -46,6 +46,8 @@ import {
 } from './modules/conversations';
 import { createIngestService, type IngestService } from './modules/ingest';
 import { createIntegrationsModule, type IntegrationsModule } from './modules/integrations';
+import { createImportsModule, type ImportsModule } from './modules/imports';
+import { createTiersModule, type TiersModule } from './modules/tiers';
 import { runDemoSeed } from './modules/demo';
 import {
   createOutboundModule,
@@ -122,6 +124,10 @@ export interface Hub {
   agents: AgentsModule;
   /** Contacts and organizations: `contacts.resolveContact` for ingest, `registerContactDataOwner` for merge/export/erase. */
   contacts: ContactsModule;
+  /** Contact and order imports (bull job, progress, per-row errors, dry runs) and the JSONL exports. */
+  imports: ImportsModule;
+  /** RFM scores and ABC tiers from imported orders, onto the contacts' `tier`. */
+  tiers: TiersModule;
   /** Conversations (tickets) and their timeline, numbering, search and API. */
   conversations: ConversationsModule;
   /** The one InboundSink every connector hands its events to. */
@@ -550,6 +556,37 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     runWorkers,
   });
 
+  // Imports (contacts; orders for tiers) through one machinery, and the admin JSONL exports.
+  const imports = createImportsModule({
+    connection,
+    queues,
+    clock,
+    logger,
+    audit: agentsModule.audit,
+    contacts: contactsModule.contacts,
+    conversationModels: conversations.models,
+    requireAuth: agentsModule.requireAuth,
+    requireAdmin: agentsModule.requireRole('admin'),
+    apiLimiter: agentsModule.apiLimiter,
+    maxBytes: config.IMPORT_MAX_BYTES,
+    maxRows: config.IMPORT_MAX_ROWS,
+  });
+  // Tiers: RFM / ABC from the imported orders, on a schedule and after each import, onto contact.tier.
+  const tiers = createTiersModule({
+    connection,
+    queues,
+    clock,
+    logger,
+    contacts: contactsModule.contacts,
+    currency: config.TIERS_CURRENCY,
+    schedule: { cron: config.TIERS_CRON, tz: config.TIERS_TIMEZONE },
+    requireAuth: agentsModule.requireAuth,
+    requireAdmin: agentsModule.requireRole('admin'),
+  });
+  imports.registerKind(tiers.ordersImport);
+  contactsModule.contacts.registerContactDataOwner(tiers.contactDataOwner);
+  contactsModule.contacts.registerContactViewSection(tiers.contactViewSection);
+
   // Integrations: outgoing webhooks (outbox + recovery sweep, signed deliveries from the bull queue).
   const integrations = createIntegrationsModule({
     connection,
@@ -820,6 +857,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     ...conversations.httpModules,
     ...routing.httpModules,
     ...integrations.httpModules,
+    ...imports.httpModules,
+    ...tiers.httpModules,
     ...sla.httpModules({
       requireAuth: agentsModule.requireAuth,
       requireAdmin: agentsModule.requireRole('admin'),
@@ -906,6 +945,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     attachments.startWorkers((input) => conversations.timeline.attachToMessage(input));
     routing.start();
     integrations.startWorkers();
+    imports.startWorkers();
+    await tiers.startWorkers();
   }
   await connectors.start({ servesTraffic, runsWorkers: runWorkers });
 
@@ -958,6 +999,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     sockets,
     agents: agentsModule,
     contacts: contactsModule,
+    imports,
+    tiers,
     conversations,
     ingest,
     outbound,

@@ -594,6 +594,50 @@ describe('the OpenAPI document matches real answers of every route', function ()
     });
   });
 
+  it('imports, exports and tiers', async () => {
+    const waitForImport = async (id: string) => {
+      for (;;) {
+        const job = await as('admin', { method: 'GET', path: `/api/imports/${id}`, expect: 200 });
+        if ((job.body as { status: string }).status === 'completed') return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const contacts = await as('admin', {
+      method: 'POST',
+      path: '/api/imports/contacts?dryRun=1',
+      body: [{ email: 'contract.import@example.com' }, { email: 'broken' }],
+      expect: 202,
+    });
+    await waitForImport(idOf(contacts.body));
+    await as('admin', { method: 'GET', path: '/api/imports?limit=5', expect: 200 });
+    await as('admin', { method: 'GET', path: `/api/imports/${idOf(contacts.body)}/errors`, expect: 200 });
+    await as('admin', { method: 'GET', path: `/api/imports/${idOf(contacts.body)}/errors.csv`, expect: 200 });
+    await as('admin', { method: 'GET', path: `/api/imports/${MISSING_ID}`, expect: 404 });
+    await as('agent', { method: 'GET', path: '/api/imports', expect: 403 });
+    const orders = await as('admin', {
+      method: 'POST',
+      path: '/api/imports/orders',
+      body: [{ orderId: 'contract-1', contactId: ids.contact, placedAt: '2026-01-02', amount: '10.00' }],
+      expect: 202,
+    });
+    await waitForImport(idOf(orders.body));
+    for (let i = 0; ; i++) {
+      const scores = await as('agent', {
+        method: 'GET',
+        path: `/api/tiers/contacts/${ids.contact}`,
+        expect: [200, 404],
+      });
+      if (scores.status === 200) break;
+      assert.ok(i < 200, 'the orders import recomputed the tiers');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await as('admin', { method: 'POST', path: '/api/tiers/recompute', expect: 202 });
+    await as('agent', { method: 'POST', path: '/api/tiers/recompute', expect: 403 });
+    await as('admin', { method: 'GET', path: '/api/exports/contacts.jsonl', expect: 200 });
+    await as('admin', { method: 'GET', path: '/api/exports/conversations.jsonl', expect: 200 });
+    await as('agent', { method: 'GET', path: '/api/exports/contacts.jsonl', expect: 403 });
+  });
+
   it('called every documented operation, each with a success except provider-only ones', () => {
     assert.deepEqual(contract.uncovered(), [], 'every documented operation was called');
     assert.deepEqual(

@@ -12,6 +12,7 @@ import { apiClient } from '../lib/api-client';
 import type { ChannelKind, ContactView, ConversationDetail } from '../lib/api-types';
 import { keys } from '../lib/live-cache';
 import { useWorkspace } from '../lib/workspace';
+import { ContactTierScores } from './contact-tier-scores';
 import { ContactNetwork } from './contact-network';
 import { ContactCare } from '../tasks/contact-care';
 
@@ -189,6 +190,7 @@ export function ContactSidebar(props: { conversation: ConversationDetail }) {
               </>
             )}
           </dl>
+          <ContactTierScores contactId={contactId} />
           <h4>{t('identities')}</h4>
           <ul className="plain identities">
             {(contact.identities ?? []).map((identity) => (

@@ -31,6 +31,7 @@ const RULES: readonly ScopeRule[] = [
     path: /^\/(contacts|organizations)(\/.*)?$/,
   },
   { scope: 'reports', methods: READ, path: /^\/reports(\/.*)?$/ },
+  { scope: 'reports', methods: READ, path: /^\/exports\/[a-z]+\.jsonl$/ },
 ];
 
 /** True when a token with `scopes` may make this request (`path` relative to `/api`). */

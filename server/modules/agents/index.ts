@@ -100,7 +100,18 @@ export function createAgentsModule(deps: AgentsModuleDeps) {
     },
   ];
 
-  return { agents, auth, audit, apiTokens, requireAuth, requireRole, authenticateSocket, routers };
+  return {
+    agents,
+    auth,
+    audit,
+    apiTokens,
+    requireAuth,
+    requireRole,
+    authenticateSocket,
+    routers,
+    /** The general `/api` limiter, for modules that parse their own bodies (they are mounted before it). */
+    apiLimiter,
+  };
 }
 
 export type AgentsModule = ReturnType<typeof createAgentsModule>;

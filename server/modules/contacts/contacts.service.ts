@@ -83,19 +83,34 @@ export function createContactsCore(deps: {
       .lean<ContactRecord>();
   }
 
+  /**
+   * The read half of resolution, without writing: the contact holding the channel identity (followed
+   * through merges), else the live contact with the sender's email, then phone. Resolution and the
+   * import dry run both use it, so a preview decides exactly as ingest will.
+   */
+  async function lookupResolution(input: ResolveContactInput) {
+    const { channel, sender } = input;
+    const externalId = sender.externalId;
+    const email = normalizeEmail(sender.email ?? (channel === 'email' ? externalId : ''));
+    const phone = normalizePhone(sender.phone ?? (PHONE_CHANNELS.has(channel) ? externalId : ''));
+    const byIdentity = await findByIdentity(channel, externalId);
+    if (byIdentity) return { byIdentity: await followMerges(byIdentity), match: null, email, phone };
+    const match =
+      (email && (await findLiveBy('emails', email))) ||
+      (phone && (await findLiveBy('phones', phone))) ||
+      null;
+    return { byIdentity: null, match, email, phone };
+  }
+
   async function attemptResolve(
     input: ResolveContactInput,
   ): Promise<{ contactId: string; created: boolean } | null> {
     const { channel, sender } = input;
     const externalId = sender.externalId;
-    const byIdentity = await findByIdentity(channel, externalId);
-    if (byIdentity) return { contactId: (await followMerges(byIdentity))._id.toHexString(), created: false };
+    const { byIdentity, match, email, phone } = await lookupResolution(input);
+    if (byIdentity) return { contactId: byIdentity._id.toHexString(), created: false };
 
-    const email = normalizeEmail(sender.email ?? (channel === 'email' ? externalId : ''));
-    const phone = normalizePhone(sender.phone ?? (PHONE_CHANNELS.has(channel) ? externalId : ''));
     const identity = { channel, externalId, ...(sender.handle ? { handle: sender.handle } : {}) };
-    const match =
-      (email && (await findLiveBy('emails', email))) || (phone && (await findLiveBy('phones', phone)));
     if (match) {
       // Attach the new identity; the unique index refuses it if a concurrent resolver attached it elsewhere.
       const addToSet: Record<string, unknown> = {};
@@ -167,6 +182,13 @@ export function createContactsCore(deps: {
             message: `could not resolve contact for ${input.channel} sender`,
           });
       }
+    },
+
+    /** The contact `resolveContact` would pick for this sender, or null when it would create one; writes nothing. */
+    previewResolveContact: async (input: ResolveContactInput): Promise<{ contactId: string | null }> => {
+      const { byIdentity, match } = await lookupResolution(input);
+      const found = byIdentity ?? match;
+      return { contactId: found ? found._id.toHexString() : null };
     },
 
     getContact: async (id: string): Promise<ContactView> => {

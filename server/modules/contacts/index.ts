@@ -13,6 +13,7 @@ import type { Logger } from '../../lib/logger';
 import type { AuditService, Role } from '../agents';
 import { createChannelFacts } from './contact-channel-facts';
 import { createContactsInternals } from './contacts-module';
+import { createContactTierWriter } from './contact-tiers';
 import { createContactsRouter, createOrganizationsRouter } from './contacts.routes';
 
 export type { ContactView } from './contact-view';
@@ -20,11 +21,14 @@ export type { ContactDataOwner, ContactViewSection } from './data-owners';
 export type { ResolveContactInput, ContactUpdate } from './contacts.service';
 export type { ContactDetail } from './contacts-module';
 export type { ContactExport } from './contact-privacy';
+export type { ComputedTier } from './contact-tiers';
 export type { MergeResult } from './contact-merge';
 export type { OrganizationView } from './organizations.service';
 export type { Network, NetworkNode, NetworkEdge } from './contact-network';
 export { CONTACT_TIERS, type ContactTier } from './contact.model';
 export { normalizePhone, normalizeEmail, DEFAULT_PHONE_REGION } from './phone';
+/** The contact fields' validation (imports validate their rows with the same rules as the API). */
+export { UpdateContactSchema } from './contacts.schemas';
 
 export interface ContactsModuleDeps {
   connection: Connection;
@@ -56,12 +60,15 @@ export function createContactsModule(deps: ContactsModuleDeps) {
     resolveContact: channelFacts.resolveContact,
     /** Merges a channel's facts (a WeChat QR scene) into the contact's attributes; agents' edits win. */
     applyChannelAttributes: channelFacts.applyChannelAttributes,
+    previewResolveContact: core.previewResolveContact,
     getContact: core.getContact,
     findContact: core.findContact,
     findContacts: core.findContacts,
     toView: core.toView,
     searchContacts: core.searchContacts,
     updateContact: core.updateContact,
+    /** Computed tiers and RFM segments onto contacts, in bulk (a VIP tier stays). */
+    applyComputedTiers: createContactTierWriter({ Contact: core.Contact, clock: deps.clock }),
     findContactsByDate: core.findContactsByDate,
     listContactsByTier: core.listContactsByTier,
     addRelationship: core.addRelationship,
