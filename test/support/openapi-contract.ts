@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 
 interface Operation {
+  requestBody?: { content: Record<string, { schema: unknown }> };
   responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
 }
 interface Document {
@@ -125,6 +126,33 @@ export async function loadContract(baseUrl: string) {
       );
     } else if (!mediaTypes.includes('application/octet-stream')) {
       assert.ok(mediaTypes.includes(contentType), `media type ${contentType} is documented: ${what}`);
+    }
+    // A body the route accepted must be one the document accepts: the declared request schema is the one
+    // the handler parses, or this fails.
+    if (response.status < 300 && request.body !== undefined) {
+      assert.ok(operation.requestBody, `a request body is documented: ${what}`);
+    }
+    if (
+      response.status < 300 &&
+      operation.requestBody?.content['application/json'] &&
+      request.body !== undefined
+    ) {
+      const validate = validatorAt(
+        [
+          '',
+          'paths',
+          escapePointer(template),
+          method,
+          'requestBody',
+          'content',
+          escapePointer('application/json'),
+          'schema',
+        ].join('/'),
+      );
+      assert.ok(
+        validate(request.body),
+        `the accepted request body matches the document: ${what}\n${JSON.stringify(validate.errors, null, 2)}`,
+      );
     }
     const key = `${request.method.toUpperCase()} ${template}`;
     const statuses = covered.get(key) ?? new Set<number>();
