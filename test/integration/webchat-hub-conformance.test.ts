@@ -125,6 +125,8 @@ const harness: ConformanceHarness = {
     };
 
     let lastClientId = '';
+    /** The visitor's conversation, from their send's ack (the room broadcast may arrive after it). */
+    let visitorConversation: string | undefined;
     let nextFailure: 'permanent' | 'transient' | null = null;
     const agentMessages = () =>
       [...visitor.messages, ...receiver.messages].filter((m) => m.from === 'agent').length;
@@ -136,6 +138,7 @@ const harness: ConformanceHarness = {
       async deliverInbound() {
         lastClientId = clientId();
         const ack = await visitor.send('您好，我想退货', lastClientId);
+        visitorConversation = (ack.message as { conversationId?: string } | undefined)?.conversationId;
         return {
           status: ack.ok === true ? 200 : 500,
           externalId: `wc:u_webchat_${IDENTIFIER}:${lastClientId}`,
@@ -179,7 +182,7 @@ const harness: ConformanceHarness = {
       },
       providerSendCount: agentMessages,
       async postNoteThenReply() {
-        const id = visitor.messages[0]?.conversationId;
+        const id = visitorConversation;
         if (!id) throw new Error('no visitor conversation yet');
         const note = await call(running.baseUrl, 'POST', `/api/conversations/${id}/messages`, {
           token,

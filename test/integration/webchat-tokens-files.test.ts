@@ -169,8 +169,9 @@ describe('web chat visitor tokens (expiry, refresh) and attachment downloads', f
 
     it('keeps a token valid while it is used: each visit issues a fresh one, a long-lived socket is handed one', async () => {
       const v = await visitor();
-      assert.equal((await v.send('day one')).ok, true);
-      const conversationId = v.session().conversation?.id ?? v.messages[0]?.conversationId;
+      const dayOne = await v.send('day one');
+      assert.equal(dayOne.ok, true);
+      const conversationId = (dayOne.message as { conversationId: string }).conversationId;
       // 1.5 days later (inside the 2-day lifetime) the socket is used: it gets a new token.
       clock.advance(1.5 * DAY_MS);
       assert.equal((await v.send('day two')).ok, true);
