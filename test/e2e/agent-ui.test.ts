@@ -299,6 +299,9 @@ describe('agent workspace in Chromium', function () {
     const noteEntry = agentPage.locator('.msg.kind-note', { hasText: '核对发票抬头' });
     await noteEntry.locator('.mention', { hasText: '@王强' }).waitFor();
     assert.doesNotMatch(await noteEntry.innerText(), /\]\(/, 'the token reads as @Name');
+    const rowPreview = agentPage.locator(`[data-conversation-id="${second.id}"] .preview`);
+    await rowPreview.getByText('@王强 谢谢').waitFor();
+    assert.doesNotMatch(await rowPreview.innerText(), /\]\(/, 'the list preview reads as @Name too');
     await agentPage.getByRole('button', { name: 'Reply', exact: true }).click();
 
     await secondPage.getByTestId('mentions-unread').getByText('1').waitFor({ timeout: 30_000 });

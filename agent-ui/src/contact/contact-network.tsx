@@ -13,6 +13,12 @@ type NodeRef = { type: 'contact' | 'organization'; id: string };
 type Relationship = NonNullable<ContactView['relationships']>[number];
 const same = (a: NodeRef, b: NodeRef) => a.type === b.type && a.id === b.id;
 
+/** Whether a node is a contact or an organization, in words (no icon font is assumed). */
+function NodeBadge(props: { type: NodeRef['type'] }) {
+  const { t } = useI18n();
+  return <span className="badge">{props.type === 'organization' ? t('organization') : t('contact')}</span>;
+}
+
 function AddRelationship(props: { contactId: string; onDone: () => void }) {
   const i18n = useI18n();
   const { t } = i18n;
@@ -62,7 +68,7 @@ function AddRelationship(props: { contactId: string; onDone: () => void }) {
         {(found.data ?? []).map((n) => (
           <li key={`${n.type}:${n.id}`}>
             <button type="button" className="link" disabled={!kind.trim()} onClick={() => void add(n)}>
-              {n.type === 'organization' ? '🏢' : '👤'} {n.name}
+              <NodeBadge type={n.type} /> {n.name}
             </button>
           </li>
         ))}
@@ -132,8 +138,8 @@ export function ContactNetwork(props: { contactId: string; relationships: Relati
           const own = ownRelationship(edge);
           return (
             <li key={`${edge.from.id}-${edge.to.id}-${edge.kind}`} data-related={nameOf(other)}>
-              {other.type === 'organization' ? '🏢' : '👤'}{' '}
-              <span className="muted">{kindLabel(edge.kind, outward)}</span> {nameOf(other)}{' '}
+              <NodeBadge type={other.type} /> <span className="muted">{kindLabel(edge.kind, outward)}</span>{' '}
+              {nameOf(other)}{' '}
               {own && (
                 <button
                   type="button"
@@ -149,7 +155,7 @@ export function ContactNetwork(props: { contactId: string; relationships: Relati
         })}
         {further.map((n) => (
           <li key={`${n.type}:${n.id}`} className="muted">
-            {n.type === 'organization' ? '🏢' : '👤'} · {n.name}
+            <NodeBadge type={n.type} /> {n.name}
           </li>
         ))}
       </ul>

@@ -2,6 +2,7 @@ import { memo } from 'react';
 import { useI18n } from '../i18n/i18n';
 import { channelIcons } from '../i18n/enums';
 import type { ChannelKind, ConversationView } from '../lib/api-types';
+import { withMentionNames } from '../../../server/modules/mentions/mention-tokens';
 import { waitingSeconds } from './inbox-filters';
 
 /** One inbox row: who, channel, preview, time, waiting, SLA countdown, assignee, unread mark. */
@@ -62,7 +63,7 @@ export const ConversationRow = memo(function ConversationRow(props: {
         </span>
         <span className="preview">
           {preview
-            ? `${preview.kind === 'note' ? `${i18n.kind('note')}: ` : preview.direction === 'outbound' ? '↩ ' : ''}${preview.text}`
+            ? `${preview.kind === 'note' ? `${i18n.kind('note')}: ` : preview.direction === 'outbound' ? '↩ ' : ''}${preview.kind === 'note' ? withMentionNames(preview.text) : preview.text}`
             : (row.subject ?? '')}
         </span>
         <span className="row-tags">
