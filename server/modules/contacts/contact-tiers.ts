@@ -29,7 +29,7 @@ export function createContactTierWriter(deps: { Contact: Model<ContactRecord>; c
             erasedAt: null,
             // Only contacts with something to change (a VIP's tier is never something to change).
             $or: [
-              { tier: trusted({ $nin: [entry.tier, 'VIP'] }) },
+              { tier: trusted({ $nin: [entry.tier, 'VIP'] as ContactTier[] }) },
               { rfmSegment: trusted({ $ne: entry.rfmSegment }) },
             ],
           },
