@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import { startTestHub, type RunningTestHub } from '../support/test-stack';
 import { call, email, inbound, loginAs } from './conversations-support';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed JSON line, of any shape
+type Line = any;
+const parseLine = (line: string): Line => JSON.parse(line);
+
 describe('JSONL exports of contacts and conversations', function () {
   this.timeout(120_000);
   let running: RunningTestHub;
@@ -16,14 +20,7 @@ describe('JSONL exports of contacts and conversations', function () {
     return {
       status: response.status,
       type: response.headers.get('content-type') ?? '',
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON lines
-      lines:
-        response.status === 200
-          ? text
-              .trim()
-              .split('\n')
-              .map((line) => JSON.parse(line) as any)
-          : [],
+      lines: response.status === 200 ? text.trim().split('\n').map(parseLine) : [],
     };
   };
 
