@@ -137,6 +137,9 @@ export function createRealtimeService(deps: {
       })),
       { ordered: true },
     );
+    // Handled below once the earlier inserts settled; until then a failure must not count as unhandled
+    // (Node would end the process, as an engine that died under several inserts in flight showed).
+    persisted.catch(() => undefined);
     emitted = emitted
       .then(() => persisted)
       .then(
