@@ -22,13 +22,18 @@ describe('embedded-mongo: mongoose 9 models', () => {
 
   const counterSchema = new Schema({ _id: String, seq: { type: Number, default: 0 }, createdAt: Date });
 
+  // Mongoose's defaults: a hub built earlier in this process (test files share mocha worker processes)
+  // turned on its global sanitizeFilter, which would refuse these tests' query operators.
+  const sanitizeFilter: unknown = mongoose.get('sanitizeFilter');
   before(async () => {
+    mongoose.set('sanitizeFilter', false);
     engine = await startEmbeddedMongo({ port: 0, durability: 'memory' });
     conn = await mongoose.createConnection(`${engine.uri}m_${randomBytes(4).toString('hex')}`).asPromise();
   });
   after(async () => {
     await conn.close();
     await engine.stop();
+    mongoose.set('sanitizeFilter', sanitizeFilter as boolean);
   });
 
   it('creates models with their indexes and maps E11000 to the schema path', async () => {

@@ -20,7 +20,8 @@ export interface HubProcess {
 export async function startHubProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<HubProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: '0', LOG_PRETTY: '0', LOG_LEVEL: 'info', ...env },
+    // No fixed ports (the embedded default's SMTP listener would take 2525): test files run in parallel.
+    env: { ...process.env, PORT: '0', SMTP_INBOUND_PORT: '0', LOG_PRETTY: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
