@@ -13,10 +13,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { engineSigkill } from './faults/engine-sigkill';
 import { hubSigkill } from './faults/hub-sigkill';
+import { networkFaults } from './faults/network-proxy';
+import { providerFailures } from './faults/provider-failures';
 import { redisFlush } from './faults/redis-flush';
 import { root, type Fault, type FaultRow } from './faults/support';
 
-const FAULTS: Fault[] = [hubSigkill, engineSigkill, redisFlush];
+const FAULTS: Fault[] = [hubSigkill, engineSigkill, redisFlush, providerFailures, networkFaults];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
@@ -26,8 +28,21 @@ async function main(): Promise<void> {
   for (const fault of selected) {
     const faultStarted = Date.now();
     console.log(`fault ${fault.name}…`);
-    rows.push(await fault.run());
-    console.log(`  done in ${Math.round((Date.now() - faultStarted) / 1000)} s`);
+    // A fault that could not finish (the hub never served again, a step timed out) is a failed row, and
+    // the next fault still runs.
+    const row = await fault.run().catch((error: unknown): FaultRow => ({
+      fault: fault.name,
+      acknowledged: 0,
+      present: 0,
+      missing: 0,
+      duplicated: 0,
+      recoverySeconds: -1,
+      error: error instanceof Error ? error.message : String(error),
+    }));
+    rows.push(row);
+    console.log(
+      `  ${row.error ? `FAILED: ${row.error}` : 'done'} in ${Math.round((Date.now() - faultStarted) / 1000)} s`,
+    );
   }
   if (!only.length) {
     const results = path.join(root, 'bench', 'results');
@@ -36,9 +51,13 @@ async function main(): Promise<void> {
   }
   console.table(rows);
   console.log(`fault suite: ${Math.round((Date.now() - started) / 1000)} s`);
-  const bad = rows.filter((row) => row.missing > 0 || row.duplicated > 0 || row.acknowledged === 0);
+  const bad = rows.filter(
+    (row) => row.error || row.missing > 0 || row.duplicated > 0 || row.acknowledged === 0,
+  );
   if (bad.length) {
-    console.error(`faults: ${bad.map((row) => row.fault).join(', ')} lost, doubled or acknowledged nothing`);
+    console.error(
+      `faults: ${bad.map((row) => row.fault).join(', ')} failed, lost, doubled or acknowledged nothing`,
+    );
     process.exitCode = 1;
   }
 }

@@ -28,6 +28,8 @@ export interface FaultRow {
   missing: number;
   duplicated: number;
   recoverySeconds: number;
+  /** Set when the fault could not finish (its row then proves nothing and fails the run). */
+  error?: string;
 }
 
 /** A fault module: runs its fault, prints what it saw beyond the row, resolves with the row. */

@@ -23,28 +23,33 @@ export interface TcpProxy {
 
 export type ProxyTarget = number | { path: string };
 
-/** Forwards chunks from `from` to `to`, each after `delay()` ms, in order. */
+/**
+ * Forwards chunks from `from` to `to`, each `delay()` ms after it arrived (a longer path, not a thinner
+ * one: chunks are not held back behind each other), never reordered when the latency changes.
+ */
 function forward(from: net.Socket, to: net.Socket, delay: () => number): void {
-  let chain = Promise.resolve();
+  let lastDue = 0;
+  let pending = 0;
+  let ended = false;
   from.on('data', (chunk: Buffer) => {
     const ms = delay();
-    if (ms <= 0) {
+    if (ms <= 0 && pending === 0) {
       to.write(chunk);
       return;
     }
-    from.pause();
-    chain = chain.then(
-      () =>
-        new Promise<void>((resolve) =>
-          setTimeout(() => {
-            if (!to.destroyed) to.write(chunk);
-            from.resume();
-            resolve();
-          }, ms),
-        ),
-    );
+    const due = Math.max(Date.now() + ms, lastDue);
+    lastDue = due;
+    pending += 1;
+    setTimeout(() => {
+      pending -= 1;
+      if (!to.destroyed) to.write(chunk);
+      if (ended && pending === 0) to.end();
+    }, due - Date.now());
   });
-  from.on('end', () => void chain.then(() => to.end()));
+  from.on('end', () => {
+    ended = true;
+    if (pending === 0) to.end();
+  });
 }
 
 export async function startTcpProxy(target: ProxyTarget): Promise<TcpProxy> {
