@@ -77,8 +77,17 @@ describe('the hub probed from outside (issue 17)', function () {
   after(async () => {
     for (const running of hubs.splice(0)) await running.close();
   });
+  // A configured Twilio inbox (the demo account's values, set explicitly: test hubs are not the seeded demo).
+  const twilioInbox = {
+    TWILIO_ACCOUNT_SID: TWILIO_DEMO_ACCOUNT.TWILIO_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN: TWILIO_DEMO_ACCOUNT.TWILIO_AUTH_TOKEN,
+    TWILIO_PHONE_NUMBER: TWILIO_DEMO_ACCOUNT.TWILIO_PHONE_NUMBER,
+  };
   const start = async (options: Parameters<typeof startTestHub>[0] = {}) => {
-    const running = await startTestHub(options);
+    const running = await startTestHub({
+      ...options,
+      configOverrides: { ...twilioInbox, ...options.configOverrides },
+    });
     hubs.push(running);
     return running;
   };
