@@ -254,6 +254,10 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     findContactIds: async (q, limit) =>
       (await contactsModule.contacts.searchContacts({ q, limit })).items.map((contact) => contact.id),
     deleteAttachment: (storageKey) => attachments.store.delete(storageKey),
+    storeUpload: {
+      put: (data, meta) => attachments.store.put(data, meta),
+      maxBytes: config.ATTACHMENT_MAX_BYTES,
+    },
     validateAssignment: async ({ assigneeId, teamId }) => {
       const agent = assigneeId ? await agentsModule.agents.findAgent(assigneeId) : null;
       if (assigneeId && !agent?.active)

@@ -213,6 +213,26 @@ describe('the OpenAPI document matches real answers of every route', function ()
       expect: 201,
     });
     await as('admin', { method: 'POST', path: `${c}/messages`, body: {}, expect: 400 });
+    const upload = await as('admin', {
+      method: 'POST',
+      path: `${c}/attachments?filename=notes.txt`,
+      body: 'the notes',
+      headers: { 'content-type': 'text/plain' },
+      expect: 201,
+    });
+    await as('admin', {
+      method: 'POST',
+      path: `${c}/messages`,
+      body: { text: 'With the notes.', attachments: [idOf(upload.body)] },
+      expect: 201,
+    });
+    await as('agent', {
+      method: 'POST',
+      path: `${c}/attachments?filename=notes.txt`,
+      body: 'the notes',
+      headers: { 'content-type': 'text/plain' },
+      expect: 404,
+    });
     await as('admin', {
       method: 'POST',
       path: `${c}/assign`,

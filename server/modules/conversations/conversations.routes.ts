@@ -3,8 +3,8 @@
  * teams, assigned to them or owned by them (others answer 404, so ids reveal nothing), supervisors and
  * admins reach all. Routes validate → call a service → respond.
  */
-import { Router, type Request, type RequestHandler } from 'express';
-import type { z } from 'zod';
+import express, { Router, type Request, type RequestHandler } from 'express';
+import { z } from 'zod';
 import { AppError } from '../../lib/app-error';
 import { parseInput } from '../../lib/validate';
 import { documentRoutes } from '../../http/openapi';
@@ -32,7 +32,10 @@ import {
   TagsBodySchema,
   TimelineQuerySchema,
   TimelinePageSchema,
+  UploadQuerySchema,
+  UploadReferenceSchema,
 } from './conversations.schemas';
+import type { ConversationUploads } from './conversation-uploads';
 import type { TimelineService } from './timeline.service';
 import type { ReplyWindowGuard } from '../outbound';
 import type { ChannelKind } from '../../../connectors/channel';
@@ -48,6 +51,15 @@ export interface ConversationRoutesDeps {
   validateAssignment?: (input: { assigneeId: string | null; teamId?: string | null }) => Promise<void>;
   /** Reply windows (outbound's guard): refuses replies the channel would drop, exposes the window state. */
   replyWindow?: ReplyWindowGuard;
+  /** Agent uploads for replies: the attachment store's `put` (size and type policy) and its size limit. */
+  uploads?: {
+    records: ConversationUploads;
+    put: (
+      data: Buffer,
+      meta: { filename: string; contentType: string },
+    ) => Promise<{ storageKey: string; filename: string; contentType: string; size: number }>;
+    maxBytes: number;
+  };
 }
 
 /** The authenticated viewer (`requireAuth` put identity's principal on the request). */
@@ -206,14 +218,70 @@ export function createConversationRouters(deps: ConversationRoutesDeps) {
               ...(body.template ? { template: body.template } : {}),
             })
           : (body.text ?? '');
+      const attachments = body.attachments.length
+        ? await requireUploads().records.resolve(String(conversation._id), body.attachments)
+        : [];
       const message = await timeline.createReply({
         conversationId: String(conversation._id),
         authorId: viewerOf(req).agentId,
         text,
         isPrivate: body.private,
         ...(body.channel ? { channel: body.channel } : {}),
+        ...(attachments.length ? { attachments } : {}),
       });
       res.status(201).json(toMessageView(message));
+    },
+  );
+
+  function requireUploads(): NonNullable<ConversationRoutesDeps['uploads']> {
+    if (!deps.uploads) throw new AppError('UNAVAILABLE', { userMessage: 'Uploads are not enabled.' });
+    return deps.uploads;
+  }
+
+  // The body is the file itself (any media type; the store's policy decides): read whole, up to the limit.
+  const fileBody = express.raw({ type: () => true, limit: deps.uploads?.maxBytes ?? 0 });
+  api.post(
+    '/:id/attachments',
+    {
+      summary: 'Upload a file for a reply (the body is the file, its media type the Content-Type)',
+      description:
+        'Answers a reference whose id a reply lists in `attachments`; only replies of this conversation ' +
+        'can use it. Larger than ATTACHMENT_MAX_BYTES: 413; a media type the hub does not store ' +
+        '(HTML, SVG, executables, or bytes that look like them): 415.',
+      ...byId,
+      query: UploadQuerySchema,
+      bodyContentType: 'application/octet-stream',
+      body: z.string(),
+      responses: { 201: UploadReferenceSchema },
+    },
+    requireAuth,
+    async (req, _res, next) => {
+      // Visibility first: a caller who cannot see the conversation learns nothing, and sends no bytes in.
+      await loadVisible(req);
+      next();
+    },
+    fileBody,
+    async (req, res) => {
+      const uploads = requireUploads();
+      const conversation = await loadVisible(req);
+      const { filename } = parseInput(UploadQuerySchema, req.query, 'query');
+      const contentType = req.headers['content-type'];
+      const bytes = Buffer.isBuffer(req.body) ? req.body : null;
+      if (!contentType || !bytes)
+        throw new AppError('UNSUPPORTED_MEDIA_TYPE', {
+          userMessage: 'Send the file as the body, with its media type as Content-Type.',
+        });
+      if (bytes.length === 0) throw new AppError('INVALID_INPUT', { userMessage: 'The file is empty.' });
+      const stored = await uploads.put(bytes, { filename, contentType });
+      const reference = await uploads.records.record({
+        conversationId: String(conversation._id),
+        uploadedBy: viewerOf(req).agentId,
+        storageKey: stored.storageKey,
+        filename: stored.filename,
+        contentType: stored.contentType,
+        size: stored.size,
+      });
+      res.status(201).json(reference);
     },
   );
 

@@ -53,6 +53,16 @@ export const TimelineQuerySchema = z
   .strict()
   .refine((q) => q.after === undefined || q.before === undefined, 'use either after or before');
 
+/** How many uploaded files one reply may carry. */
+export const MAX_REPLY_ATTACHMENTS = 10;
+
+/** `POST /:id/attachments?filename=…`: the body is the file, its media type the Content-Type. */
+export const UploadQuerySchema = z.object({ filename: z.string().trim().min(1).max(255) }).strict();
+
+export const UploadReferenceSchema = z
+  .object({ id: z.string(), filename: z.string(), contentType: z.string(), size: z.number().int() })
+  .meta({ description: 'A file uploaded for a reply of this conversation (send its id in `attachments`)' });
+
 export const ReplyBodySchema = z
   .object({
     text: z.string().trim().min(1).max(20_000).optional(),
@@ -70,6 +80,8 @@ export const ReplyBodySchema = z
       })
       .strict()
       .optional(),
+    /** Ids the upload route answered for this conversation (`POST /api/conversations/:id/attachments`). */
+    attachments: z.array(ObjectIdSchema).max(MAX_REPLY_ATTACHMENTS).default([]),
   })
   .strict()
   .refine((body) => body.text !== undefined || (body.template !== undefined && !body.private), {

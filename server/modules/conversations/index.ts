@@ -16,6 +16,7 @@ import { toConversationView } from './conversation-views';
 import { createConversationRouters } from './conversations.routes';
 import { createConversationsService } from './conversations.service';
 import { createContactDataOwner } from './contact-data';
+import { createConversationUploads } from './conversation-uploads';
 import { defineMessageModels } from './message.model';
 import { createTimelineService } from './timeline.service';
 
@@ -74,6 +75,14 @@ export interface ConversationsModuleDeps {
   replyWindow?: import('../outbound').ReplyWindowGuard;
   /** Removes stored attachment bytes (erasure). */
   deleteAttachment?: (storageKey: string) => Promise<void>;
+  /** Stores an agent's upload (the attachment store's put, with its policy) up to `maxBytes`. */
+  storeUpload?: {
+    put: (
+      data: Buffer,
+      meta: { filename: string; contentType: string },
+    ) => Promise<{ storageKey: string; filename: string; contentType: string; size: number }>;
+    maxBytes: number;
+  };
 }
 
 export function createConversationsModule(deps: ConversationsModuleDeps) {
@@ -102,6 +111,7 @@ export function createConversationsModule(deps: ConversationsModuleDeps) {
     clock,
     ...(deps.deleteAttachment ? { deleteAttachment: deps.deleteAttachment } : {}),
   });
+  const uploads = createConversationUploads({ connection, now: () => clock.now() });
   const routers = createConversationRouters({
     requireAuth: deps.requireAuth,
     conversations,
@@ -110,6 +120,7 @@ export function createConversationsModule(deps: ConversationsModuleDeps) {
     loadContactView: deps.loadContactView,
     ...(deps.validateAssignment ? { validateAssignment: deps.validateAssignment } : {}),
     ...(deps.replyWindow ? { replyWindow: deps.replyWindow } : {}),
+    ...(deps.storeUpload ? { uploads: { records: uploads, ...deps.storeUpload } } : {}),
   });
   const httpModules: HttpModule[] = [
     { path: '/api/conversations', router: routers.conversationsRouter },
@@ -134,7 +145,13 @@ export function createConversationsModule(deps: ConversationsModuleDeps) {
     models: { Conversation, Message },
     /** Builds every index now (tests and first start), instead of lazily on first use. */
     async ensureIndexes(): Promise<void> {
-      await Promise.all([Conversation.init(), Counter.init(), Message.init(), EarlyStatus.init()]);
+      await Promise.all([
+        Conversation.init(),
+        Counter.init(),
+        Message.init(),
+        EarlyStatus.init(),
+        uploads.Upload.init(),
+      ]);
     },
   };
 }

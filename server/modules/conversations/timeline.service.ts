@@ -14,7 +14,13 @@ import type { Logger } from '../../lib/logger';
 import type { ConversationDoc } from './conversation.model';
 import { canSeeConversation, statusesBefore, type Viewer } from './conversation-rules';
 import { toObjectId, type ConversationsService } from './conversations.service';
-import type { EarlyStatusDoc, EarlyStatusModel, MessageDoc, MessageModel } from './message.model';
+import type {
+  EarlyStatusDoc,
+  EarlyStatusModel,
+  MessageAttachment,
+  MessageDoc,
+  MessageModel,
+} from './message.model';
 import { isDuplicateKeyError } from '../../infra/mongo-errors';
 import { op } from './mongo-helpers';
 
@@ -204,6 +210,8 @@ export function createTimelineService(deps: TimelineServiceDeps) {
     text: string;
     channel?: string;
     isPrivate: boolean;
+    /** Files already in the attachment store (the conversation's uploads); a reply sends them. */
+    attachments?: MessageAttachment[];
   }): Promise<MessageDoc> {
     const conversation = await conversations.getConversation(input.conversationId);
     const now = clock.now();
@@ -230,6 +238,7 @@ export function createTimelineService(deps: TimelineServiceDeps) {
       occurredAt: now,
       ...(input.isPrivate ? {} : { status: 'queued' as const }),
       ...(email ? { subject: email.subject, thread: email.thread } : {}),
+      ...(input.attachments?.length ? { attachments: input.attachments } : {}),
     });
     const messageId = String(message._id);
     if (!input.isPrivate)
