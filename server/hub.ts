@@ -77,8 +77,8 @@ import {
   type AutomationsModule,
 } from './modules/automations';
 import { createMentionsModule } from './modules/mentions';
-import { createCareModule, seedDemoCare, type CareModule } from './modules/care';
 import { createQueueWaits } from './modules/routing/queue-wait';
+import { createCareModule, seedDemoCare, type CareModule } from './modules/care';
 import { createSocketServer, type SocketAuthenticator, type SocketServer } from './realtime/socket-server';
 import { rooms } from './realtime/socket-events';
 
@@ -409,7 +409,12 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     findAgentEmail: async (id) => (await agentsModule.agents.findAgent(id))?.email ?? null,
     findMessageText: async (id) => (await conversations.timeline.findMessage(id))?.text ?? null,
     addNote: (id, text) =>
-      conversations.timeline.createReply({ conversationId: id, authorId: 'automation', text, isPrivate: true }),
+      conversations.timeline.createReply({
+        conversationId: id,
+        authorId: 'automation',
+        text,
+        isPrivate: true,
+      }),
     findFollowUpConversation: async (id) => {
       const doc = await conversations.conversations.findConversation(id);
       return doc ? toFollowUpConversation(doc) : null;
@@ -457,8 +462,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         ).conversation._id,
       ),
     render: (input) => templates.render({ ...input, channel: templateChannelFor(input.channel) }),
-    prepareReply: (input) =>
-      replyWindow.prepareReply({ ...input, channel: input.channel as ChannelKind }),
+    prepareReply: (input) => replyWindow.prepareReply({ ...input, channel: input.channel as ChannelKind }),
     sendAutomated: (input) => automatedSend(input),
   });
   const automations: AutomationsModule = createAutomationsModule({

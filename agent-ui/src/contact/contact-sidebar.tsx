@@ -13,8 +13,8 @@ import type { ChannelKind, ContactView, ConversationDetail } from '../lib/api-ty
 import { keys } from '../lib/live-cache';
 import { useWorkspace } from '../lib/workspace';
 import { ContactTierScores } from './contact-tier-scores';
-import { ContactNetwork } from './contact-network';
 import { ContactCare } from '../tasks/contact-care';
+import { ContactNetwork } from './contact-network';
 
 const TIERS = ['A', 'B', 'C', 'VIP'] as const;
 
