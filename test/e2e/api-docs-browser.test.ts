@@ -35,12 +35,17 @@ describe('the API docs page', function () {
       if (!request.url().startsWith(stack.baseUrl) && !request.url().startsWith('data:'))
         foreign.push(request.url());
     });
-    await page.goto(`${stack.baseUrl}/api/docs`);
-    await page.waitForSelector('.opblock', { timeout: 30_000 });
     const document = (await (await fetch(`${stack.baseUrl}/api/openapi.json`)).json()) as {
       paths: Record<string, object>;
     };
     const operations = Object.values(document.paths).reduce((n, item) => n + Object.keys(item).length, 0);
+    await page.goto(`${stack.baseUrl}/api/docs`);
+    // Swagger UI renders the tag sections one after another: wait until it has rendered as many operations.
+    await page
+      .waitForFunction((n) => globalThis.document.querySelectorAll('.opblock').length >= n, operations, {
+        timeout: 30_000,
+      })
+      .catch(() => undefined);
     assert.equal(await page.locator('.opblock').count(), operations);
     assert.ok(await page.getByText('/api/conversations/{id}/messages').first().isVisible());
     assert.deepEqual(problems, []);

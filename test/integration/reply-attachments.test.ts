@@ -100,9 +100,10 @@ describe('reply attachments: agents upload files and send them with a reply', fu
     const outbound = channel.sent.find((m) => m.messageId === sent.body.id)!;
     assert.equal(outbound.text, 'Here it is.');
     assert.equal(outbound.attachments?.length, 1);
-    assert.equal(outbound.attachments[0].filename, 'invoice.pdf');
-    assert.equal(outbound.attachments[0].contentType, 'application/pdf');
-    assert.deepEqual(outbound.attachments[0].data, PDF);
+    const file = outbound.attachments[0]!;
+    assert.equal(file.filename, 'invoice.pdf');
+    assert.equal(file.contentType, 'application/pdf');
+    assert.deepEqual(file.data, PDF);
 
     // The timeline entry's file downloads for an agent who can see the conversation, and not for others.
     const download = (token: string) =>
