@@ -390,7 +390,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     clock,
     logger,
     // Called only after the hub is built (realtime is created with the socket server below).
-    realtime: { publish: (input) => realtime.publish(input as never) },
+    realtime: { publish: (input) => realtime.publish(input) },
     ...(staffMail ? { mailer: (mail) => staffMail.send(mail) } : {}),
     settings: {
       greetingTime: config.CARE_GREETING_TIME,
