@@ -266,7 +266,13 @@ export const DEMO_STORIES: DemoStory[] = [
     hints: { category: 'complaint', priority: 'high' },
     team: 'complaints',
     assignee: 'agent3',
-    replies: [{ agent: 'agent3', minutesAgo: 2860, text: '陈先生，非常抱歉。已补偿您 100 元优惠券，并对师傅做了处理。' }],
+    replies: [
+      {
+        agent: 'agent3',
+        minutesAgo: 2860,
+        text: '陈先生，非常抱歉。已补偿您 100 元优惠券，并对师傅做了处理。',
+      },
+    ],
     status: 'resolved',
   },
 ];
