@@ -258,6 +258,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       put: (data, meta) => attachments.store.put(data, meta),
       maxBytes: config.ATTACHMENT_MAX_BYTES,
     },
+    uploadUnsentTtlMs: config.UPLOAD_UNSENT_TTL_HOURS * 3_600_000,
+    uploadCleanupIntervalMs: config.UPLOAD_CLEANUP_INTERVAL_MS,
     validateAssignment: async ({ assigneeId, teamId }) => {
       const agent = assigneeId ? await agentsModule.agents.findAgent(assigneeId) : null;
       if (assigneeId && !agent?.active)
@@ -949,8 +951,14 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     automations.startWorkers();
     care.startWorkers();
     staffMail?.startWorkers();
-    outbound.startWorkers();
+    // The demo channels' provider stubs are served by this hub itself: sends wait until it listens, or the
+    // demo seed's first replies would meet a closed port and go through the retry path.
+    const sendsToOwnStubs =
+      config.TWILIO_DEMO || config.META_DEMO || config.TELEGRAM_DEMO || config.WECHAT_DEMO;
+    if (sendsToOwnStubs && !httpServer.listening) httpServer.once('listening', () => outbound.startWorkers());
+    else outbound.startWorkers();
     attachments.startWorkers((input) => conversations.timeline.attachToMessage(input));
+    conversations.uploadCleanup.start();
     routing.start();
     integrations.startWorkers();
     imports.startWorkers();
@@ -1044,6 +1052,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         automations.stop();
         await care.stop();
         outbound.stop();
+        conversations.uploadCleanup.stop();
         await queues.close();
         staffMail?.close();
         socketRedis.disconnect();
