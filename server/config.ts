@@ -81,6 +81,13 @@ const ConfigSchema = z.object({
     .int()
     .positive()
     .default(20 * 1024 * 1024),
+  /**
+   * Agent uploads no reply carried are deleted (record and bytes) this many hours after the upload, or
+   * after a reply last tried to send them.
+   */
+  UPLOAD_UNSENT_TTL_HOURS: z.coerce.number().positive().default(24),
+  /** How often worker processes sweep for unsent uploads past UPLOAD_UNSENT_TTL_HOURS. */
+  UPLOAD_CLEANUP_INTERVAL_MS: z.coerce.number().int().min(100).default(3_600_000),
   /** How long the attachments job waits for a provider's media download before retrying. */
   ATTACHMENT_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** How often the SLA sweep fires overdue warnings/breaches and re-arms lost timers (0 disables it). */

@@ -19,6 +19,7 @@ import { createContactDataOwner } from './contact-data';
 import { createConversationUploads } from './conversation-uploads';
 import { defineMessageModels } from './message.model';
 import { createTimelineService } from './timeline.service';
+import { createUploadCleanup } from './upload-cleanup';
 
 export {
   CATEGORIES,
@@ -83,6 +84,10 @@ export interface ConversationsModuleDeps {
     ) => Promise<{ storageKey: string; filename: string; contentType: string; size: number }>;
     maxBytes: number;
   };
+  /** Unsent uploads are deleted this long after upload (or after a reply last resolved them). */
+  uploadUnsentTtlMs?: number;
+  /** How often workers sweep unsent uploads (default one hour). */
+  uploadCleanupIntervalMs?: number;
 }
 
 export function createConversationsModule(deps: ConversationsModuleDeps) {
@@ -112,6 +117,15 @@ export function createConversationsModule(deps: ConversationsModuleDeps) {
     ...(deps.deleteAttachment ? { deleteAttachment: deps.deleteAttachment } : {}),
   });
   const uploads = createConversationUploads({ connection, now: () => clock.now() });
+  const uploadCleanup = createUploadCleanup({
+    uploads,
+    Message,
+    deleteBytes: deps.deleteAttachment ?? (() => Promise.resolve()),
+    clock,
+    logger,
+    ttlMs: deps.uploadUnsentTtlMs ?? 24 * 3_600_000,
+    ...(deps.uploadCleanupIntervalMs ? { intervalMs: deps.uploadCleanupIntervalMs } : {}),
+  });
   const routers = createConversationRouters({
     requireAuth: deps.requireAuth,
     conversations,
@@ -140,6 +154,8 @@ export function createConversationsModule(deps: ConversationsModuleDeps) {
     },
     list,
     contactDataOwner,
+    /** The sweep of unsent uploads past their TTL (`start()` in worker processes, `stop()` on close). */
+    uploadCleanup,
     httpModules,
     /** Models for the ingest module (same module family; nobody else writes them). */
     models: { Conversation, Message },
