@@ -1,8 +1,14 @@
 /**
  * The inbox: views and filters on the left, the open conversation (deep link `/conversations/:ref`, by
  * number or id) on the right. Keyboard: j/k move, Enter opens, `/` searches.
+ *
+ * The list is virtualized (TanStack Virtual): only the rows in view, and a few either side, are in the
+ * DOM, each measured for its own height; every loaded row keeps its place in the list for assistive
+ * technology through aria-setsize / aria-posinset. Rows are keyed by conversation, memoized, and keep
+ * their own clocks (row-clock.ts), so a live update or a clock tick costs the rows it changes.
  */
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { ConversationPane } from '../conversation/conversation-pane';
@@ -14,9 +20,9 @@ import type { ConversationView } from '../lib/api-types';
 import { keys } from '../lib/live-cache';
 import { storedValue, storeValue } from '../lib/session';
 import { useSeen } from '../lib/unread';
-import { useNow } from '../lib/use-now';
 import { useWorkspace } from '../lib/workspace';
 import { ConversationRow } from './conversation-row';
+import { useClockValue } from './row-clock';
 import {
   arrangeRows,
   DEFAULT_FILTERS,
@@ -27,6 +33,8 @@ import {
 } from './inbox-filters';
 
 const PAGE_SIZE = 50;
+/** A row's height before it is measured (a row with one line of badges). */
+const ESTIMATED_ROW_PX = 78;
 
 /** `10234`, `#10234` → the id of that conversation (a 24-hex ref is already an id). */
 function useConversationId(ref: string | undefined) {
@@ -60,10 +68,10 @@ export function InboxPage() {
     ...storedValue<Partial<InboxFilters>>('inbox.filters', {}),
   }));
   const [searchText, setSearchText] = useState(filters.q);
-  const [highlight, setHighlight] = useState(0);
+  // The keyboard's row, by conversation: a live update that reorders the list does not move it.
+  const [highlightId, setHighlightId] = useState<string | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
-  const listRef = useRef<HTMLUListElement>(null);
-  const now = useNow(10_000);
+  const scrollRef = useRef<HTMLDivElement>(null);
   const seen = useSeen();
 
   const views: InboxView[] = workspace.isSupervisor
@@ -85,7 +93,10 @@ export function InboxPage() {
     return () => clearTimeout(timer);
   });
 
-  const query = toQuery({ ...filters, view }, now);
+  // Only the "SLA due soon / breached" filters depend on the time (to the minute); otherwise the page
+  // does not follow the clock at all.
+  const minute = useClockValue((now) => (filters.sla ? Math.floor(now / 60_000) * 60_000 : 0));
+  const query = toQuery({ ...filters, view }, minute);
   const list = useInfiniteQuery({
     queryKey: [...keys.lists, query],
     initialPageParam: undefined as string | undefined,
@@ -102,9 +113,34 @@ export function InboxPage() {
     [list.data, filters],
   );
 
+  const highlight = useMemo(
+    () => Math.max(0, highlightId ? rows.findIndex((r) => r.id === highlightId) : 0),
+    [rows, highlightId],
+  );
+
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ESTIMATED_ROW_PX,
+    getItemKey: (index) => rows[index]?.id ?? index,
+    overscan: 6,
+  });
+  const virtualRows = virtualizer.getVirtualItems();
+
+  // Scrolling near the end of what is loaded loads the next page.
+  const lastShown = virtualRows.at(-1)?.index ?? -1;
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
+  useEffect(() => {
+    if (hasNextPage && !isFetchingNextPage && lastShown >= rows.length - 5 && rows.length > 0)
+      void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage, lastShown, rows.length]);
+
   // Stable, so a live update re-renders only the rows that changed (the rows are memoized).
   const open = useCallback(
-    (row: ConversationView) => void navigate(`/conversations/${row.number}`),
+    (row: ConversationView) => {
+      setHighlightId(row.id);
+      void navigate(`/conversations/${row.number}`);
+    },
     [navigate],
   );
 
@@ -115,7 +151,11 @@ export function InboxPage() {
       if (event.ctrlKey || event.metaKey || event.altKey) return;
       if (event.key === 'j' || event.key === 'k') {
         event.preventDefault();
-        setHighlight((h) => Math.max(0, Math.min(rows.length - 1, h + (event.key === 'j' ? 1 : -1))));
+        const next = Math.max(0, Math.min(rows.length - 1, highlight + (event.key === 'j' ? 1 : -1)));
+        const row = rows[next];
+        if (!row) return;
+        setHighlightId(row.id);
+        virtualizer.scrollToIndex(next, { align: 'auto' });
       } else if (event.key === 'Enter' && target?.tagName !== 'BUTTON' && rows[highlight]) {
         event.preventDefault();
         open(rows[highlight]);
@@ -127,10 +167,6 @@ export function InboxPage() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   });
-
-  useEffect(() => {
-    listRef.current?.querySelectorAll('.row')[highlight]?.scrollIntoView({ block: 'nearest' });
-  }, [highlight]);
 
   const viewLabel: Record<InboxView, string> = {
     mine: t('viewMine'),
@@ -302,26 +338,46 @@ export function InboxPage() {
             {i18n.error(list.error)}
           </p>
         )}
-        <ul ref={listRef} className="rows" data-testid="conversation-list" data-view={view}>
-          {rows.map((row, index) => (
-            <ConversationRow
-              key={row.id}
-              row={row}
-              now={now}
-              unread={
-                row.id !== openId &&
-                row.lastMessage?.direction === 'inbound' &&
-                (seen[row.id] ?? '') < (row.lastMessageAt ?? '')
-              }
-              selected={row.id === openId}
-              highlighted={index === highlight}
-              assigneeName={workspace.agentName(row.assigneeId)}
-              onOpen={open}
-            />
-          ))}
-        </ul>
         {list.isSuccess && rows.length === 0 && <p className="empty">{t('noConversations')}</p>}
         {list.isPending && <p className="empty">{t('loading')}</p>}
+        <div ref={scrollRef} className="rows-scroll" data-testid="conversation-scroll">
+          <ul
+            className="rows"
+            role="list"
+            aria-label={viewLabel[view]}
+            data-testid="conversation-list"
+            data-view={view}
+            data-count={rows.length}
+            style={{ height: virtualizer.getTotalSize() }}
+          >
+            {virtualRows.map((item) => {
+              const row = rows[item.index]!;
+              return (
+                <li
+                  key={item.key}
+                  ref={virtualizer.measureElement}
+                  data-index={item.index}
+                  aria-setsize={rows.length}
+                  aria-posinset={item.index + 1}
+                  style={{ transform: `translateY(${item.start}px)` }}
+                >
+                  <ConversationRow
+                    row={row}
+                    unread={
+                      row.id !== openId &&
+                      row.lastMessage?.direction === 'inbound' &&
+                      (seen[row.id] ?? '') < (row.lastMessageAt ?? '')
+                    }
+                    selected={row.id === openId}
+                    highlighted={item.index === highlight}
+                    assigneeName={workspace.agentName(row.assigneeId)}
+                    onOpen={open}
+                  />
+                </li>
+              );
+            })}
+          </ul>
+        </div>
         {list.hasNextPage && (
           <button
             type="button"
