@@ -108,6 +108,18 @@ describe('realtime: persisted socket events', () => {
   const isText = (text: string) => (event: Received) =>
     event.name === 'message:new' && textOf(event) === text;
 
+  /**
+   * Publishes, then waits until the event went out live: `publish` resolves once the event is persisted and
+   * handed to the Redis adapter, which emits it to this process's sockets only after its XADD round trip.
+   * A socket that connects before that emit may get the event live and again from `sync` (clients drop
+   * repeats by id); a socket that connects after the `witness` (a supervisor, in every message's rooms) got
+   * it can only learn it from `sync`.
+   */
+  const publishDelivered = async (witness: Client, teamId: string, text: string) => {
+    await publishMessage(teamId, text);
+    await witness.waitFor(isText(text));
+  };
+
   before(async () => {
     stack = await startTestHub();
     teamA = (await stack.hub.agents.agents.createTeam({ name: 'Complaints' }, null)).id;
@@ -156,9 +168,10 @@ describe('realtime: persisted socket events', () => {
     const seen = await first.waitFor(isText('before'));
     first.socket.close();
 
-    await publishMessage(teamA, 'missed 1');
-    await publishMessage(teamB, 'not for me');
-    await publishMessage(teamA, 'missed 2');
+    const witness = await client(supervisorToken);
+    await publishDelivered(witness, teamA, 'missed 1');
+    await publishDelivered(witness, teamB, 'not for me');
+    await publishDelivered(witness, teamA, 'missed 2');
 
     const again = await client(agentOfA.token);
     const ack = await again.sync({ lastEventId: seen.payload.eventId });
@@ -172,8 +185,9 @@ describe('realtime: persisted socket events', () => {
   });
 
   it('does not replay events of another team', async () => {
-    await publishMessage(teamA, 'secret of A');
-    await publishMessage(teamB, 'for B');
+    const witness = await client(supervisorToken);
+    await publishDelivered(witness, teamA, 'secret of A');
+    await publishDelivered(witness, teamB, 'for B');
     const socket = await client(agentOfB.token);
     const ack = await socket.sync({ lastEventId: '0' });
     assert.equal(ack.ok, true);
