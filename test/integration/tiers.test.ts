@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
+import { scaled } from '../support/test-scale';
 import { startTestHub, type RunningTestHub } from '../support/test-stack';
 import { inbound, loginAs } from './conversations-support';
 import { allRowErrors, getJson, upload, waitForImport } from './imports-support';
 
-const CONTACTS = 2_000;
-const ORDERS = 10_000;
+/**
+ * 200 contacts and 1,000 orders (2,000 and 10,000 with TEST_SCALE=10): enough for all five RFM quintiles,
+ * all three ABC tiers and every kind of bad row.
+ */
+const CONTACTS = scaled(200, 10);
+const ORDERS = scaled(1_000, 200);
+/** Buyers are contacts 1..BUYERS: the rest have no orders. */
+const BUYERS = (CONTACTS * 9) / 10;
 const emailOf = (k: number) => `buyer${k}@example.com`;
 const phoneOf = (k: number) => `+86137${String(k).padStart(8, '0')}`;
 
@@ -25,7 +32,7 @@ interface Order {
   minor: number;
 }
 
-/** 10,000 good orders over buyers 1..1800 (skewed: a few buy often), and 50 bad rows between them. */
+/** ORDERS good orders over buyers 1..BUYERS (skewed: a few buy often), and a bad row every 200 orders. */
 function ordersFile(): { csv: string; orders: Order[]; badRows: number[] } {
   const next = random(42);
   const lines = ['orderId,email,phone,placedAt,amount,currency'];
@@ -45,7 +52,7 @@ function ordersFile(): { csv: string; orders: Order[]; badRows: number[] } {
       badRows.push(row);
       lines.push(bad[badRows.length % bad.length]!());
     }
-    const buyer = 1 + Math.floor(1800 * next() ** 2);
+    const buyer = 1 + Math.floor(BUYERS * next() ** 2);
     const placedAt = new Date(Date.UTC(2025, 0, 1) + Math.floor(next() * 600 * 86_400_000));
     const minor = 100 + Math.floor(next() * 99_900);
     orders.push({ buyer, placedAt, minor });
@@ -92,7 +99,7 @@ function expectedRfm(orders: Order[]) {
 }
 
 describe('tiers: orders import, RFM and ABC', function () {
-  this.timeout(600_000);
+  this.timeout(Math.max(120_000, ORDERS * 60));
   let running: RunningTestHub;
   let admin: string;
   let agent: string;
@@ -126,7 +133,7 @@ describe('tiers: orders import, RFM and ABC', function () {
     await running.close();
   });
 
-  it('imports 10,000 orders with bad rows (the good ones stored, each bad one reported) and then scores every buyer exactly as an independent computation does', async () => {
+  it(`imports ${ORDERS} orders with bad rows (the good ones stored, each bad one reported) and then scores every buyer exactly as an independent computation does`, async () => {
     const { csv, orders, badRows } = ordersFile();
     const started = await upload(running.baseUrl, admin, '/api/imports/orders', csv);
     assert.equal(started.status, 202, JSON.stringify(started.body));
