@@ -25,27 +25,20 @@ import {
   describeChannelConformance,
   type ConformanceHarness,
 } from '../../connectors/conformance/channel-conformance';
-import { identityHash } from '../../connectors/webchat/visitor-token';
 import { webchatPlugin } from '../../connectors/webchat/webchat-plugin';
 import { createMemorySink } from '../support/memory-sink';
 import { RecordingChannel } from '../support/recording-channel';
 import { getTestStack, testConfig, testLogger, uniqueId } from '../support/test-stack';
-import { clientId, connectVisitor, type TestVisitor } from '../support/webchat-visitor';
+import {
+  CONFORMANCE_EXTERNAL_PREFIX,
+  connectConformanceVisitors,
+  GONE_EXTERNAL_ID,
+  RECEIVER_EXTERNAL_ID,
+  signedIdentity,
+} from '../support/webchat-conformance';
+import { connectVisitor } from '../support/webchat-visitor';
 
 const SECRET = 'connector-conformance-identity-secret-0123';
-const IDENTIFIER = 'conformance@shop.example';
-const signed = (identifier: string) => ({ identifier, identifierHash: identityHash(SECRET, identifier) });
-
-const refusedAs403 = (promise: Promise<TestVisitor>) =>
-  promise.then(
-    (visitor) => {
-      visitor.close();
-      return { status: 200 };
-    },
-    (error: Error & { data?: { code?: string } }) => ({
-      status: error.data?.code?.startsWith('IDENTITY_') ? 403 : 500,
-    }),
-  );
 
 /** The connector with its context: memory sink and timeline, own redis client, bare Socket.IO + Express. */
 async function startConnector() {
@@ -184,68 +177,30 @@ const harness: ConformanceHarness = {
   runs: { networkFailure: true, notes: false },
   async setup() {
     const connector = await startConnector();
-    const visitor = await connectVisitor(connector.baseUrl, { inbox: 'demo', identity: signed(IDENTIFIER) });
-    const receiver = await connectVisitor(connector.baseUrl, {
-      inbox: 'demo',
-      identity: signed('receiver@shop.example'),
-    });
-    const opening = await receiver.send('receiver opens a conversation');
-    const receiverConversation = (opening.message as { conversationId: string }).conversationId;
-    // A visitor who gave an email (their verified identifier) and left: replies continue by email.
-    const gone = await connectVisitor(connector.baseUrl, {
-      inbox: 'demo',
-      identity: signed('gone@shop.example'),
-    });
-    const goneOpening = await gone.send('I will leave now');
-    const goneConversation = (goneOpening.message as { conversationId: string }).conversationId;
-    gone.close();
-    await gone.waitFor('gone disconnected', () => !gone.socket.connected);
-
-    let lastClientId = '';
+    const visitors = await connectConformanceVisitors(connector.baseUrl, SECRET);
     let nextFailure: 'permanent' | 'transient' | null = null;
-    const agentMessages = () =>
-      [...visitor.messages, ...receiver.messages].filter((m) => m.from === 'agent').length;
 
     return {
+      ...visitors,
       channel: connector.channel,
-      async deliverInbound() {
-        lastClientId = clientId();
-        const ack = await visitor.send('您好，我想退货', lastClientId);
-        return {
-          status: ack.ok === true ? 200 : 500,
-          externalId: `wc:u_webchat_${IDENTIFIER}:${lastClientId}`,
-        };
-      },
-      async replayInbound() {
-        const ack = await visitor.send('您好，我想退货', lastClientId);
-        return { status: ack.ok === true ? 200 : 500 };
-      },
-      deliverWithBadSignature: () =>
-        refusedAs403(
-          connectVisitor(connector.baseUrl, {
-            inbox: 'demo',
-            identity: { identifier: IDENTIFIER, identifierHash: identityHash('not-the-secret', IDENTIFIER) },
-          }),
-        ),
-      deliverUnsigned: () => refusedAs403(connectVisitor(connector.baseUrl, { inbox: 'demo' })),
       stored: () =>
         Promise.resolve(
           connector.memory
             .stored()
-            .filter((entry) => entry.externalId.startsWith(`wc:u_webchat_${IDENTIFIER}:`)),
+            .filter((entry) => entry.externalId.startsWith(CONFORMANCE_EXTERNAL_PREFIX)),
         ),
       outbound() {
         const failure = nextFailure;
         nextFailure = null;
         if (failure === 'permanent')
-          return connector.reply(receiverConversation, 'not-a-visitor', 'Your return is approved.');
+          return connector.reply(visitors.receiverConversation, 'not-a-visitor', 'Your return is approved.');
         if (failure === 'transient') {
           connector.email.failTransiently(1);
-          return connector.reply(goneConversation, 'u_webchat_gone@shop.example', 'Your return is approved.');
+          return connector.reply(visitors.goneConversation, GONE_EXTERNAL_ID, 'Your return is approved.');
         }
         return connector.reply(
-          receiverConversation,
-          'u_webchat_receiver@shop.example',
+          visitors.receiverConversation,
+          RECEIVER_EXTERNAL_ID,
           'Your return is approved.',
         );
       },
@@ -257,10 +212,8 @@ const harness: ConformanceHarness = {
         connector.redis.disconnect();
         await new Promise((resolve) => setTimeout(resolve, 50));
       },
-      providerSendCount: agentMessages,
       async teardown() {
-        visitor.close();
-        receiver.close();
+        visitors.close();
         await connector.close();
       },
     };
@@ -276,7 +229,7 @@ describe('web chat connector conformance (connector level)', function () {
     try {
       const visitor = await connectVisitor(connector.baseUrl, {
         inbox: 'demo',
-        identity: signed('live@shop.example'),
+        identity: signedIdentity(SECRET, 'live@shop.example'),
       });
       const sent = await visitor.send('hello');
       const conversationId = (sent.message as { conversationId: string }).conversationId;

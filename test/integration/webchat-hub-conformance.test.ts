@@ -10,15 +10,18 @@ import {
   describeChannelConformance,
   type ConformanceHarness,
 } from '../../connectors/conformance/channel-conformance';
-import { identityHash } from '../../connectors/webchat/visitor-token';
 import { webchatPlugin } from '../../connectors/webchat/webchat-plugin';
 import { call } from './conversations-support';
 import { RecordingChannel } from '../support/recording-channel';
 import { startTestHub } from '../support/test-stack';
-import { clientId, connectVisitor, type TestVisitor } from '../support/webchat-visitor';
+import {
+  CONFORMANCE_EXTERNAL_PREFIX,
+  connectConformanceVisitors,
+  GONE_EXTERNAL_ID,
+  RECEIVER_EXTERNAL_ID,
+} from '../support/webchat-conformance';
 
 const SECRET = 'conformance-identity-secret-0123456789';
-const IDENTIFIER = 'conformance@shop.example';
 
 async function waitUntil(what: string, probe: () => boolean | Promise<boolean>, ms = 20_000) {
   const until = Date.now() + ms;
@@ -27,19 +30,6 @@ async function waitUntil(what: string, probe: () => boolean | Promise<boolean>, 
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
-
-const refusedAs403 = (promise: Promise<TestVisitor>) =>
-  promise.then(
-    (visitor) => {
-      visitor.close();
-      return { status: 200 };
-    },
-    (error: Error & { data?: { code?: string } }) => ({
-      status: error.data?.code?.startsWith('IDENTITY_') ? 403 : 500,
-    }),
-  );
-
-const signed = (identifier: string) => ({ identifier, identifierHash: identityHash(SECRET, identifier) });
 
 const harness: ConformanceHarness = {
   name: 'webchat (whole hub)',
@@ -81,22 +71,8 @@ const harness: ConformanceHarness = {
     const token = login.body.token as string;
     const Message = running.hub.conversations.models.Message;
 
-    // The visitor under test (its inbound events are what `stored` lists).
-    const visitor = await connectVisitor(running.baseUrl, { inbox: 'demo', identity: signed(IDENTIFIER) });
-    // A receiver with a conversation: direct sends of the suite go to them.
-    const receiver = await connectVisitor(running.baseUrl, {
-      inbox: 'demo',
-      identity: signed('receiver@shop.example'),
-    });
-    const opening = await receiver.send('receiver opens a conversation');
-    const conversationId = (opening.message as { conversationId: string }).conversationId;
-    // A visitor who gave an email and left: replies to them continue by email (transient failure there).
-    const gone = await connectVisitor(running.baseUrl, {
-      inbox: 'demo',
-      identity: signed('gone@shop.example'),
-    });
-    await gone.send('I will leave now');
-    gone.close();
+    const visitors = await connectConformanceVisitors(running.baseUrl, SECRET);
+    const conversationId = visitors.receiverConversation;
 
     const seq = await running.hub.conversations.conversations.allocateSeq(conversationId, {
       openOnly: false,
@@ -120,46 +96,21 @@ const harness: ConformanceHarness = {
       messageId: String(message._id),
       channel: 'webchat',
       inboxId: 'webchat',
-      to: { externalId: 'u_webchat_receiver@shop.example' },
+      to: { externalId: RECEIVER_EXTERNAL_ID },
       text: 'Your return is approved.',
     };
 
-    let lastClientId = '';
-    /** The visitor's conversation, from their send's ack (the room broadcast may arrive after it). */
-    let visitorConversation: string | undefined;
     let nextFailure: 'permanent' | 'transient' | null = null;
-    const agentMessages = () =>
-      [...visitor.messages, ...receiver.messages].filter((m) => m.from === 'agent').length;
     const channel = await running.hub.channels.registry.resolve({ channel: 'webchat', inboxId: 'webchat' });
     if (!channel) throw new Error('no webchat channel registered');
 
     return {
+      ...visitors,
       channel,
-      async deliverInbound() {
-        lastClientId = clientId();
-        const ack = await visitor.send('您好，我想退货', lastClientId);
-        visitorConversation = (ack.message as { conversationId?: string } | undefined)?.conversationId;
-        return {
-          status: ack.ok === true ? 200 : 500,
-          externalId: `wc:u_webchat_${IDENTIFIER}:${lastClientId}`,
-        };
-      },
-      async replayInbound() {
-        const ack = await visitor.send('您好，我想退货', lastClientId);
-        return { status: ack.ok === true ? 200 : 500 };
-      },
-      deliverWithBadSignature: () =>
-        refusedAs403(
-          connectVisitor(running.baseUrl, {
-            inbox: 'demo',
-            identity: { identifier: IDENTIFIER, identifierHash: identityHash('not-the-secret', IDENTIFIER) },
-          }),
-        ),
-      deliverUnsigned: () => refusedAs403(connectVisitor(running.baseUrl, { inbox: 'demo' })),
       async stored() {
         const docs = await Message.find({ channel: 'webchat', direction: 'inbound' }).sort({ seq: 1 }).lean();
         return docs
-          .filter((doc) => doc.externalId?.startsWith(`wc:u_webchat_${IDENTIFIER}:`))
+          .filter((doc) => doc.externalId?.startsWith(CONFORMANCE_EXTERNAL_PREFIX))
           .map((doc) => ({
             channel: doc.channel,
             externalId: doc.externalId ?? '',
@@ -173,37 +124,35 @@ const harness: ConformanceHarness = {
         if (failure === 'permanent') return { ...prepared, to: { externalId: 'not-a-visitor' } };
         if (failure === 'transient') {
           email.failTransiently(1);
-          return { ...prepared, to: { externalId: 'u_webchat_gone@shop.example' } };
+          return { ...prepared, to: { externalId: GONE_EXTERNAL_ID } };
         }
         return prepared;
       },
       failNextSend(kind) {
         nextFailure = kind;
       },
-      providerSendCount: agentMessages,
       async postNoteThenReply() {
-        const id = visitorConversation;
+        const id = visitors.visitorConversation();
         if (!id) throw new Error('no visitor conversation yet');
         const note = await call(running.baseUrl, 'POST', `/api/conversations/${id}/messages`, {
           token,
           body: { text: 'internal: check the return policy', private: true },
         });
         if (note.status !== 201) throw new Error(`note: ${note.status} ${JSON.stringify(note.body)}`);
-        const before = agentMessages();
+        const before = visitors.providerSendCount();
         const reply = await call(running.baseUrl, 'POST', `/api/conversations/${id}/messages`, {
           token,
           body: { text: 'We have approved your return.' },
         });
         if (reply.status !== 201) throw new Error(`reply: ${reply.status} ${JSON.stringify(reply.body)}`);
-        await waitUntil('reply delivered', () => agentMessages() > before);
+        await waitUntil('reply delivered', () => visitors.providerSendCount() > before);
         await waitUntil(
           'reply settled',
           async () => (await Message.findById(reply.body.id as string).lean())?.status !== 'queued',
         );
       },
       async teardown() {
-        visitor.close();
-        receiver.close();
+        visitors.close();
         await running.close();
       },
     };
