@@ -2,9 +2,13 @@
  * The composer: reply (on a channel the customer can be reached on) or internal note; SMS segment count
  * while typing; the draft kept per conversation; Ctrl/Cmd+Enter sends. Voice conversations get a call
  * back button instead of a text reply (a text on a phone line has nowhere to go).
+ *
+ * Files (button, paste or drop) upload at once and go with the next reply or note (the hub keeps them on
+ * notes too, never sending them); Send waits for running uploads. Mentions show as `@Name` in the box and
+ * become `@[Name](id)` tokens only when the note is sent or the draft stored (mention-text.ts).
  */
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type DragEvent, type FormEvent, type KeyboardEvent } from 'react';
 import { smsSegments } from '../../../connectors/twilio/sms-segments';
 import { useI18n } from '../i18n/i18n';
 import { apiClient } from '../lib/api-client';
@@ -14,8 +18,11 @@ import { upsertTimeline } from '../lib/live-cache';
 import { useWorkspace } from '../lib/workspace';
 import type { CannedResponse } from '../lib/api-types';
 import { CannedPicker, cannedQuery } from './canned-picker';
-import { mentionCandidates, MentionPicker, mentionQuery, mentionToken } from './mention-picker';
+import { mentionCandidates, MentionPicker, mentionQuery } from './mention-picker';
 import { ReplyWindowBar, useReplyLock } from './reply-window-bar';
+import { clearSent, useAttachmentDrafts } from './attachment-drafts';
+import { AttachButton, AttachmentChips, attachFiles, fill, MAX_ATTACHMENTS } from './composer-attachments';
+import { activeMentions, addMention, fromServerText, toServerText, type PickedMention } from './mention-text';
 
 /** Channels an agent can write a text reply on (voice is answered by calling back). */
 const TEXT_CHANNELS = new Set([
@@ -35,7 +42,17 @@ export function Composer(props: { conversation: ConversationDetail }) {
   const { socket, agents, session } = useWorkspace();
   const client = useQueryClient();
   const { conversation } = props;
-  const [draft, setDraft] = useState<Draft>(() => loadDraft(conversation.id));
+  // The stored draft carries mention tokens; the box shows them as `@Name` with the agents beside.
+  const [initial] = useState(() => {
+    const stored = loadDraft(conversation.id);
+    const parsed = fromServerText(stored.text);
+    return { draft: { ...stored, text: parsed.text }, mentions: parsed.mentions };
+  });
+  const [draft, setDraft] = useState<Draft>(initial.draft);
+  const [mentions, setMentions] = useState<PickedMention[]>(initial.mentions);
+  const attachments = useAttachmentDrafts(conversation.id);
+  const uploading = attachments.some((a) => a.state === 'uploading');
+  const [dropping, setDropping] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [info, setInfo] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -67,24 +84,35 @@ export function Composer(props: { conversation: ConversationDetail }) {
   // A closed reply window (WhatsApp 24 h, Messenger 7 days, WeChat 48 h / 5 replies) locks free text.
   const locked = useReplyLock(conversation, channel).locked && !isNote;
 
-  useEffect(() => saveDraft(conversation.id, draft), [conversation.id, draft]);
+  useEffect(
+    () => saveDraft(conversation.id, { ...draft, text: toServerText(draft.text, mentions) }),
+    [conversation.id, draft, mentions],
+  );
 
   const change = (patch: Partial<Draft>) => setDraft((prev) => ({ ...prev, ...patch }));
   const segments = !isNote && channel === 'sms' && draft.text ? smsSegments(draft.text) : null;
 
   const submit = async (event?: FormEvent) => {
     event?.preventDefault();
-    if (!draft.text.trim() || busy || locked) return;
+    if (!draft.text.trim() || busy || locked || uploading) return;
     setBusy(true);
     setError(null);
+    const ready = attachments.filter((a) => a.state === 'ready' && a.uploadId);
     try {
       const message = await apiClient.conversations.reply(conversation.id, {
-        text: draft.text,
+        // Tokens only in notes: a customer must never receive `@[Name](id)`.
+        text: isNote ? toServerText(draft.text, mentions) : draft.text,
         private: isNote,
         ...(!isNote && channel && channel !== conversation.channel ? { channel } : {}),
+        ...(ready.length ? { attachments: ready.map((a) => a.uploadId!) } : {}),
       });
       upsertTimeline(client, message);
       setDraft((prev) => ({ ...prev, text: '' }));
+      setMentions([]);
+      clearSent(
+        conversation.id,
+        ready.map((a) => a.key),
+      );
     } catch (err) {
       setError(i18n.error(err));
     } finally {
@@ -109,10 +137,12 @@ export function Composer(props: { conversation: ConversationDetail }) {
   const mentionItems = mention ? mentionCandidates(agents, mention.query, session.agent.id) : [];
   const pickMention = (agent: { id: string; name: string }) => {
     if (!mention) return;
-    const token = `${mentionToken(agent)} `;
-    const text = draft.text.slice(0, mention.start) + token + draft.text.slice(caret);
-    const at = mention.start + token.length;
+    const picked = addMention(mentions, agent);
+    const shown = `@${picked[picked.length - 1]!.name} `;
+    const text = draft.text.slice(0, mention.start) + shown + draft.text.slice(caret);
+    const at = mention.start + shown.length;
     setDraft((prev) => ({ ...prev, text }));
+    setMentions(activeMentions(text, picked));
     setCaret(at);
     requestAnimationFrame(() => textRef.current?.setSelectionRange(at, at));
   };
@@ -167,11 +197,28 @@ export function Composer(props: { conversation: ConversationDetail }) {
     }
   };
 
+  const tooMany = () => setError(fill(t('attachmentTooMany'), { max: MAX_ATTACHMENTS }));
+  const canAttach = !locked && !busy;
+  const hasFiles = (event: DragEvent) => event.dataTransfer.types.includes('Files');
+  const readyCount = attachments.filter((a) => a.state === 'ready').length;
+
   return (
     <form
-      className={`composer ${isNote ? 'private' : ''}`}
+      className={`composer ${isNote ? 'private' : ''} ${dropping ? 'dropping' : ''}`}
       onSubmit={(e) => void submit(e)}
       aria-label={isNote ? t('note') : t('reply')}
+      onDragOver={(event) => {
+        if (!canAttach || !hasFiles(event)) return;
+        event.preventDefault();
+        setDropping(true);
+      }}
+      onDragLeave={() => setDropping(false)}
+      onDrop={(event) => {
+        setDropping(false);
+        if (!canAttach || !hasFiles(event)) return;
+        event.preventDefault();
+        attachFiles(conversation.id, [...event.dataTransfer.files], tooMany);
+      }}
     >
       <div className="composer-head">
         <div className="tabs" role="group">
@@ -259,8 +306,15 @@ export function Composer(props: { conversation: ConversationDetail }) {
         aria-label={t('messageText')}
         onKeyDown={onKeyDown}
         onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
+        onPaste={(e) => {
+          if (!canAttach || e.clipboardData.files.length === 0) return;
+          e.preventDefault();
+          attachFiles(conversation.id, [...e.clipboardData.files], tooMany);
+        }}
         onChange={(e) => {
           change({ text: e.target.value });
+          // Deleting part of a `@Name` drops that mention (the text is then sent as typed).
+          setMentions((prev) => activeMentions(e.target.value, prev));
           setCaret(e.target.selectionStart);
           setMentionIndex(0);
           setMentionClosed(false);
@@ -274,7 +328,18 @@ export function Composer(props: { conversation: ConversationDetail }) {
           }
         }}
       />
+      <AttachmentChips conversationId={conversation.id} items={attachments} />
+      {dropping && <p className="hint">{t('attachmentDrop')}</p>}
       <div className="composer-foot">
+        <AttachButton conversationId={conversation.id} disabled={!canAttach} onTooMany={tooMany} />
+        {uploading && (
+          <span className="hint" data-testid="uploads-waiting">
+            {t('attachmentsWaiting')}
+          </span>
+        )}
+        {!uploading && readyCount > 0 && !draft.text.trim() && (
+          <span className="hint">{t('attachmentsNeedText')}</span>
+        )}
         {segments && (
           <span className="segments" data-testid="segments">
             {segments.encoding} · {segments.segments} {t('segments')} · {segments.remainingInSegment}
@@ -288,7 +353,11 @@ export function Composer(props: { conversation: ConversationDetail }) {
         {info && <span role="status">{info}</span>}
         <span className="spacer" />
         <kbd className="hint">Ctrl/⌘ + Enter</kbd>
-        <button type="submit" className="primary" disabled={busy || locked || !draft.text.trim()}>
+        <button
+          type="submit"
+          className="primary"
+          disabled={busy || locked || uploading || !draft.text.trim()}
+        >
           {isNote ? t('addNote') : t('send')}
         </button>
       </div>

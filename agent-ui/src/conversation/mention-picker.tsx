@@ -1,7 +1,7 @@
 /**
  * `@` in an internal note suggests colleagues: typing filters by name; ↑/↓ choose, Enter or a click
- * inserts `@[Name](agentId)` (the hub notifies that agent), Escape closes. The timeline shows the token as
- * "@Name" (`MentionText`).
+ * inserts `@Name` (the composer keeps which agent it is and sends `@[Name](agentId)`, mention-text.ts; the
+ * hub notifies that agent), Escape closes. The timeline shows the token as "@Name" (`MentionText`).
  */
 import { Fragment } from 'react';
 import { MENTION_PATTERN, mentionToken } from '../../../server/modules/mentions/mention-tokens';

@@ -219,6 +219,7 @@ export const errorNames: Both<
   | 'INVALID_INPUT'
   | 'RATE_LIMITED'
   | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'TIMEOUT'
   | 'OFFER_GONE'
   | 'INTERNAL'
@@ -234,6 +235,7 @@ export const errorNames: Both<
     INVALID_INPUT: 'Some of the input is not valid.',
     RATE_LIMITED: 'Too many attempts. Wait a moment and try again.',
     PAYLOAD_TOO_LARGE: 'This is too large to send.',
+    UNSUPPORTED_MEDIA_TYPE: 'This type of file is not accepted.',
     TIMEOUT: 'The server did not answer in time.',
     OFFER_GONE: 'This offer has expired or was taken.',
     INTERNAL: 'Something went wrong on the server. Try again.',
@@ -249,6 +251,7 @@ export const errorNames: Both<
     INVALID_INPUT: '输入内容有误。',
     RATE_LIMITED: '尝试次数过多，请稍后再试。',
     PAYLOAD_TOO_LARGE: '内容过大，无法发送。',
+    UNSUPPORTED_MEDIA_TYPE: '不接受此类文件。',
     TIMEOUT: '服务器响应超时。',
     OFFER_GONE: '该分配已过期或已被他人接起。',
     INTERNAL: '服务器出错，请重试。',

@@ -3,12 +3,14 @@ import { workspaceEn, workspaceZh } from './workspace-messages';
 import { replyWindowEn, replyWindowZh } from './reply-window-messages';
 import { customerActivityEn, customerActivityZh } from './customer-activity-messages';
 import { tasksEn, tasksZh } from '../tasks/task-messages';
+import { composerEn, composerZh } from './composer-messages';
 
 export const en = {
   ...workspaceEn,
   ...replyWindowEn,
   ...customerActivityEn,
   ...tasksEn,
+  ...composerEn,
   appName: 'Omnihub',
   signIn: 'Sign in',
   email: 'Email',
@@ -219,6 +221,7 @@ export const zh: Record<MessageKey, string> = {
   ...replyWindowZh,
   ...customerActivityZh,
   ...tasksZh,
+  ...composerZh,
   appName: 'Omnihub',
   signIn: '登录',
   email: '邮箱',

@@ -80,6 +80,65 @@ async function send(method: string, path: string, body?: unknown, token?: string
   }
 }
 
+/** What the upload route answers; a reply lists the id in `attachments`. */
+export interface UploadReference {
+  id: string;
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+/** The server's error body as an `ApiError` (XHR flavour of `parseError`). */
+function xhrError(xhr: XMLHttpRequest): ApiError {
+  try {
+    const body = JSON.parse(xhr.responseText) as { error?: { code?: string; message?: string } };
+    return new ApiError(xhr.status, body.error?.code ?? 'ERROR', body.error?.message ?? xhr.statusText);
+  } catch {
+    // A proxy's own refusal has no JSON body: the status still says what happened.
+    const code =
+      xhr.status === 413 ? 'PAYLOAD_TOO_LARGE' : xhr.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'ERROR';
+    return new ApiError(xhr.status, code, xhr.statusText);
+  }
+}
+
+/**
+ * One raw-body upload through XMLHttpRequest: fetch reports no upload progress. Resolves with the status
+ * and the XHR; a request that never got an answer rejects with `NETWORK`, an abort with `ABORTED`.
+ */
+function sendFile(
+  path: string,
+  file: Blob,
+  options: { token?: string; onProgress?: (sent: number, total: number) => void; signal?: AbortSignal },
+): Promise<XMLHttpRequest> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    if (options.token) xhr.setRequestHeader('authorization', `Bearer ${options.token}`);
+    xhr.setRequestHeader('content-type', file.type || 'application/octet-stream');
+    xhr.upload.onprogress = (event) => options.onProgress?.(event.loaded, event.total || file.size);
+    xhr.onload = () => resolve(xhr);
+    xhr.onerror = () => reject(new ApiError(0, 'NETWORK', 'The server cannot be reached.'));
+    xhr.onabort = () => reject(new ApiError(0, 'ABORTED', 'The upload was cancelled.'));
+    options.signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+    if (options.signal?.aborted) xhr.abort();
+    else xhr.send(file);
+  });
+}
+
+/** Uploads a file for a reply of this conversation (token refreshed once on a 401, like `request`). */
+export async function uploadAttachment(
+  conversationId: string,
+  file: File,
+  options: { onProgress?: (sent: number, total: number) => void; signal?: AbortSignal } = {},
+): Promise<UploadReference> {
+  const path = `/api/conversations/${conversationId}/attachments${queryString({ filename: file.name || 'file' })}`;
+  let xhr = await sendFile(path, file, { ...options, token: getSession()?.token });
+  if (xhr.status === 401 && (await refresh()))
+    xhr = await sendFile(path, file, { ...options, token: getSession()?.token });
+  if (xhr.status < 200 || xhr.status >= 300) throw xhrError(xhr);
+  return JSON.parse(xhr.responseText) as UploadReference;
+}
+
 let refreshing: Promise<boolean> | null = null;
 
 /** Refreshes the session's tokens (once, however many callers ask at the same time); false when it cannot. */
@@ -172,6 +231,8 @@ export const apiClient = {
         private: boolean;
         /** An approved template (WhatsApp outside the 24 h window) instead of text. */
         template?: { name: string; language?: string; variables: string[] };
+        /** Upload ids (`uploadAttachment`) of this conversation, sent with the reply. */
+        attachments?: string[];
       },
     ) => json<TimelineMessage>('POST', `/api/conversations/${id}/messages`, body),
     setStatus: (id: string, status: Exclude<ConversationStatus, 'new'>) =>
@@ -190,6 +251,7 @@ export const apiClient = {
         force: true,
       }),
     callBack: (id: string) => json<unknown>('POST', `/api/conversations/${id}/call`, {}),
+    upload: uploadAttachment,
   },
   messages: {
     retry: (id: string) => json<TimelineMessage>('POST', `/api/messages/${id}/retry`),
