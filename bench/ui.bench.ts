@@ -92,7 +92,10 @@ async function seedConversations(bench: BenchHub, count: number, offset: number)
 }
 
 /** The number of conversations the list holds (loaded; the virtualized list draws only those in view). */
-const LOADED = `Number(document.querySelector('[data-testid=conversation-list]')?.dataset.count ?? 0)`;
+const loadedRows = (page: Page) =>
+  page.evaluate(() =>
+    Number(document.querySelector('[data-testid=conversation-list]')?.getAttribute('data-count') ?? 0),
+  );
 
 /** Opens the All view and loads pages until the list holds `rows` conversations. */
 async function loadRows(page: Page, baseUrl: string, rows: number): Promise<void> {
@@ -100,14 +103,20 @@ async function loadRows(page: Page, baseUrl: string, rows: number): Promise<void
   await page.getByRole('tab', { name: 'All' }).click();
   const list = page.locator('[data-testid=conversation-list][data-view=all] .row');
   await list.first().waitFor({ timeout: 60_000 });
-  const loaded = async () => Number(await page.evaluate(LOADED));
+  const loaded = () => loadedRows(page);
   for (let guard = 0; guard < 100 && (await loaded()) < rows; guard++) {
     const more = page.getByRole('button', { name: 'Load more' });
     if ((await more.count()) === 0) break;
     // Counted before the click: a page that arrives quickly must not be waited for a second time.
     const before = await loaded();
     await more.click();
-    await page.waitForFunction(`${LOADED} > ${before}`, undefined, { timeout: 60_000 });
+    await page.waitForFunction(
+      (n) =>
+        Number(document.querySelector('[data-testid=conversation-list]')?.getAttribute('data-count') ?? 0) >
+        n,
+      before,
+      { timeout: 60_000 },
+    );
   }
 }
 
@@ -296,7 +305,7 @@ async function main() {
     // The same with the long list (the new conversations are older, so they load after the first ones).
     const moreIds = await seedConversations(bench, ROWS - BASELINE_ROWS, BASELINE_ROWS);
     await loadRows(page, bench.baseUrl, ROWS);
-    results.rowsLoaded = Number(await page.evaluate(LOADED));
+    results.rowsLoaded = await loadedRows(page);
     results.rowsInDom = await page.locator('[data-testid=conversation-list] .row').count();
     results.longList = summary(await measure(publish, page, [...baselineIds, ...moreIds], RUNS));
     results.loadAverageEnd = os.loadavg();

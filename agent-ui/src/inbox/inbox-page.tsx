@@ -118,22 +118,30 @@ export function InboxPage() {
     [rows, highlightId],
   );
 
+  const getItemKey = useCallback((index: number) => rows[index]?.id ?? index, [rows]);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ESTIMATED_ROW_PX,
-    getItemKey: (index) => rows[index]?.id ?? index,
+    getItemKey,
     overscan: 6,
   });
   const virtualRows = virtualizer.getVirtualItems();
 
-  // Scrolling near the end of what is loaded loads the next page.
+  // Another view, filter or order starts at the top of its list.
+  const listIdentity = JSON.stringify([query, filters.sort, filters.tag]);
+  useEffect(() => {
+    virtualizer.scrollToOffset(0);
+  }, [listIdentity, virtualizer]);
+
+  // Scrolling near the end of what is loaded loads the next page (only once the agent has scrolled: a
+  // short list, e.g. after the tag filter, waits for "Load more" rather than fetching page after page).
   const lastShown = virtualRows.at(-1)?.index ?? -1;
+  const scrolled = (virtualizer.scrollOffset ?? 0) > 0;
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
   useEffect(() => {
-    if (hasNextPage && !isFetchingNextPage && lastShown >= rows.length - 5 && rows.length > 0)
-      void fetchNextPage();
-  }, [hasNextPage, isFetchingNextPage, fetchNextPage, lastShown, rows.length]);
+    if (scrolled && hasNextPage && !isFetchingNextPage && lastShown >= rows.length - 5) void fetchNextPage();
+  }, [scrolled, hasNextPage, isFetchingNextPage, fetchNextPage, lastShown, rows.length]);
 
   // Stable, so a live update re-renders only the rows that changed (the rows are memoized).
   const open = useCallback(
