@@ -13,6 +13,7 @@ import {
 import { webchatPlugin } from '../../connectors/webchat/webchat-plugin';
 import { call } from './conversations-support';
 import { RecordingChannel } from '../support/recording-channel';
+import { sharedHub, sinceNow } from '../support/shared-conformance-hub';
 import { startTestHub } from '../support/test-stack';
 import {
   CONFORMANCE_EXTERNAL_PREFIX,
@@ -31,6 +32,42 @@ async function waitUntil(what: string, probe: () => boolean | Promise<boolean>, 
   }
 }
 
+/** One hub for every test (see shared-conformance-hub); each setup connects its own visitors. */
+const hubs = sharedHub(async () => {
+  const email = new RecordingChannel({ inboxId: 'email', kinds: ['email'] });
+  const emailPlugin: ConnectorPlugin = {
+    name: 'test-email',
+    create: () => ({ channels: [{ channel: email }] }),
+  };
+  const running = await startTestHub({
+    connectors: [webchatPlugin, emailPlugin],
+    configOverrides: {
+      WEBCHAT_IDENTITY_SECRET: SECRET,
+      WEBCHAT_REQUIRE_IDENTITY: '1',
+      WEBCHAT_OFFLINE_GRACE_SECONDS: '0',
+    },
+  });
+  const password = 'correct horse battery';
+  await running.hub.agents.agents.createAgent(
+    {
+      email: 'sup@example.com',
+      name: 'Sup',
+      password,
+      role: 'supervisor',
+      teamIds: [],
+      skills: [],
+      languages: [],
+    },
+    null,
+  );
+  const login = await call(running.baseUrl, 'POST', '/api/auth/login', {
+    body: { email: 'sup@example.com', password },
+  });
+  const token = login.body.token as string;
+
+  return { running, email, token, close: () => running.close() };
+});
+
 const harness: ConformanceHarness = {
   name: 'webchat (whole hub)',
   kind: 'webchat',
@@ -39,36 +76,7 @@ const harness: ConformanceHarness = {
   sendsText: true,
   runs: { networkFailure: false, notes: true },
   async setup() {
-    const email = new RecordingChannel({ inboxId: 'email', kinds: ['email'] });
-    const emailPlugin: ConnectorPlugin = {
-      name: 'test-email',
-      create: () => ({ channels: [{ channel: email }] }),
-    };
-    const running = await startTestHub({
-      connectors: [webchatPlugin, emailPlugin],
-      configOverrides: {
-        WEBCHAT_IDENTITY_SECRET: SECRET,
-        WEBCHAT_REQUIRE_IDENTITY: '1',
-        WEBCHAT_OFFLINE_GRACE_SECONDS: '0',
-      },
-    });
-    const password = 'correct horse battery';
-    await running.hub.agents.agents.createAgent(
-      {
-        email: 'sup@example.com',
-        name: 'Sup',
-        password,
-        role: 'supervisor',
-        teamIds: [],
-        skills: [],
-        languages: [],
-      },
-      null,
-    );
-    const login = await call(running.baseUrl, 'POST', '/api/auth/login', {
-      body: { email: 'sup@example.com', password },
-    });
-    const token = login.body.token as string;
+    const { running, email, token } = await hubs.get();
     const Message = running.hub.conversations.models.Message;
 
     const visitors = await connectConformanceVisitors(running.baseUrl, SECRET);
@@ -104,7 +112,7 @@ const harness: ConformanceHarness = {
     const channel = await running.hub.channels.registry.resolve({ channel: 'webchat', inboxId: 'webchat' });
     if (!channel) throw new Error('no webchat channel registered');
 
-    return {
+    return sinceNow({
       ...visitors,
       channel,
       async stored() {
@@ -151,12 +159,15 @@ const harness: ConformanceHarness = {
           async () => (await Message.findById(reply.body.id as string).lean())?.status !== 'queued',
         );
       },
-      async teardown() {
+      teardown() {
         visitors.close();
-        await running.close();
+        return Promise.resolve();
       },
-    };
+    });
   },
 };
 
-describeChannelConformance(harness);
+describe('web chat conformance against the whole hub', function () {
+  after(() => hubs.close());
+  describeChannelConformance(harness);
+});

@@ -17,6 +17,7 @@ import {
 import { createTelegramInboxes } from '../../connectors/telegram/telegram-inboxes';
 import { loginAs } from '../integration/conversations-support';
 import { createMemorySink } from './memory-sink';
+import { sharedHub, sinceNow } from './shared-conformance-hub';
 import { postNoteThenReply, serveRouters, storedEntries, type RunningServer } from './social-support';
 import { startTestHub, testLogger, type RunningTestHub } from './test-stack';
 
@@ -161,8 +162,14 @@ export function telegramConnectorHarness(): ConformanceHarness {
   };
 }
 
-/** Conformance against the whole hub: real ingest, outbound jobs and the reply API. */
+/**
+ * Conformance against the whole hub: real ingest, outbound jobs and the reply API. One hub serves every
+ * test of the harness (see shared-conformance-hub): call it inside a mocha `describe`, which closes the hub
+ * after its tests.
+ */
 export function telegramHubHarness(): ConformanceHarness {
+  const hubs = sharedHub(() => startTelegramTestHub());
+  after(() => hubs.close());
   return {
     name: 'telegram (whole hub)',
     kind: 'telegram',
@@ -171,7 +178,7 @@ export function telegramHubHarness(): ConformanceHarness {
     sendsText: true,
     runs: { networkFailure: false, notes: true },
     async setup(): Promise<ConformanceSubject> {
-      const hub = await startTelegramTestHub();
+      const hub = await hubs.get();
       const { stub } = hub;
       const channel = createTelegramChannel({
         inbox: { inboxId: 'telegram', botToken: TG_BOT_TOKEN, webhookSecret: TG_SECRET },
@@ -188,7 +195,7 @@ export function telegramHubHarness(): ConformanceHarness {
           text: TG_TEXT,
         },
       });
-      return {
+      return sinceNow({
         channel,
         async deliverInbound() {
           const delivery = await stub.sendText({ userId: TG_CUSTOMER, text: TG_TEXT, firstName: '小明' });
@@ -217,8 +224,8 @@ export function telegramHubHarness(): ConformanceHarness {
             token: hub.token,
             providerTexts: () => stub.sent.map((request) => request.text),
           }),
-        teardown: () => hub.close(),
-      };
+        teardown: () => Promise.resolve(),
+      });
     },
   };
 }

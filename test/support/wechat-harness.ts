@@ -19,6 +19,7 @@ import {
 } from '../../connectors/wechat';
 import { loginAs } from '../integration/conversations-support';
 import { createMemorySink } from './memory-sink';
+import { sharedHub, sinceNow } from './shared-conformance-hub';
 import { postNoteThenReply, serveRouters, storedEntries, type RunningServer } from './social-support';
 import { getTestStack, startTestHub, testLogger, uniqueId, type RunningTestHub } from './test-stack';
 import { Redis } from 'ioredis';
@@ -179,7 +180,13 @@ export function wechatConnectorHarness(mode: 'aes' | 'plain'): ConformanceHarnes
   };
 }
 
+/**
+ * Conformance against the whole hub. One hub serves every test of the harness (see shared-conformance-hub):
+ * call it inside a mocha `describe`, which closes the hub after its tests.
+ */
 export function wechatHubHarness(): ConformanceHarness {
+  const hubs = sharedHub(() => startWechatTestHub());
+  after(() => hubs.close());
   return {
     name: 'wechat safe mode (whole hub)',
     kind: 'wechat',
@@ -188,7 +195,7 @@ export function wechatHubHarness(): ConformanceHarness {
     sendsText: true,
     runs: { networkFailure: false, notes: true },
     async setup(): Promise<ConformanceSubject> {
-      const hub = await startWechatTestHub();
+      const hub = await hubs.get();
       const { stub } = hub;
       stub.meetCustomer(WX_CUSTOMER);
       const channel = await hub.running.hub.channels.registry.resolve({
@@ -198,7 +205,7 @@ export function wechatHubHarness(): ConformanceHarness {
       if (!channel) throw new Error('no wechat channel');
       let lastId: string | undefined;
       let counter = 0;
-      return {
+      return sinceNow({
         channel,
         async deliverInbound() {
           const delivery = await stub.sendText({ openId: WX_CUSTOMER, text: WX_TEXT });
@@ -223,8 +230,8 @@ export function wechatHubHarness(): ConformanceHarness {
             token: hub.token,
             providerTexts: () => stub.sends.map((send) => send.text),
           }),
-        teardown: () => hub.close(),
-      };
+        teardown: () => Promise.resolve(),
+      });
     },
   };
 }
