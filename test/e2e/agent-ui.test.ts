@@ -431,6 +431,10 @@ describe('agent workspace in Chromium', function () {
       async () => (await api('GET', `/api/conversations/${late.id}`)).assigneeId === people.second.id,
       'the reassignment',
     );
+    await page
+      .locator(`tr[data-agent-id="${people.second.id}"] .current-conversations`)
+      .getByRole('link', { name: `#${late.number}` })
+      .waitFor();
 
     // Something resolved under a policy, so the resolution chart has a point.
     await api('POST', `/api/conversations/${late.id}/messages`, { text: '非常抱歉，已为您加急处理。' });

@@ -326,8 +326,9 @@ describe('live routing', function () {
     });
     const c1 = await ingestSms(running, '+8613800000115');
     await ingestSms(running, '+8613800000116');
-    await alice.next('offer:new', offerFor(c1));
+    const offer = await alice.next('offer:new', offerFor(c1));
     const live = await call(running.baseUrl, 'GET', '/api/routing/live', { token: supervisor.token });
+    assert.deepEqual(live.body.assigned, [], "an offered conversation is nobody's yet");
     assert.equal(live.status, 200);
     const queue = live.body.queues.find((q: { teamId: string }) => q.teamId === team);
     assert.equal(queue.depth, 2);
@@ -335,6 +336,17 @@ describe('live routing', function () {
     assert.deepEqual(
       live.body.agents.find((a: { agentId: string }) => a.agentId === alice.agentId).load.messaging,
       1,
+    );
+    assert.equal((await alice.emit('offer:accept', { offerId: offer.offerId })).ok, true);
+    const after = await call(running.baseUrl, 'GET', '/api/routing/live', { token: supervisor.token });
+    assert.deepEqual(
+      after.body.assigned.map((c: { conversationId: string; agentId: string; channel: string }) => [
+        c.conversationId,
+        c.agentId,
+        c.channel,
+      ]),
+      [[c1, alice.agentId, 'sms']],
+      "the agent's current conversation",
     );
     assert.equal(
       (await call(running.baseUrl, 'GET', '/api/routing/live', { token: alice.token })).status,

@@ -149,6 +149,15 @@ export interface TeamView {
 export interface LiveView {
   queues: { teamId: string; teamName?: string; depth: number; longestWaitSeconds: number }[];
   agents: { agentId: string; name: string | null; status: PresenceStatus; load: Record<string, number> }[];
+  /** Each agent's current (new, open, pending) conversations. */
+  assigned: {
+    conversationId: string;
+    number: number;
+    agentId: string;
+    contactName: string | null;
+    channel: string;
+    status: ConversationStatus;
+  }[];
   offers: { offerId: string; conversationId: string; agentId: string; expiresAt: string }[];
 }
 

@@ -1,15 +1,15 @@
 /**
  * The supervisor's live wallboard: queue depth and longest wait per team, every agent (offline ones
- * too) with status and load, and the SLA at-risk and breached lists with live countdowns, each row
+ * too) with status, load and current conversations, and the SLA at-risk and breached lists with live countdowns, each row
  * opening its conversation or reassigning it on the spot. Kept live by socket events (the cache refetches
  * on queue, agent and SLA events) with a slow poll as a safety net.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { Link } from 'react-router';
 import { useI18n } from '../i18n/i18n';
 import { apiClient } from '../lib/api-client';
-import type { AtRiskItem, PresenceStatus } from '../lib/api-types';
+import type { AtRiskItem, LiveView, PresenceStatus } from '../lib/api-types';
 import { keys } from '../lib/live-cache';
 import { useNow } from '../lib/use-now';
 import { useWorkspace } from '../lib/workspace';
@@ -32,7 +32,12 @@ function ReassignCell(props: { item: AtRiskItem }) {
           setError(null);
           void apiClient.conversations
             .reassign(props.item.id, agentId)
-            .then(() => client.invalidateQueries({ queryKey: keys.atRisk }))
+            .then(() =>
+              Promise.all([
+                client.invalidateQueries({ queryKey: keys.atRisk }),
+                client.invalidateQueries({ queryKey: keys.live }),
+              ]),
+            )
             .catch((err: unknown) => setError(i18n.error(err)));
         }}
       >
@@ -114,6 +119,9 @@ export function WallboardPage() {
   const breached = items.filter((i) => Date.parse(i.dueAt) <= now);
   const atRisk = items.filter((i) => Date.parse(i.dueAt) > now);
   const presence = new Map((live.data?.agents ?? []).map((a) => [a.agentId, a]));
+  const currentOf = new Map<string, LiveView['assigned']>();
+  for (const c of live.data?.assigned ?? [])
+    currentOf.set(c.agentId, [...(currentOf.get(c.agentId) ?? []), c]);
   const agentRows = workspace.agents
     .filter((a) => a.active !== false)
     .map((a) => {
@@ -123,6 +131,7 @@ export function WallboardPage() {
         name: a.name,
         status: (p?.status ?? 'offline') satisfies PresenceStatus,
         load: p?.load ?? {},
+        current: currentOf.get(a.id) ?? [],
       };
     })
     .sort((a, b) => a.status.localeCompare(b.status) || a.name.localeCompare(b.name));
@@ -162,11 +171,12 @@ export function WallboardPage() {
               <th>{t('name')}</th>
               <th>{t('presence')}</th>
               <th>{t('load')}</th>
+              <th>{t('currentConversations')}</th>
             </tr>
           </thead>
           <tbody>
             {agentRows.map((a) => (
-              <tr key={a.id}>
+              <tr key={a.id} data-agent-id={a.id}>
                 <td>{a.name}</td>
                 <td>
                   <span className={`presence-dot p-${a.status}`} aria-hidden="true" />{' '}
@@ -177,6 +187,21 @@ export function WallboardPage() {
                     .filter(([, n]) => n > 0)
                     .map(([channel, n]) => `${i18n.capacity(channel)} ${n}`)
                     .join(' · ') || '0'}
+                </td>
+                <td className="current-conversations">
+                  {a.current.length === 0
+                    ? '—'
+                    : a.current.map((c, index) => (
+                        <Fragment key={c.conversationId}>
+                          {index > 0 && ' '}
+                          <Link
+                            to={`/conversations/${c.number}`}
+                            title={`${c.contactName ?? t('customer')} · ${i18n.channel(c.channel)} · ${i18n.status(c.status)}`}
+                          >
+                            #{c.number}
+                          </Link>
+                        </Fragment>
+                      ))}
                 </td>
               </tr>
             ))}

@@ -33,6 +33,16 @@ const LiveViewSchema = z.object({
   agents: z.array(
     z.object({ agentId: z.string(), name: z.string().nullable(), status: z.string(), load: z.unknown() }),
   ),
+  assigned: z.array(
+    z.object({
+      conversationId: z.string(),
+      number: z.number(),
+      agentId: z.string(),
+      contactName: z.string().nullable(),
+      channel: z.string(),
+      status: z.string(),
+    }),
+  ),
   offers: z.array(
     z.object({
       offerId: z.string(),
@@ -99,6 +109,15 @@ export function createRoutingRouter(deps: {
           load: p.load,
         })),
       );
+      // Each agent's current conversations (offline agents keep theirs), newest activity first.
+      const assigned = await ctx.Conversation.find({
+        assigneeId: op({ $ne: null }),
+        status: op({ $in: ['new', 'open', 'pending'] as ConversationDoc['status'][] }),
+      })
+        .select({ number: 1, assigneeId: 1, contactName: 1, primaryChannel: 1, status: 1 })
+        .sort({ lastMessageAt: -1 })
+        .limit(2000)
+        .lean<ConversationDoc[]>();
       const offers = await ctx.models.Offer.find({ status: 'pending' })
         .sort({ expiresAt: 1 })
         .limit(500)
@@ -106,6 +125,14 @@ export function createRoutingRouter(deps: {
       res.json({
         queues,
         agents,
+        assigned: assigned.map((c) => ({
+          conversationId: String(c._id),
+          number: c.number,
+          agentId: c.assigneeId ?? '',
+          contactName: c.contactName ?? null,
+          channel: c.primaryChannel,
+          status: c.status,
+        })),
         offers: offers.map((o) => ({
           offerId: o._id,
           conversationId: o.conversationId,
