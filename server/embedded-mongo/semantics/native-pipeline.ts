@@ -14,23 +14,22 @@
 import type { Document, ObjectId } from 'bson';
 import { compareBson } from './bson-compare.js';
 import { bsonTag, isArray, isNumeric, isPlainDocument, numberOf } from './bson-types.js';
-import { collationComparator } from './collation.js';
-import { fail } from './fail.js';
 import { compileFilter } from './filter.js';
+import {
+  compileExpr,
+  countSubexpressions,
+  type NativeOptions,
+  type SharedExpressions,
+} from './native-expressions.js';
 import { fromMingo, toMingo } from './normalize.js';
 import { toBsonNumber } from './numeric.js';
 import { percentiles } from './percentile.js';
 import { assertSafePipeline } from './reserved-names.js';
 import { sortDocuments } from './sort.js';
 
-type Expr = (doc: Document) => unknown;
-type Stage = (docs: Document[]) => Document[];
+export type { NativeOptions } from './native-expressions.js';
 
-/** The options the native stages honour (the aggregate command's). */
-export interface NativeOptions {
-  collation?: Document;
-  let?: Document;
-}
+type Stage = (docs: Document[]) => Document[];
 
 /**
  * A value as the mingo path outputs it: a bare number re-typed (Int32 when integral, else Double), a
@@ -38,164 +37,18 @@ export interface NativeOptions {
  */
 function asOutput(v: unknown): unknown {
   // Scalars (most of a report's pushed values) without the round trip through mingo's value space.
-  if (v === null || v === undefined || typeof v === 'string' || typeof v === 'boolean' || v instanceof Date)
-    return v;
+  if (v === null || v === undefined) return v;
+  const type = typeof v;
+  if (type === 'object') {
+    const tag = (v as { _bsontype?: unknown })._bsontype;
+    if (tag === 'Int32') return v;
+    if (tag === 'Double') return toBsonNumber((v as { value: number }).value);
+    if (v instanceof Date) return v;
+  } else if (type === 'string' || type === 'boolean') return v;
   const tag = bsonTag(v);
-  if (tag === 'Int32') return v;
-  if (tag === 'Double' || tag === 'Long' || tag === 'Decimal128' || typeof v === 'number')
+  if (tag === 'Long' || tag === 'Decimal128' || typeof v === 'number')
     return toBsonNumber(numberOf(v) as number);
   return fromMingo(toMingo(v, true));
-}
-
-const truthy = (v: unknown): boolean => (isNumeric(v) ? !!numberOf(v) : !!v || v === '');
-
-/** Stored embedded documents are object literals: their prototype settles it without the wrapper checks. */
-const isDocumentFast = (v: unknown): v is Record<string, unknown> =>
-  v !== null &&
-  typeof v === 'object' &&
-  (Object.getPrototypeOf(v) === Object.prototype ? true : isPlainDocument(v));
-
-function resolvePath(v: unknown, parts: readonly string[], i: number): unknown {
-  let current = v;
-  for (let at = i; at < parts.length; at++) {
-    if (isArray(current)) {
-      const out: unknown[] = [];
-      for (const el of current) {
-        const r = isDocumentFast(el) || isArray(el) ? resolvePath(el, parts, at) : undefined;
-        if (r !== undefined) out.push(r);
-      }
-      return out;
-    }
-    if (!isDocumentFast(current)) return undefined;
-    const key = parts[at] as string;
-    current = Object.hasOwn(current, key) ? current[key] : undefined;
-  }
-  return current;
-}
-
-function compilePath(path: string): Expr | undefined {
-  const parts = path.split('.');
-  // Numeric parts and empty names: mingo's reading differs from MongoDB's; leave them to mingo.
-  if (parts.some((p) => p === '' || /^\d+$/.test(p))) return undefined;
-  return (doc) => resolvePath(doc, parts, 0);
-}
-
-function compileArgs(arg: unknown, n: number | undefined, opts: NativeOptions): Expr[] | undefined {
-  if (!isArray(arg) || (n !== undefined && arg.length !== n)) return undefined;
-  const out: Expr[] = [];
-  for (const a of arg) {
-    const e = compileExpr(a, opts);
-    if (!e) return undefined;
-    out.push(e);
-  }
-  return out;
-}
-
-const COMPARISONS: Record<string, (c: number) => unknown> = {
-  $eq: (c) => c === 0,
-  $ne: (c) => c !== 0,
-  $gt: (c) => c > 0,
-  $gte: (c) => c >= 0,
-  $lt: (c) => c < 0,
-  $lte: (c) => c <= 0,
-  $cmp: (c) => c,
-};
-
-function compileOperator(op: string, arg: unknown, opts: NativeOptions): Expr | undefined {
-  const test = COMPARISONS[op];
-  if (test) {
-    const args = compileArgs(arg, 2, opts);
-    if (!args) return undefined;
-    const [a, b] = args as [Expr, Expr];
-    const strCmp = collationComparator(opts.collation);
-    return (doc) => test(compareBson(a(doc), b(doc), strCmp));
-  }
-  switch (op) {
-    case '$literal':
-      return () => arg;
-    case '$and':
-    case '$or': {
-      const args = compileArgs(arg, undefined, opts);
-      if (!args) return undefined;
-      return op === '$and'
-        ? (doc) => args.every((e) => truthy(e(doc)))
-        : (doc) => args.some((e) => truthy(e(doc)));
-    }
-    case '$not': {
-      const args = compileArgs(isArray(arg) ? arg : [arg], 1, opts);
-      const e = args?.[0];
-      return e && ((doc) => !truthy(e(doc)));
-    }
-    case '$ifNull': {
-      const args = compileArgs(arg, undefined, opts);
-      if (!args || args.length < 2) return undefined;
-      return (doc) => {
-        for (let i = 0; i < args.length - 1; i++) {
-          const v = (args[i] as Expr)(doc);
-          if (v !== null && v !== undefined) return v;
-        }
-        return (args[args.length - 1] as Expr)(doc);
-      };
-    }
-    case '$cond': {
-      const parts = isPlainDocument(arg) ? [arg.if, arg.then, arg.else] : arg;
-      const args = compileArgs(parts, 3, opts);
-      if (!args) return undefined;
-      const [c, t, f] = args as [Expr, Expr, Expr];
-      return (doc) => (truthy(c(doc)) ? t(doc) : f(doc));
-    }
-    case '$in': {
-      const args = compileArgs(arg, 2, opts);
-      if (!args) return undefined;
-      const [x, list] = args as [Expr, Expr];
-      return (doc) => {
-        const l = list(doc);
-        if (!isArray(l)) throw fail('BadValue', '$in second argument must be an array');
-        const v = x(doc);
-        return l.some((el) => compareBson(el, v) === 0);
-      };
-    }
-    default:
-      return undefined;
-  }
-}
-
-/** Compiles an aggregation expression over stored documents, or undefined when mingo must run it. */
-export function compileExpr(spec: unknown, opts: NativeOptions): Expr | undefined {
-  if (typeof spec === 'string') {
-    if (spec === '$$ROOT' || spec === '$$CURRENT') return (doc) => doc;
-    if (spec.startsWith('$$')) {
-      const [name, ...rest] = spec.slice(2).split('.');
-      if (!opts.let || name === undefined || !Object.hasOwn(opts.let, name)) return undefined;
-      const value: unknown = opts.let[name];
-      return rest.length === 0 ? () => value : () => resolvePath(value, rest, 0);
-    }
-    if (spec.startsWith('$')) return compilePath(spec.slice(1));
-    return () => spec;
-  }
-  if (isArray(spec)) {
-    const items = compileArgs(spec, undefined, opts);
-    return items && ((doc) => items.map((e) => e(doc)));
-  }
-  if (!isPlainDocument(spec)) return () => spec;
-  const keys = Object.keys(spec);
-  if (keys.length === 1 && (keys[0] as string).startsWith('$'))
-    return compileOperator(keys[0] as string, spec[keys[0] as string], opts);
-  if (keys.some((k) => k.startsWith('$') || k.includes('.'))) return undefined;
-  const fields: [string, Expr][] = [];
-  for (const k of keys) {
-    const e = compileExpr(spec[k], opts);
-    if (!e) return undefined;
-    fields.push([k, e]);
-  }
-  return (doc) => {
-    const out: Document = {};
-    for (const [k, e] of fields) {
-      const v = e(doc);
-      if (v !== undefined) out[k] = v;
-    }
-    return out;
-  };
 }
 
 /** A key equal for MongoDB-equal values (1, 1.0 and NumberLong(1) alike; null and missing alike). */
@@ -220,7 +73,11 @@ interface Accumulator {
 }
 type AccumulatorFactory = () => Accumulator;
 
-function compileAccumulator(spec: unknown, opts: NativeOptions): AccumulatorFactory | undefined {
+function compileAccumulator(
+  spec: unknown,
+  opts: NativeOptions,
+  shared: SharedExpressions,
+): AccumulatorFactory | undefined {
   if (!isPlainDocument(spec) || Object.keys(spec).length !== 1) return undefined;
   const [op] = Object.keys(spec) as [string];
   const arg: unknown = spec[op];
@@ -231,7 +88,7 @@ function compileAccumulator(spec: unknown, opts: NativeOptions): AccumulatorFact
     };
   if (op === '$percentile' || op === '$median') {
     if (!isPlainDocument(arg)) return undefined;
-    const input = compileExpr(arg.input, opts);
+    const input = compileExpr(arg.input, opts, shared);
     const p: unknown = op === '$median' ? [0.5] : arg.p;
     const method: unknown = arg.method;
     if (!input || (op === '$percentile' && !isArray(p))) return undefined;
@@ -246,7 +103,7 @@ function compileAccumulator(spec: unknown, opts: NativeOptions): AccumulatorFact
       };
     };
   }
-  const e = compileExpr(arg, opts);
+  const e = compileExpr(arg, opts, shared);
   if (!e) return undefined;
   switch (op) {
     case '$sum': {
@@ -258,7 +115,9 @@ function compileAccumulator(spec: unknown, opts: NativeOptions): AccumulatorFact
             if (constant !== undefined) sum += constant;
             else {
               const v = e(doc);
-              if (isNumeric(v)) sum += numberOf(v) as number;
+              if (v !== null && typeof v === 'object' && (v as { _bsontype?: unknown })._bsontype === 'Int32')
+                sum += (v as { value: number }).value;
+              else if (isNumeric(v)) sum += numberOf(v) as number;
             }
           },
           result: () => toBsonNumber(sum),
@@ -300,6 +159,8 @@ function compileAccumulator(spec: unknown, opts: NativeOptions): AccumulatorFact
       return () => {
         const values: unknown[] = [];
         const seen = op === '$addToSet' ? new Set<string>() : undefined;
+        // Nulls and int32s (most pushed durations) are output as they are: no second array.
+        let asIs = true;
         return {
           add: (doc) => {
             const v = e(doc) ?? null;
@@ -308,9 +169,10 @@ function compileAccumulator(spec: unknown, opts: NativeOptions): AccumulatorFact
               if (seen.has(k)) return;
               seen.add(k);
             }
+            if (asIs && v !== null && (v as { _bsontype?: unknown })._bsontype !== 'Int32') asIs = false;
             values.push(v);
           },
-          result: () => values.map(asOutput),
+          result: () => (asIs ? values : values.map(asOutput)),
         };
       };
     case '$first':
@@ -333,13 +195,20 @@ function compileAccumulator(spec: unknown, opts: NativeOptions): AccumulatorFact
 
 function compileGroup(spec: unknown, opts: NativeOptions): Stage | undefined {
   if (!isPlainDocument(spec) || !('_id' in spec)) return undefined;
-  const idExpr = compileExpr(spec._id, opts);
+  const shared: SharedExpressions = { counts: new Map(), compiled: new Map() };
+  for (const [name, acc] of Object.entries(spec)) {
+    if (name === '_id' || !isPlainDocument(acc)) countSubexpressions(acc, shared.counts);
+    else
+      for (const arg of Object.values(acc))
+        countSubexpressions(isPlainDocument(arg) && 'input' in arg ? arg.input : arg, shared.counts);
+  }
+  const idExpr = compileExpr(spec._id, opts, shared);
   if (!idExpr) return undefined;
   const fields: [string, AccumulatorFactory][] = [];
   for (const [name, acc] of Object.entries(spec)) {
     if (name === '_id') continue;
     if (name.includes('.') || name.startsWith('$')) return undefined;
-    const factory = compileAccumulator(acc, opts);
+    const factory = compileAccumulator(acc, opts, shared);
     if (!factory) return undefined;
     fields.push([name, factory]);
   }
@@ -347,7 +216,8 @@ function compileGroup(spec: unknown, opts: NativeOptions): Stage | undefined {
     const groups = new Map<string, { id: unknown; accs: Accumulator[] }>();
     for (const doc of docs) {
       const id = idExpr(doc);
-      const key = groupKey(id);
+      // A string key (the usual group) without quoting: only top-level strings start with 's'.
+      const key = typeof id === 'string' ? `s${id}` : groupKey(id);
       let g = groups.get(key);
       if (!g) {
         g = { id, accs: fields.map(([, f]) => f()) };
