@@ -1,50 +1,40 @@
 import assert from 'node:assert/strict';
-import { MongoServerError, type Db } from 'mongodb';
-import { startFixture, type EngineFixture, type Loose } from './engine-fixture';
+import { MongoServerError } from 'mongodb';
+import { useEngine, type Loose } from './engine-fixture';
 
 describe('embedded-mongo: handshake, server and catalog commands', () => {
-  let fx: EngineFixture;
-  let db: Db;
-  before(async () => {
-    fx = await startFixture();
-  });
-  after(async () => {
-    await fx.close();
-  });
-  beforeEach(() => {
-    db = fx.freshDb();
-  });
+  const engine = useEngine();
 
   it('answers hello like a standalone mongod 7.0', async () => {
-    const hello = await fx.client.db('admin').command({ hello: 1 });
+    const hello = await engine.fx.client.db('admin').command({ hello: 1 });
     assert.equal(hello.isWritablePrimary, true);
     assert.equal(hello.maxWireVersion, 21);
     assert.equal(hello.logicalSessionTimeoutMinutes, 30);
     assert.equal(hello.maxWriteBatchSize, 100000);
     assert.equal(hello.topologyVersion, undefined);
     assert.equal(hello.setName, undefined);
-    const legacy = await fx.client.db('admin').command({ isMaster: 1 });
+    const legacy = await engine.fx.client.db('admin').command({ isMaster: 1 });
     assert.equal(legacy.ismaster, true);
-    const build = await fx.client.db('admin').command({ buildInfo: 1 });
+    const build = await engine.fx.client.db('admin').command({ buildInfo: 1 });
     assert.equal(build.version, '7.0.0');
-    const status = await fx.client.db('admin').command({ serverStatus: 1 });
+    const status = await engine.fx.client.db('admin').command({ serverStatus: 1 });
     assert.equal(status.version, '7.0.0');
     assert.ok(status.connections.current >= 1);
-    assert.deepEqual(await db.command({ ping: 1 }), { ok: 1 });
+    assert.deepEqual(await engine.db.command({ ping: 1 }), { ok: 1 });
   });
 
   it('counts the commands it ran by name in serverStatus, failures apart', async () => {
-    const admin = fx.client.db('admin');
+    const admin = engine.fx.client.db('admin');
     const counts = async () =>
       ((await admin.command({ serverStatus: 1 })).metrics.commands ?? {}) as Record<
         string,
         { total: number; failed: number }
       >;
     const before = await counts();
-    await db.collection('c').insertOne({ a: 1 });
-    await db.collection('c').findOne({ a: 1 });
-    await db.collection('c').findOne({ a: 2 });
-    await assert.rejects(db.collection('c').findOne({ a: { $noSuchOperator: 1 } }));
+    await engine.db.collection('c').insertOne({ a: 1 });
+    await engine.db.collection('c').findOne({ a: 1 });
+    await engine.db.collection('c').findOne({ a: 2 });
+    await assert.rejects(engine.db.collection('c').findOne({ a: { $noSuchOperator: 1 } }));
     const after = await counts();
     const delta = (name: string, field: 'total' | 'failed') =>
       Number(after[name]?.[field] ?? 0) - Number(before[name]?.[field] ?? 0);
@@ -56,7 +46,7 @@ describe('embedded-mongo: handshake, server and catalog commands', () => {
   });
 
   it('answers the tier-2 diagnostic commands', async () => {
-    const admin = fx.client.db('admin');
+    const admin = engine.fx.client.db('admin');
     const fcv = await admin.command({ getParameter: 1, featureCompatibilityVersion: 1 });
     assert.equal(fcv.featureCompatibilityVersion.version, '7.0');
     await assert.rejects(
@@ -66,7 +56,7 @@ describe('embedded-mongo: handshake, server and catalog commands', () => {
     assert.ok((await admin.command({ hostInfo: 1 })).system.numCores >= 1);
     assert.match((await admin.command({ whatsmyuri: 1 })).you, /^127\.0\.0\.1:\d+$/);
     assert.ok(Array.isArray((await admin.command({ getLog: 'global' })).log));
-    assert.equal((await admin.command({ getCmdLineOpts: 1 })).parsed.net.port, fx.engine.port);
+    assert.equal((await admin.command({ getCmdLineOpts: 1 })).parsed.net.port, engine.fx.engine.port);
     assert.deepEqual((await admin.command({ connectionStatus: 1 })).authInfo.authenticatedUsers, []);
     const commands = (await admin.command({ listCommands: 1 })).commands;
     for (const name of ['find', 'insert', 'aggregate', 'createIndexes', 'bulkWrite', 'explain'])
@@ -75,11 +65,11 @@ describe('embedded-mongo: handshake, server and catalog commands', () => {
 
   it('refuses unknown commands (59), transactions (20) and change streams (40573)', async () => {
     await assert.rejects(
-      db.command({ frobnicate: 1 }),
+      engine.db.command({ frobnicate: 1 }),
       (e: MongoServerError) => e.code === 59 && e.codeName === 'CommandNotFound',
     );
-    const c = db.collection<Loose>('tx');
-    const session = fx.client.startSession();
+    const c = engine.db.collection<Loose>('tx');
+    const session = engine.fx.client.startSession();
     try {
       session.startTransaction();
       // The server answers 20 IllegalOperation; the driver rewraps that for writes (as with a real standalone).
@@ -94,11 +84,11 @@ describe('embedded-mongo: handshake, server and catalog commands', () => {
     }
     assert.equal(await c.countDocuments(), 0);
     await assert.rejects(
-      fx.client.db('admin').command({ commitTransaction: 1 }),
+      engine.fx.client.db('admin').command({ commitTransaction: 1 }),
       (e: MongoServerError) => e.code === 20,
     );
     await assert.rejects(
-      fx.client.db('admin').command({ abortTransaction: 1 }),
+      engine.fx.client.db('admin').command({ abortTransaction: 1 }),
       (e: MongoServerError) => e.code === 20,
     );
     await assert.rejects(
@@ -106,56 +96,59 @@ describe('embedded-mongo: handshake, server and catalog commands', () => {
       (e: MongoServerError) => e.code === 40573,
     );
     // Sessions without transactions work (every command carries lsid).
-    const plain = fx.client.startSession();
+    const plain = engine.fx.client.startSession();
     await c.insertOne({ a: 2 }, { session: plain });
     await plain.endSession();
     assert.equal(await c.countDocuments(), 1);
   });
 
   it('creates collections (48 when they exist), lists and drops them', async () => {
-    await db.createCollection('a');
+    await engine.db.createCollection('a');
     await assert.rejects(
-      db.createCollection('a'),
+      engine.db.createCollection('a'),
       (e: MongoServerError) => e.code === 48 && e.codeName === 'NamespaceExists',
     );
-    await db.collection<Loose>('b').insertOne({ x: 1 });
-    const names = (await db.listCollections().toArray()).map((c) => c.name).sort();
+    await engine.db.collection<Loose>('b').insertOne({ x: 1 });
+    const names = (await engine.db.listCollections().toArray()).map((c) => c.name).sort();
     assert.deepEqual(names, ['a', 'b']);
-    const info = await db.listCollections({ name: 'b' }).toArray();
+    const info = await engine.db.listCollections({ name: 'b' }).toArray();
     assert.equal(info.length, 1);
     assert.equal(info[0]!.type, 'collection');
-    assert.equal(await db.collection<Loose>('b').drop(), true);
+    assert.equal(await engine.db.collection<Loose>('b').drop(), true);
     assert.deepEqual(
-      (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name),
+      (await engine.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name),
       ['a'],
     );
-    await assert.rejects(db.createCollection('bad$name'), (e: MongoServerError) => e.code === 73);
+    await assert.rejects(engine.db.createCollection('bad$name'), (e: MongoServerError) => e.code === 73);
   });
 
   it('lists and drops databases', async () => {
-    await db.collection<Loose>('x').insertOne({ a: 1 });
-    const list = await fx.client.db('admin').admin().listDatabases();
-    assert.ok(list.databases.some((d) => d.name === db.databaseName && d.empty === false));
-    assert.equal(await db.dropDatabase(), true);
-    const after = await fx.client.db('admin').admin().listDatabases({ nameOnly: true });
-    assert.ok(!after.databases.some((d) => d.name === db.databaseName));
-    assert.equal(await db.collection<Loose>('x').countDocuments(), 0);
+    await engine.db.collection<Loose>('x').insertOne({ a: 1 });
+    const list = await engine.fx.client.db('admin').admin().listDatabases();
+    assert.ok(list.databases.some((d) => d.name === engine.db.databaseName && d.empty === false));
+    assert.equal(await engine.db.dropDatabase(), true);
+    const after = await engine.fx.client.db('admin').admin().listDatabases({ nameOnly: true });
+    assert.ok(!after.databases.some((d) => d.name === engine.db.databaseName));
+    assert.equal(await engine.db.collection<Loose>('x').countDocuments(), 0);
   });
 
   it('renames collections with their documents and indexes', async () => {
-    const c = db.collection<Loose>('old');
+    const c = engine.db.collection<Loose>('old');
     await c.createIndex({ k: 1 }, { unique: true });
     await c.insertOne({ k: 1 });
     await c.rename('new');
-    const renamed = db.collection<Loose>('new');
+    const renamed = engine.db.collection<Loose>('new');
     assert.equal(await renamed.countDocuments(), 1);
     await assert.rejects(renamed.insertOne({ k: 1 }), (e: MongoServerError) => e.code === 11000);
-    assert.equal(await db.collection<Loose>('old').countDocuments(), 0);
-    await db.collection<Loose>('other').insertOne({ z: 1 });
-    await assert.rejects(db.collection<Loose>('other').rename('new'), (e: MongoServerError) => e.code === 48);
-    await db.collection<Loose>('other').rename('new', { dropTarget: true });
+    assert.equal(await engine.db.collection<Loose>('old').countDocuments(), 0);
+    await engine.db.collection<Loose>('other').insertOne({ z: 1 });
+    await assert.rejects(
+      engine.db.collection<Loose>('other').rename('new'),
+      (e: MongoServerError) => e.code === 48,
+    );
+    await engine.db.collection<Loose>('other').rename('new', { dropTarget: true });
     assert.deepEqual(
-      await db
+      await engine.db
         .collection<Loose>('new')
         .find({}, { projection: { _id: 0 } })
         .toArray(),
@@ -164,27 +157,30 @@ describe('embedded-mongo: handshake, server and catalog commands', () => {
   });
 
   it('enforces validators (121) and changes them with collMod', async () => {
-    await db.createCollection('v', { validator: { age: { $gte: 0 } } });
-    const c = db.collection<Loose>('v');
+    await engine.db.createCollection('v', { validator: { age: { $gte: 0 } } });
+    const c = engine.db.collection<Loose>('v');
     await c.insertOne({ age: 3 });
     await assert.rejects(c.insertOne({ age: -1 }), (e: MongoServerError) => e.code === 121);
-    await db.command({ collMod: 'v', validator: {} });
+    await engine.db.command({ collMod: 'v', validator: {} });
     await c.insertOne({ age: -1 });
     assert.equal(await c.countDocuments(), 2);
   });
 
   it('reports collStats, dbStats and a TTL change through collMod', async () => {
-    const c = db.collection<Loose>('s');
+    const c = engine.db.collection<Loose>('s');
     await c.insertMany([{ a: 1 }, { a: 2 }]);
     await c.createIndex({ at: 1 }, { expireAfterSeconds: 60 });
-    const stats = await db.command({ collStats: 's' });
+    const stats = await engine.db.command({ collStats: 's' });
     assert.equal(stats.count, 2);
     assert.equal(stats.nindexes, 2);
     assert.ok(stats.size > 0);
-    const dbStats = await db.command({ dbStats: 1 });
+    const dbStats = await engine.db.command({ dbStats: 1 });
     assert.equal(dbStats.collections, 1);
     assert.equal(dbStats.objects, 2);
-    const mod = await db.command({ collMod: 's', index: { keyPattern: { at: 1 }, expireAfterSeconds: 120 } });
+    const mod = await engine.db.command({
+      collMod: 's',
+      index: { keyPattern: { at: 1 }, expireAfterSeconds: 120 },
+    });
     assert.equal(mod.expireAfterSeconds_old, 60);
     assert.equal(mod.expireAfterSeconds_new, 120);
     const spec = (await c.listIndexes().toArray()).find((i) => i.name === 'at_1');
@@ -192,9 +188,9 @@ describe('embedded-mongo: handshake, server and catalog commands', () => {
   });
 
   it('runs the client-level bulkWrite admin command across namespaces', async () => {
-    const ns1 = `${db.databaseName}.one`;
-    const ns2 = `${db.databaseName}.two`;
-    const res = await fx.client.db('admin').command({
+    const ns1 = `${engine.db.databaseName}.one`;
+    const ns2 = `${engine.db.databaseName}.two`;
+    const res = await engine.fx.client.db('admin').command({
       bulkWrite: 1,
       ops: [
         { insert: 0, document: { _id: 1 } },
@@ -215,6 +211,6 @@ describe('embedded-mongo: handshake, server and catalog commands', () => {
     assert.equal(last.ok, 0);
     assert.equal(last.idx, 4);
     assert.equal(last.code, 11000);
-    assert.deepEqual(await db.collection<Loose>('one').find().toArray(), [{ _id: 1, x: 1 }]);
+    assert.deepEqual(await engine.db.collection<Loose>('one').find().toArray(), [{ _id: 1, x: 1 }]);
   });
 });

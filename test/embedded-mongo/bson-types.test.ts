@@ -11,25 +11,14 @@ import {
   ObjectId,
   Timestamp,
   UUID,
-  type Db,
 } from 'mongodb';
-import { startFixture, type EngineFixture, type Loose } from './engine-fixture';
+import { useEngine, type Loose } from './engine-fixture';
 
 describe('embedded-mongo: BSON type fidelity and ordering', () => {
-  let fx: EngineFixture;
-  let db: Db;
-  before(async () => {
-    fx = await startFixture();
-  });
-  after(async () => {
-    await fx.close();
-  });
-  beforeEach(() => {
-    db = fx.freshDb();
-  });
+  const engine = useEngine();
 
   it('keeps int32, double, long and Decimal128 as stored ($type sees them)', async () => {
-    const c = db.collection<Loose>('nums');
+    const c = engine.db.collection<Loose>('nums');
     await c.insertOne({
       _id: 1,
       i: new Int32(5),
@@ -54,7 +43,7 @@ describe('embedded-mongo: BSON type fidelity and ordering', () => {
   });
 
   it('keeps numeric types through $inc and $set', async () => {
-    const c = db.collection<Loose>('inc');
+    const c = engine.db.collection<Loose>('inc');
     await c.insertOne({
       _id: 1,
       i: new Int32(1),
@@ -80,7 +69,7 @@ describe('embedded-mongo: BSON type fidelity and ordering', () => {
   });
 
   it('keeps binary subtypes, UUIDs, timestamps, regexes with flags, MinKey/MaxKey', async () => {
-    const c = db.collection<Loose>('bin');
+    const c = engine.db.collection<Loose>('bin');
     const uuid = new UUID();
     await c.insertOne({
       _id: 1,
@@ -109,7 +98,7 @@ describe('embedded-mongo: BSON type fidelity and ordering', () => {
   });
 
   it('sorts across types in BSON order, ascending and descending, with and without an index', async () => {
-    const c = db.collection<Loose>('order');
+    const c = engine.db.collection<Loose>('order');
     const values: Array<[string, unknown]> = [
       ['maxkey', new MaxKey()],
       ['regex', new BSONRegExp('a', '')],
@@ -184,7 +173,7 @@ describe('embedded-mongo: BSON type fidelity and ordering', () => {
   });
 
   it('matches range queries only within the type bracket (numbers, strings, dates), with and without an index', async () => {
-    const c = db.collection<Loose>('bracket');
+    const c = engine.db.collection<Loose>('bracket');
     await c.insertMany([
       { v: 5 },
       { v: Long.fromNumber(7) },
@@ -206,7 +195,7 @@ describe('embedded-mongo: BSON type fidelity and ordering', () => {
   });
 
   it('treats 1, 1.0, Long(1) and Decimal(1) as the same _id', async () => {
-    const c = db.collection<Loose>('ids');
+    const c = engine.db.collection<Loose>('ids');
     await c.insertOne({ _id: 1 });
     for (const id of [new Double(1), Long.fromNumber(1), Decimal128.fromString('1')]) {
       await assert.rejects(c.insertOne({ _id: id }), (e: { code?: number }) => e.code === 11000);

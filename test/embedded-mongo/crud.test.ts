@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
-import { MongoBulkWriteError, MongoServerError, ObjectId, type Db } from 'mongodb';
-import { startFixture, type EngineFixture, type Loose } from './engine-fixture';
+import { MongoBulkWriteError, MongoServerError, ObjectId } from 'mongodb';
+import { useEngine, type Loose } from './engine-fixture';
 
 describe('embedded-mongo: CRUD through the mongodb driver', () => {
-  let fx: EngineFixture;
-  let db: Db;
-  before(async () => {
-    fx = await startFixture();
-  });
-  after(async () => {
-    await fx.close();
-  });
-  beforeEach(() => {
-    db = fx.freshDb();
-  });
+  const engine = useEngine();
 
   it('inserts documents, generates ObjectIds and stores _id first', async () => {
-    const c = db.collection<Loose>('people');
+    const c = engine.db.collection<Loose>('people');
     const res = await c.insertMany(
       [
         { name: 'ann', _id: undefined },
@@ -32,7 +22,7 @@ describe('embedded-mongo: CRUD through the mongodb driver', () => {
   });
 
   it('finds with filter, sort, skip, limit and projection', async () => {
-    const c = db.collection<Loose>('nums');
+    const c = engine.db.collection<Loose>('nums');
     await c.insertMany(Array.from({ length: 20 }, (_, i) => ({ _id: i, n: i % 5, sq: i * i, tag: `t${i}` })));
     const docs = await c
       .find({ n: { $gte: 3 } }, { projection: { sq: 1 } })
@@ -50,7 +40,7 @@ describe('embedded-mongo: CRUD through the mongodb driver', () => {
   });
 
   it('updates with operators, counts matched and modified, and leaves non-matching documents alone', async () => {
-    const c = db.collection<Loose>('u');
+    const c = engine.db.collection<Loose>('u');
     await c.insertMany([
       { _id: 1, a: 1, tags: ['x'] },
       { _id: 2, a: 2, tags: [] },
@@ -70,7 +60,7 @@ describe('embedded-mongo: CRUD through the mongodb driver', () => {
   });
 
   it('resolves the positional $ operator in updates and projections from the matched element', async () => {
-    const orders = db.collection('positional');
+    const orders = engine.db.collection('positional');
     await orders.insertOne({
       _id: 'o1' as never,
       items: [
@@ -99,7 +89,7 @@ describe('embedded-mongo: CRUD through the mongodb driver', () => {
   });
 
   it('upserts with $setOnInsert applied only on insert', async () => {
-    const c = db.collection<Loose>('ups');
+    const c = engine.db.collection<Loose>('ups');
     const first = await c.updateOne(
       { key: 'k' },
       { $set: { v: 1 }, $setOnInsert: { created: 'once' } },
@@ -119,7 +109,7 @@ describe('embedded-mongo: CRUD through the mongodb driver', () => {
   });
 
   it('replaces a document, keeping its _id, and refuses to change _id', async () => {
-    const c = db.collection<Loose>('rep');
+    const c = engine.db.collection<Loose>('rep');
     await c.insertOne({ _id: 1, a: 1, b: 2 });
     await c.replaceOne({ _id: 1 }, { c: 3 });
     assert.deepEqual(await c.findOne({ _id: 1 }), { _id: 1, c: 3 });
@@ -136,7 +126,7 @@ describe('embedded-mongo: CRUD through the mongodb driver', () => {
   });
 
   it('applies arrayFilters and pipeline updates', async () => {
-    const c = db.collection<Loose>('arr');
+    const c = engine.db.collection<Loose>('arr');
     await c.insertOne({ _id: 1, grades: [80, 95, 100], items: [{ q: 1 }, { q: 5 }] });
     await c.updateOne({ _id: 1 }, { $set: { 'grades.$[g]': 0 } }, { arrayFilters: [{ g: { $gte: 95 } }] });
     await c.updateOne({ _id: 1 }, [{ $set: { total: { $sum: '$items.q' } } }]);
@@ -146,16 +136,16 @@ describe('embedded-mongo: CRUD through the mongodb driver', () => {
   });
 
   it('deletes one or many', async () => {
-    const c = db.collection<Loose>('del');
+    const c = engine.db.collection<Loose>('del');
     await c.insertMany([{ k: 1 }, { k: 1 }, { k: 1 }, { k: 2 }]);
     assert.equal((await c.deleteOne({ k: 1 })).deletedCount, 1);
     assert.equal((await c.deleteMany({ k: 1 })).deletedCount, 2);
     assert.equal(await c.countDocuments(), 1);
-    assert.equal((await db.collection<Loose>('missing').deleteMany({})).deletedCount, 0);
+    assert.equal((await engine.db.collection<Loose>('missing').deleteMany({})).deletedCount, 0);
   });
 
   it('findOneAndUpdate / findOneAndDelete / findOneAndReplace return the right image', async () => {
-    const c = db.collection<Loose>('fam');
+    const c = engine.db.collection<Loose>('fam');
     await c.insertMany([
       { _id: 1, q: 'a', n: 1 },
       { _id: 2, q: 'a', n: 2 },
@@ -186,18 +176,18 @@ describe('embedded-mongo: CRUD through the mongodb driver', () => {
   });
 
   it('counts, estimates and lists distinct values (array elements included)', async () => {
-    const c = db.collection<Loose>('cnt');
+    const c = engine.db.collection<Loose>('cnt');
     await c.insertMany([{ t: ['a', 'b'] }, { t: 'b' }, { t: 'c', x: 1 }, { x: 2 }, { t: null }]);
     assert.equal(await c.countDocuments({ x: { $exists: true } }), 2);
     assert.equal(await c.countDocuments({}, { skip: 1, limit: 2 }), 2);
     assert.equal(await c.estimatedDocumentCount(), 5);
     assert.deepEqual(await c.distinct('t'), [null, 'a', 'b', 'c']);
     assert.deepEqual(await c.distinct('t', { x: 1 }), ['c']);
-    assert.equal(await db.collection<Loose>('nothing').estimatedDocumentCount(), 0);
+    assert.equal(await engine.db.collection<Loose>('nothing').estimatedDocumentCount(), 0);
   });
 
   it('reports duplicate keys with keyPattern, keyValue and the E11000 message; ordered stops, unordered continues', async () => {
-    const c = db.collection<Loose>('dups');
+    const c = engine.db.collection<Loose>('dups');
     await c.createIndex({ email: 1 }, { unique: true });
     await c.insertOne({ email: 'a@x' });
     await assert.rejects(c.insertOne({ email: 'a@x' }), (err: MongoServerError) => {
@@ -206,7 +196,7 @@ describe('embedded-mongo: CRUD through the mongodb driver', () => {
       assert.deepEqual(err.keyValue, { email: 'a@x' });
       assert.equal(
         err.message,
-        `E11000 duplicate key error collection: ${db.databaseName}.dups index: email_1 dup key: { email: "a@x" }`,
+        `E11000 duplicate key error collection: ${engine.db.databaseName}.dups index: email_1 dup key: { email: "a@x" }`,
       );
       return true;
     });
@@ -254,7 +244,7 @@ describe('embedded-mongo: CRUD through the mongodb driver', () => {
   });
 
   it('supports w:0 writes (no reply) followed by reads on the same client', async () => {
-    const c = db.collection<Loose>('w0');
+    const c = engine.db.collection<Loose>('w0');
     await c.insertOne({ a: 1 }, { writeConcern: { w: 0 } });
     await c.insertOne({ a: 2 }, { writeConcern: { w: 0 } });
     // A later acknowledged command on the pool sees both.
@@ -267,7 +257,7 @@ describe('embedded-mongo: CRUD through the mongodb driver', () => {
   });
 
   it('runs bulkWrite on a collection with mixed operations', async () => {
-    const c = db.collection<Loose>('bulk');
+    const c = engine.db.collection<Loose>('bulk');
     const res = await c.bulkWrite([
       { insertOne: { document: { _id: 1, v: 1 } } },
       { insertOne: { document: { _id: 2, v: 2 } } },

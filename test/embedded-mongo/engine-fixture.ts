@@ -34,6 +34,37 @@ export async function startFixture(options: EmbeddedMongoOptions = {}): Promise<
 }
 
 /**
+ * The usual shape of an engine suite: one engine for the `describe` it is called in (started before its
+ * tests, stopped after them) and a fresh database before each test, read as `engine.fx` and `engine.db`.
+ */
+export function useEngine(options: EmbeddedMongoOptions = {}): {
+  readonly fx: EngineFixture;
+  readonly db: Db;
+} {
+  let fx: EngineFixture | undefined;
+  let db: Db | undefined;
+  before(async () => {
+    fx = await startFixture(options);
+  });
+  after(async () => {
+    await fx?.close();
+  });
+  beforeEach(() => {
+    db = fx!.freshDb();
+  });
+  return {
+    get fx() {
+      if (!fx) throw new Error('the engine is not started yet (use it inside a test)');
+      return fx;
+    },
+    get db() {
+      if (!db) throw new Error('no database yet (use it inside a test)');
+      return db;
+    },
+  };
+}
+
+/**
  * Schema-less collection type for tests that store numbers, strings and ObjectIds as `_id` alike (the
  * driver's default typing insists on ObjectId).
  */

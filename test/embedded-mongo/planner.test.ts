@@ -5,8 +5,8 @@
  * index, which explain confirms).
  */
 import assert from 'node:assert/strict';
-import type { Collection, Db, Document } from 'mongodb';
-import { startFixture, type EngineFixture, type Loose } from './engine-fixture';
+import type { Collection, Document } from 'mongodb';
+import { useEngine, type Loose } from './engine-fixture';
 
 interface Plan {
   stage: string;
@@ -40,20 +40,10 @@ async function assertSameAsScan(c: Collection<Loose>, filter: Document): Promise
 }
 
 describe('embedded-mongo: planner on partial and multikey indexes', () => {
-  let fx: EngineFixture;
-  let db: Db;
-  before(async () => {
-    fx = await startFixture();
-  });
-  after(async () => {
-    await fx.close();
-  });
-  beforeEach(() => {
-    db = fx.freshDb();
-  });
+  const engine = useEngine();
 
   it('answers the ingest dedupe {channel, externalId} from the partial unique index', async () => {
-    const messages = db.collection<Loose>('messages');
+    const messages = engine.db.collection<Loose>('messages');
     await messages.createIndex(
       { channel: 1, externalId: 1 },
       { unique: true, partialFilterExpression: { externalId: { $exists: true } } },
@@ -85,7 +75,7 @@ describe('embedded-mongo: planner on partial and multikey indexes', () => {
   });
 
   it('uses a {$type: "string"} partial index for string equalities only', async () => {
-    const inboxes = db.collection<Loose>('inboxes');
+    const inboxes = engine.db.collection<Loose>('inboxes');
     await inboxes.createIndex(
       { channel: 1, address: 1 },
       { unique: true, partialFilterExpression: { address: { $type: 'string' } } },
@@ -107,7 +97,7 @@ describe('embedded-mongo: planner on partial and multikey indexes', () => {
   });
 
   it('looks up conversations by opening key and active chat key through their partial indexes', async () => {
-    const conversations = db.collection<Loose>('conversations');
+    const conversations = engine.db.collection<Loose>('conversations');
     await conversations.createIndex(
       { openingKey: 1 },
       { unique: true, partialFilterExpression: { openingKey: { $exists: true } } },
@@ -138,7 +128,7 @@ describe('embedded-mongo: planner on partial and multikey indexes', () => {
   });
 
   it('bounds both fields of the multikey identities index with $elemMatch (the contact lookup)', async () => {
-    const contacts = db.collection<Loose>('contacts');
+    const contacts = engine.db.collection<Loose>('contacts');
     await contacts.createIndex(
       { 'identities.channel': 1, 'identities.externalId': 1 },
       { unique: true, partialFilterExpression: { 'identities.channel': { $exists: true } } },
@@ -192,7 +182,7 @@ describe('embedded-mongo: planner on partial and multikey indexes', () => {
   });
 
   it('uses one bound only for a range on an array field (two elements may satisfy one side each)', async () => {
-    const c = db.collection<Loose>('ranges');
+    const c = engine.db.collection<Loose>('ranges');
     await c.createIndex({ scores: 1 });
     await c.createIndex({ 'items.kind': 1, 'items.n': 1 });
     await c.insertMany([
@@ -210,7 +200,7 @@ describe('embedded-mongo: planner on partial and multikey indexes', () => {
   });
 
   it('uses a date-typed partial index (settled offers) for a date range, not for other types', async () => {
-    const offers = db.collection<Loose>('offers');
+    const offers = engine.db.collection<Loose>('offers');
     await offers.createIndex({ closedAt: 1 }, { partialFilterExpression: { closedAt: { $type: 'date' } } });
     const base = Date.UTC(2025, 0, 1);
     await offers.insertMany(
@@ -227,7 +217,7 @@ describe('embedded-mongo: planner on partial and multikey indexes', () => {
   });
 
   it('uses a partial index on the write path too (update and delete by a partial key)', async () => {
-    const conversations = db.collection<Loose>('conv_writes');
+    const conversations = engine.db.collection<Loose>('conv_writes');
     await conversations.createIndex(
       { openingKey: 1 },
       { unique: true, partialFilterExpression: { openingKey: { $exists: true } } },
