@@ -35,7 +35,9 @@ describe('composer attachments and mentions in Chromium (email, SMTP stub)', fun
     await hub.send({ from, to: INBOX_ADDRESS, subject, text });
     return waitFor(
       async () => {
-        const found = (await hub.conversations(`?q=${encodeURIComponent(subject)}&limit=5`))[0];
+        const found = (await hub.conversations(`?q=${encodeURIComponent(subject)}&limit=20`)).find(
+          (c: { subject?: string }) => c.subject === subject,
+        );
         return found ? { id: found.id as string, number: found.number as number } : undefined;
       },
       `the conversation of "${subject}"`,
@@ -203,11 +205,68 @@ describe('composer attachments and mentions in Chromium (email, SMTP stub)', fun
     assert.equal(await chips.count(), 0, 'the refused chips are cleared with the send');
   });
 
+  it('takes files dropped on the composer and pasted into the box, keeps them across a switch of conversation, × removes one, and a note keeps the rest', async () => {
+    const other = await customerMails('zhao.yun@example.com', 'Second box 7711', '第二箱呢');
+    const conversation = await customerMails('sun.li@example.com', 'Delivery photo 7710', '快递照片');
+    const page = await newPage('en-US');
+    await signIn(page, hub.running.baseUrl, agent.email, `/app/conversations/${conversation.number}`);
+    await page.locator('form.composer').getByRole('button', { name: 'Internal note', exact: true }).click();
+    const composer = page.locator('form.composer');
+    const dropped = await page.evaluateHandle(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['order 7710, box 2 of 2'], 'packing-list.txt', { type: 'text/plain' }));
+      return transfer;
+    });
+    await composer.dispatchEvent('dragover', { dataTransfer: dropped });
+    await composer.dispatchEvent('drop', { dataTransfer: dropped });
+    // A paste as the browser fires it (a ClipboardEvent carrying the file), into the message box.
+    await composer.getByLabel('Message text').evaluate((box) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['date,status\n12-03,delivered\n'], 'tracking.csv', { type: 'text/csv' }));
+      box.dispatchEvent(
+        new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }),
+      );
+    });
+    const chips = composer.getByTestId('attachment-chips');
+    await chips.locator('[data-state=ready]', { hasText: 'packing-list.txt' }).waitFor();
+    await chips.locator('[data-state=ready]', { hasText: 'tracking.csv' }).waitFor();
+    const remove = chips.getByRole('button', { name: 'Remove tracking.csv' });
+    await remove.focus();
+    await remove.press('Enter');
+    await chips.locator('li', { hasText: 'tracking.csv' }).waitFor({ state: 'detached' });
+
+    // Switching to another conversation and back keeps the chips (in memory while the app is open).
+    await page.getByRole('button', { name: /zhao\.yun@example\.com/ }).click();
+    await page.waitForURL(new RegExp(`/conversations/${other.number}$`));
+    await page.locator('.timeline', { hasText: '第二箱呢' }).waitFor();
+    assert.equal(await composer.getByTestId('attachment-chips').count(), 0, 'not on another conversation');
+    await page.getByRole('button', { name: /sun\.li@example\.com/ }).click();
+    await page.waitForURL(new RegExp(`/conversations/${conversation.number}$`));
+    await chips.locator('[data-state=ready]', { hasText: 'packing-list.txt' }).waitFor();
+    await page.locator('form.composer').getByRole('button', { name: 'Internal note', exact: true }).click();
+
+    await composer.getByLabel('Message text').fill('Packing list from the warehouse');
+    await composer.getByLabel('Message text').press('Control+Enter');
+    const note = page.locator('.msg.kind-note', { hasText: 'Packing list from the warehouse' });
+    await note.getByRole('button', { name: /packing-list\.txt.*Download/ }).waitFor({ timeout: 30_000 });
+    const stored = await waitFor(
+      async () =>
+        (await hub.timeline(conversation.id)).find((e: { text?: string }) =>
+          e.text?.startsWith('Packing list'),
+        ),
+      'the stored note',
+    );
+    assert.deepEqual(
+      (stored.attachments as { filename: string }[]).map((a) => a.filename),
+      ['packing-list.txt'],
+    );
+  });
+
   it('shows a picked mention as @Name in the note box, sends the token, and drops a mention partly deleted', async () => {
     const conversation = await customerMails('zhou.min@example.com', 'Refund status 5540', '退款到哪一步了');
     const page = await newPage('en-US');
     await signIn(page, hub.running.baseUrl, agent.email, `/app/conversations/${conversation.number}`);
-    await page.getByRole('button', { name: 'Internal note' }).click();
+    await page.locator('form.composer').getByRole('button', { name: 'Internal note', exact: true }).click();
     const box = page.getByLabel('Message text');
     await box.fill('Please check @Li');
     await page.getByTestId('mention-picker').getByRole('option', { name: /Li Na/ }).waitFor();

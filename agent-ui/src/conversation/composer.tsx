@@ -207,17 +207,19 @@ export function Composer(props: { conversation: ConversationDetail }) {
       className={`composer ${isNote ? 'private' : ''} ${dropping ? 'dropping' : ''}`}
       onSubmit={(e) => void submit(e)}
       aria-label={isNote ? t('note') : t('reply')}
+      // A file dropped here never makes the browser open it in place of the app, even when it cannot attach.
       onDragOver={(event) => {
-        if (!canAttach || !hasFiles(event)) return;
+        if (!hasFiles(event)) return;
         event.preventDefault();
-        setDropping(true);
+        event.dataTransfer.dropEffect = canAttach ? 'copy' : 'none';
+        setDropping(canAttach);
       }}
       onDragLeave={() => setDropping(false)}
       onDrop={(event) => {
         setDropping(false);
-        if (!canAttach || !hasFiles(event)) return;
+        if (!hasFiles(event)) return;
         event.preventDefault();
-        attachFiles(conversation.id, [...event.dataTransfer.files], tooMany);
+        if (canAttach) attachFiles(conversation.id, [...event.dataTransfer.files], tooMany);
       }}
     >
       <div className="composer-head">
