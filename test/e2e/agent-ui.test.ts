@@ -443,6 +443,17 @@ describe('agent workspace in Chromium', function () {
     await page.getByRole('link', { name: 'Reports' }).click();
     const chart = page.getByTestId('resolution-chart');
     await chart.locator('svg.recharts-surface').first().waitFor();
+    // Today's median and p90 are points on the chart, and the axis says durations, not bare minutes.
+    await waitFor(
+      async () => (await chart.locator('circle.recharts-line-dot').count()) >= 2,
+      "today's resolution time on the chart",
+    );
+    let ticks: string[] = [];
+    await waitFor(async () => {
+      ticks = await chart.locator('svg text').allTextContents();
+      return ticks.some((tick) => /\d+\s?(s|sec|m|min|h|hr)\b/.test(tick));
+    }, 'duration ticks on the y axis').catch(() => assert.fail(`the y axis ticks: ${JSON.stringify(ticks)}`));
+    assert.equal(await chart.getByText('Nothing was resolved in this range.').count(), 0);
     const table = page.getByTestId('report-table');
     await table.waitFor();
     await screenshot(page, 'reports');

@@ -156,6 +156,10 @@ export function ReportsPage() {
     };
   });
 
+  const trendLoaded = series.length > 0 && series.every((query) => query.isSuccess);
+  // The report's durations are business minutes; the axis and tooltip say them as durations.
+  const minutes = (value: number) => i18n.duration(value * 60);
+
   const rows = (main.data?.rows ?? []).map((row) => ({
     ...row,
     name: groupLabel(i18n, range.groupBy, row),
@@ -219,12 +223,15 @@ export function ReportsPage() {
       <div className="charts">
         <section className="card chart" aria-label={t('resolutionTime')} data-testid="resolution-chart">
           <h2>{t('resolutionTime')}</h2>
+          {trendLoaded && !trend.some((point) => point.median !== null) && (
+            <p className="empty chart-empty">{t('noResolved')}</p>
+          )}
           <ResponsiveContainer width="100%" height={240}>
             <LineChart data={trend}>
               <CartesianGrid strokeDasharray="3 3" />
               <XAxis dataKey="day" />
-              <YAxis />
-              <Tooltip />
+              <YAxis tickFormatter={minutes} width={70} />
+              <Tooltip formatter={(value) => (typeof value === 'number' ? minutes(value) : value)} />
               <Legend />
               <Line
                 type="monotone"
@@ -265,6 +272,9 @@ export function ReportsPage() {
         </section>
         <section className="card chart" aria-label={t('csat')}>
           <h2>{t('csat')}</h2>
+          {main.isSuccess && !rows.some((row) => row.satisfied !== null) && (
+            <p className="empty chart-empty">{t('noCsat')}</p>
+          )}
           <ResponsiveContainer width="100%" height={240}>
             <BarChart data={rows}>
               <CartesianGrid strokeDasharray="3 3" />
