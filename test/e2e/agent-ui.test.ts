@@ -284,7 +284,10 @@ describe('agent workspace in Chromium', function () {
     await secondPage.locator('[data-testid=connection].up').waitFor();
 
     await agentPage.goto(`${hub.running.baseUrl}/app/conversations/${second.number}`);
-    await agentPage.getByRole('button', { name: 'Internal note' }).click();
+    await agentPage
+      .locator('form.composer')
+      .getByRole('button', { name: 'Internal note', exact: true })
+      .click();
     const composer = agentPage.getByLabel('Message text');
     await composer.fill('请帮忙核对发票抬头 @王');
     const option = agentPage.getByTestId('mention-picker').getByRole('option', { name: /王强/ });
