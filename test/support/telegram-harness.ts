@@ -89,6 +89,45 @@ function failNext(stub: TelegramStub, kind: 'permanent' | 'transient') {
   );
 }
 
+/** The customer's side, the same for both harnesses: signed updates, a replay, a wrong and no secret. */
+function customerDeliveries(
+  stub: TelegramStub,
+): Pick<
+  ConformanceSubject,
+  'deliverInbound' | 'replayInbound' | 'deliverWithBadSignature' | 'deliverUnsigned'
+> {
+  let last: unknown;
+  const fresh = () => ({
+    update_id: stub.nextUpdateId(),
+    message: {
+      message_id: stub.nextUpdateId(),
+      date: Math.floor(Date.now() / 1000),
+      from: { id: TG_CUSTOMER, is_bot: false, first_name: '小明' },
+      chat: { id: TG_CUSTOMER, type: 'private' },
+      text: TG_TEXT,
+    },
+  });
+  return {
+    async deliverInbound() {
+      const delivery = await stub.sendText({ userId: TG_CUSTOMER, text: TG_TEXT, firstName: '小明' });
+      last = delivery.update;
+      return {
+        status: delivery.status,
+        externalId: `${TG_CUSTOMER}:${delivery.update.message!.message_id}`,
+      };
+    },
+    async replayInbound() {
+      return { status: (await stub.deliver(last)).status };
+    },
+    async deliverWithBadSignature() {
+      return { status: (await stub.deliver(fresh(), { secret: 'not-the-secret-token' })).status };
+    },
+    async deliverUnsigned() {
+      return { status: (await stub.deliver(fresh(), { secret: null })).status };
+    },
+  };
+}
+
 /** Conformance at the connector level: the webhook router with an in-memory sink. */
 export function telegramConnectorHarness(): ConformanceHarness {
   return {
@@ -118,36 +157,9 @@ export function telegramConnectorHarness(): ConformanceHarness {
       ]);
       stub.setDeliverTo(hook.url);
       const channel = createTelegramChannel({ inbox, apiBase: server.url });
-      let last: unknown;
-      const fresh = () => ({
-        update_id: stub.nextUpdateId(),
-        message: {
-          message_id: stub.nextUpdateId(),
-          date: Math.floor(Date.now() / 1000),
-          from: { id: TG_CUSTOMER, is_bot: false, first_name: '小明' },
-          chat: { id: TG_CUSTOMER, type: 'private' },
-          text: TG_TEXT,
-        },
-      });
       return {
         channel,
-        async deliverInbound() {
-          const delivery = await stub.sendText({ userId: TG_CUSTOMER, text: TG_TEXT, firstName: '小明' });
-          last = delivery.update;
-          return {
-            status: delivery.status,
-            externalId: `${TG_CUSTOMER}:${delivery.update.message!.message_id}`,
-          };
-        },
-        async replayInbound() {
-          return { status: (await stub.deliver(last)).status };
-        },
-        async deliverWithBadSignature() {
-          return { status: (await stub.deliver(fresh(), { secret: 'not-the-secret-token' })).status };
-        },
-        async deliverUnsigned() {
-          return { status: (await stub.deliver(fresh(), { secret: null })).status };
-        },
+        ...customerDeliveries(stub),
         stored: () => Promise.resolve(memory.stored()),
         outbound: () => outbound(inbox.inboxId),
         failNextSend: (kind) => failNext(stub, kind),
@@ -184,36 +196,9 @@ export function telegramHubHarness(): ConformanceHarness {
         inbox: { inboxId: 'telegram', botToken: TG_BOT_TOKEN, webhookSecret: TG_SECRET },
         apiBase: hub.stubServer.url,
       });
-      let last: unknown;
-      const fresh = () => ({
-        update_id: stub.nextUpdateId(),
-        message: {
-          message_id: stub.nextUpdateId(),
-          date: Math.floor(Date.now() / 1000),
-          from: { id: TG_CUSTOMER, is_bot: false, first_name: '小明' },
-          chat: { id: TG_CUSTOMER, type: 'private' },
-          text: TG_TEXT,
-        },
-      });
       return sinceNow({
         channel,
-        async deliverInbound() {
-          const delivery = await stub.sendText({ userId: TG_CUSTOMER, text: TG_TEXT, firstName: '小明' });
-          last = delivery.update;
-          return {
-            status: delivery.status,
-            externalId: `${TG_CUSTOMER}:${delivery.update.message!.message_id}`,
-          };
-        },
-        async replayInbound() {
-          return { status: (await stub.deliver(last)).status };
-        },
-        async deliverWithBadSignature() {
-          return { status: (await stub.deliver(fresh(), { secret: 'not-the-secret-token' })).status };
-        },
-        async deliverUnsigned() {
-          return { status: (await stub.deliver(fresh(), { secret: null })).status };
-        },
+        ...customerDeliveries(stub),
         stored: () => storedEntries(hub.running.baseUrl, hub.token),
         outbound: () => outbound('telegram'),
         failNextSend: (kind) => failNext(stub, kind),

@@ -107,6 +107,31 @@ function failNext(stub: WechatStub, kind: 'permanent' | 'transient') {
 const textXml = (msgId: string) =>
   `<xml><ToUserName><![CDATA[gh_omnihub]]></ToUserName><FromUserName><![CDATA[${WX_CUSTOMER}]]></FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[forged]]></Content><MsgId>${msgId}</MsgId></xml>`;
 
+/** The customer's side, the same for every harness: signed messages, a replay, a bad and no signature. */
+function customerDeliveries(
+  stub: WechatStub,
+): Pick<
+  ConformanceSubject,
+  'deliverInbound' | 'replayInbound' | 'deliverWithBadSignature' | 'deliverUnsigned'
+> {
+  let lastId: string | undefined;
+  let counter = 0;
+  return {
+    async deliverInbound() {
+      const delivery = await stub.sendText({ openId: WX_CUSTOMER, text: WX_TEXT });
+      lastId = delivery.msgId;
+      return { status: delivery.status, externalId: delivery.msgId };
+    },
+    replayInbound() {
+      const xml = `<xml><ToUserName><![CDATA[gh_omnihub]]></ToUserName><FromUserName><![CDATA[${WX_CUSTOMER}]]></FromUserName><CreateTime>1</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${WX_TEXT}]]></Content><MsgId>${lastId}</MsgId></xml>`;
+      return stub.deliverXml(xml);
+    },
+    deliverWithBadSignature: () => stub.deliverXml(textXml(String(900 + ++counter)), { badSignature: true }),
+    deliverUnsigned: () =>
+      stub.deliverXml(textXml(String(800 + ++counter)), { unsigned: true, mode: 'plain' }),
+  };
+}
+
 export function wechatConnectorHarness(mode: 'aes' | 'plain'): ConformanceHarness {
   return {
     name: `wechat ${mode === 'aes' ? 'safe mode' : 'plain mode'} (connector, in-memory sink)`,
@@ -148,23 +173,9 @@ export function wechatConnectorHarness(mode: 'aes' | 'plain'): ConformanceHarnes
           appSecret: WX.appSecret,
         }),
       });
-      let lastId: string | undefined;
-      let counter = 0;
       return {
         channel,
-        async deliverInbound() {
-          const delivery = await stub.sendText({ openId: WX_CUSTOMER, text: WX_TEXT });
-          lastId = delivery.msgId;
-          return { status: delivery.status, externalId: delivery.msgId };
-        },
-        async replayInbound() {
-          const xml = `<xml><ToUserName><![CDATA[gh_omnihub]]></ToUserName><FromUserName><![CDATA[${WX_CUSTOMER}]]></FromUserName><CreateTime>1</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${WX_TEXT}]]></Content><MsgId>${lastId}</MsgId></xml>`;
-          return stub.deliverXml(xml);
-        },
-        deliverWithBadSignature: () =>
-          stub.deliverXml(textXml(String(900 + ++counter)), { badSignature: true }),
-        deliverUnsigned: () =>
-          stub.deliverXml(textXml(String(800 + ++counter)), { unsigned: true, mode: 'plain' }),
+        ...customerDeliveries(stub),
         stored: () => Promise.resolve(memory.stored()),
         outbound: () => outbound(inbox.inboxId),
         failNextSend: (kind) => failNext(stub, kind),
@@ -203,23 +214,9 @@ export function wechatHubHarness(): ConformanceHarness {
         channel: 'wechat',
       });
       if (!channel) throw new Error('no wechat channel');
-      let lastId: string | undefined;
-      let counter = 0;
       return sinceNow({
         channel,
-        async deliverInbound() {
-          const delivery = await stub.sendText({ openId: WX_CUSTOMER, text: WX_TEXT });
-          lastId = delivery.msgId;
-          return { status: delivery.status, externalId: delivery.msgId };
-        },
-        replayInbound() {
-          const xml = `<xml><ToUserName><![CDATA[gh_omnihub]]></ToUserName><FromUserName><![CDATA[${WX_CUSTOMER}]]></FromUserName><CreateTime>1</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${WX_TEXT}]]></Content><MsgId>${lastId}</MsgId></xml>`;
-          return stub.deliverXml(xml);
-        },
-        deliverWithBadSignature: () =>
-          stub.deliverXml(textXml(String(900 + ++counter)), { badSignature: true }),
-        deliverUnsigned: () =>
-          stub.deliverXml(textXml(String(800 + ++counter)), { unsigned: true, mode: 'plain' }),
+        ...customerDeliveries(stub),
         stored: () => storedEntries(hub.running.baseUrl, hub.token),
         outbound: () => outbound('wechat'),
         failNextSend: (kind) => failNext(stub, kind),
