@@ -30,6 +30,7 @@ describe('agent workspace in Chromium', function () {
   let agentPage: Page;
   let secondPage: Page;
   let teamId: string;
+  let complaintsTeamId: string;
   let adminToken: string;
   const people = {
     agent: { email: 'li.na@test.omnihub', name: '李娜', id: '' },
@@ -81,6 +82,7 @@ describe('agent workspace in Chromium', function () {
     browser = await launchChromium();
     const agents = hub.running.hub.agents.agents;
     teamId = (await agents.createTeam({ name: '售后服务' }, null)).id;
+    complaintsTeamId = (await agents.createTeam({ name: '投诉专线' }, null)).id;
     for (const [key, person] of Object.entries(people)) {
       const role = key === 'supervisor' ? 'supervisor' : key === 'admin' ? 'admin' : 'agent';
       const created = await agents.createAgent(
@@ -473,6 +475,27 @@ describe('agent workspace in Chromium', function () {
     await drill.getByRole('link', { name: new RegExp(`#${late.number}`) }).click();
     await page.waitForURL(`**/app/conversations/${late.number}`);
     await page.getByText('投诉：客服一直不回复').first().waitFor();
+  });
+
+  it("lets a supervisor transfer a breached conversation from the wallboard into another team's queue", async () => {
+    const page = await newPage();
+    await signIn(page, hub.running.baseUrl, people.supervisor.email, '/app/supervisor');
+    // The fast policy of the test before still applies: first response due in 6 s.
+    const late = await customerTexts('+8613800000104', '退货申请一直没人处理', '周敏');
+    const row = page.locator(`[data-testid=breached] [data-conversation-id="${late.id}"]`);
+    await row.waitFor({ timeout: 60_000 });
+    await row.getByRole('combobox').selectOption({ label: '投诉专线' });
+    await waitFor(
+      async () => (await api('GET', `/api/conversations/${late.id}`)).teamId === complaintsTeamId,
+      'the transfer to the other team',
+    );
+    await waitFor(
+      async () =>
+        (await page.getByTestId('queue-tile').filter({ hasText: '投诉专线' }).locator('.big').innerText()) ===
+        '1',
+      "the other team's queue tile counting it",
+      30_000,
+    );
   });
 
   it('lets an admin create a calendar with a holiday and an SLA policy that sets the next due times', async () => {

@@ -27,11 +27,15 @@ function ReassignCell(props: { item: AtRiskItem }) {
         aria-label={`${t('reassignTo')} #${props.item.number}`}
         value=""
         onChange={(e) => {
-          const agentId = e.target.value;
-          if (!agentId) return;
+          const [kind, id] = e.target.value.split(':');
+          if (!id) return;
           setError(null);
-          void apiClient.conversations
-            .reassign(props.item.id, agentId)
+          // An agent: reassign to them; a team: transfer into its queue.
+          const move =
+            kind === 'team'
+              ? apiClient.conversations.transfer(props.item.id, { teamId: id })
+              : apiClient.conversations.reassign(props.item.id, id);
+          void move
             .then(() =>
               Promise.all([
                 client.invalidateQueries({ queryKey: keys.atRisk }),
@@ -42,13 +46,24 @@ function ReassignCell(props: { item: AtRiskItem }) {
         }}
       >
         <option value="">{t('reassign')}…</option>
-        {workspace.agents
-          .filter((a) => a.id !== props.item.assigneeId && a.active !== false)
-          .map((a) => (
-            <option key={a.id} value={a.id}>
-              {a.name}
-            </option>
-          ))}
+        <optgroup label={t('reassignTo')}>
+          {workspace.agents
+            .filter((a) => a.id !== props.item.assigneeId && a.active !== false)
+            .map((a) => (
+              <option key={a.id} value={`agent:${a.id}`}>
+                {a.name}
+              </option>
+            ))}
+        </optgroup>
+        <optgroup label={t('transferTo')}>
+          {workspace.teams
+            .filter((team) => team.id !== props.item.teamId)
+            .map((team) => (
+              <option key={team.id} value={`team:${team.id}`}>
+                {team.name}
+              </option>
+            ))}
+        </optgroup>
       </select>
       {error && <span className="error">{error}</span>}
     </label>
