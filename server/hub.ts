@@ -168,7 +168,11 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   const runWorkers = options.runWorkers ?? role !== 'web';
   const servesTraffic = role !== 'worker';
   const metrics = createMetrics();
-  const connection = await connectMongoose({ uri: options.infra.mongoUri, dbName: config.MONGODB_DB });
+  const connection = await connectMongoose({
+    uri: options.infra.mongoUri,
+    dbName: config.MONGODB_DB,
+    logger,
+  });
   const redis = new Redis(options.infra.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: false });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   await new Promise<void>((resolve, reject) => {

@@ -5,6 +5,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { startEmbeddedMongo } from '../embedded-mongo';
 import type { Logger } from '../lib/logger';
 import { startEngineProcess } from './engine-process';
+import { watchServerMonitors } from './mongo-monitor-watchdog';
 
 export interface MongoTarget {
   uri: string;
@@ -72,14 +73,31 @@ export async function privateSocketPath(dataDir: string, name: string): Promise<
  * Opens the hub's mongoose connection. Filters are sanitized (`$`-keys in user input become literal
  * values) and unknown query paths are dropped, so `{"$gt": ""}`-style input cannot become a query operator.
  */
-export async function connectMongoose(options: { uri: string; dbName: string }): Promise<Connection> {
+export async function connectMongoose(options: {
+  uri: string;
+  dbName: string;
+  logger?: Logger;
+}): Promise<Connection> {
   mongoose.set('strictQuery', true);
   mongoose.set('sanitizeFilter', true);
   const connection = mongoose.createConnection(options.uri, {
     dbName: options.dbName,
     serverSelectionTimeoutMS: 10_000,
+    connectTimeoutMS: CONNECT_TIMEOUT_MS,
+    heartbeatFrequencyMS: HEARTBEAT_FREQUENCY_MS,
     autoIndex: true,
   });
   await connection.asPromise();
+  // The driver's monitor can get stuck for good after a connection reset (see ./mongo-monitor-watchdog).
+  const watchdog = watchServerMonitors(connection.getClient(), {
+    stallMs: CONNECT_TIMEOUT_MS + 5_000,
+    awaitedStallMs: CONNECT_TIMEOUT_MS + HEARTBEAT_FREQUENCY_MS + 5_000,
+    ...(options.logger ? { logger: options.logger.child({ component: 'mongodb' }) } : {}),
+  });
+  connection.once('close', () => watchdog.stop());
   return connection;
 }
+
+/** The driver's connect timeout, also the socket timeout of each server check. */
+const CONNECT_TIMEOUT_MS = 10_000;
+const HEARTBEAT_FREQUENCY_MS = 10_000;

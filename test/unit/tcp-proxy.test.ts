@@ -63,4 +63,28 @@ describe('test support: TCP fault proxy', () => {
     assert.equal(await roundTrip(after, 'healed'), 'healed');
     after.destroy();
   });
+
+  it('black-holes a partition: nothing passes, nothing is closed, held traffic flows when it ends', async () => {
+    const socket = await connect();
+    let closedDuring = false;
+    socket.once('close', () => (closedDuring = true));
+    const received: string[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk.toString()));
+    const partition = proxy.blackhole(400);
+    socket.write('lost?');
+    const during = await connect();
+    const duringData: string[] = [];
+    during.on('data', (chunk: Buffer) => duringData.push(chunk.toString()));
+    during.write('new');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(received, [], 'no answer during the partition');
+    assert.deepEqual(duringData, [], 'a new connection gets no answer either');
+    assert.equal(closedDuring, false, 'no FIN or RST');
+    await partition;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(received.join(''), 'lost?', 'held traffic flows after the partition');
+    assert.equal(duringData.join(''), 'new');
+    socket.destroy();
+    during.destroy();
+  });
 });
