@@ -11,6 +11,7 @@ import {
   hubEnv,
   isReady,
   seconds,
+  sized,
   sleep,
   startEngine,
   startHub,
@@ -22,8 +23,8 @@ import {
 } from './support';
 
 const RATE = Number(process.env.FAULTS_RATE ?? 100);
-const ROUND_SECONDS = Number(process.env.FAULTS_ROUND_SECONDS ?? 8);
-const ROUNDS = Number(process.env.FAULTS_ROUNDS ?? 3);
+const ROUND_SECONDS = sized('FAULTS_ROUND_SECONDS', 8, 3);
+const ROUNDS = sized('FAULTS_ROUNDS', 3, 2);
 /** How long the engine stays dead each round. */
 const DOWN_MS = 2_000;
 

@@ -9,6 +9,7 @@ import {
   faultDir,
   hubEnv,
   seconds,
+  sized,
   sleep,
   startEngine,
   startHub,
@@ -18,8 +19,8 @@ import {
 } from './support';
 
 const RATE = Number(process.env.FAULTS_RATE ?? 100);
-const ROUND_SECONDS = Number(process.env.FAULTS_ROUND_SECONDS ?? 8);
-const ROUNDS = Number(process.env.FAULTS_ROUNDS ?? 3);
+const ROUND_SECONDS = sized('FAULTS_ROUND_SECONDS', 8, 3);
+const ROUNDS = sized('FAULTS_ROUNDS', 3, 2);
 
 export const hubSigkill: Fault = {
   name: 'hub-sigkill-during-ingest',

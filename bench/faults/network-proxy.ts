@@ -1,9 +1,12 @@
 /**
  * Fault 5: a TCP fault proxy (test/support/tcp-proxy.ts) between the hub and the engine, and another
- * between the hub and Redis, while signed SMS webhooks keep coming: latency on both, a reset of every
- * connection, then a 10 s partition from the engine and a 10 s partition from Redis. Requests must fail
- * clearly (an error status, never a 200 for what was not stored, never a hang past the sender's 30 s), the
- * hub must serve again after each fault, and nothing may be half-written.
+ * between the hub and Redis, while signed SMS webhooks keep coming: latency on both, a reset (RST) of every
+ * connection, then for each of the engine and Redis a partition that drops packets (black hole: nothing
+ * closed, nothing answered) and one where the far side is gone (connections closed, new ones refused), each
+ * `PARTITION_MS` long. Requests must fail clearly (an error status, never a 200 for what was not stored,
+ * never a hang past the sender's 30 s), the hub must serve again after each fault, and nothing may be
+ * half-written. (A reset once left the driver's server monitor stuck for good and `/readyz` down until a
+ * restart: server/infra/mongo-monitor-watchdog.ts.)
  */
 import { startTcpProxy } from '../../test/support/tcp-proxy';
 import {
@@ -13,6 +16,7 @@ import {
   hubEnv,
   isReady,
   seconds,
+  sized,
   sleep,
   startEngine,
   startHub,
@@ -23,7 +27,9 @@ import {
 } from './support';
 
 const RATE = Number(process.env.FAULTS_RATE ?? 100);
-const PARTITION_MS = 10_000;
+const PARTITION_MS = sized('FAULTS_PARTITION_SECONDS', 10, 3) * 1000;
+/** Traffic between the faults (the first one, and the latency phase, are longer in the full run). */
+const SETTLE_MS = sized('FAULTS_SETTLE_SECONDS', 3, 1) * 1000;
 
 export const networkFaults: Fault = {
   name: 'network-latency-resets-partitions',
@@ -52,21 +58,22 @@ export const networkFaults: Fault = {
         });
         recoveries.push(Date.now() - since);
       };
-      await sleep(4_000);
+      await sleep(SETTLE_MS * 1.5);
       for (const proxy of proxies) proxy.setLatency(100);
-      await sleep(5_000);
+      await sleep(SETTLE_MS * 1.5);
       for (const proxy of proxies) proxy.setLatency(0);
       const resetAt = Date.now();
       for (const proxy of proxies) proxy.reset();
       await recovered(resetAt);
-      await sleep(3_000);
+      await sleep(SETTLE_MS);
       for (const proxy of proxies) {
-        await proxy.cut(PARTITION_MS);
-        const healedAt = Date.now();
-        await recovered(healedAt);
-        await sleep(3_000);
+        for (const partition of ['blackhole', 'cut'] as const) {
+          await proxy[partition](PARTITION_MS);
+          const healedAt = Date.now();
+          await recovered(healedAt);
+          await sleep(SETTLE_MS);
+        }
       }
-      await sleep(3_000);
       await ingest.stop();
       const stored = await countStored(engine.uri, ingest.acknowledged);
       const hung = ingest.answers.get('timeout') ?? 0;

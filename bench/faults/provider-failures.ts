@@ -15,6 +15,7 @@ import {
   PUBLIC_URL,
   seconds,
   seed,
+  sized,
   sleep,
   startEngine,
   startHub,
@@ -25,8 +26,8 @@ import {
 } from './support';
 
 const SLOW = 3;
-const DEAD = Number(process.env.FAULTS_DEAD_SENDS ?? 8);
-const DEAD_MS = Number(process.env.FAULTS_DEAD_SECONDS ?? 30) * 1000;
+const DEAD = sized('FAULTS_DEAD_SENDS', 8, 6);
+const DEAD_MS = sized('FAULTS_DEAD_SECONDS', 30, 12) * 1000;
 /** Twilio's magic "not a valid phone number" recipient on the stub (400, code 21211). */
 const INVALID_NUMBER = '+15005550001';
 

@@ -38,6 +38,18 @@ export interface Fault {
   run(): Promise<FaultRow>;
 }
 
+/**
+ * `FAULTS_SIZE=ci` (`npm run test:faults`): the suite sized for CI — shorter rounds and outages, each fault
+ * still proven (writes acknowledged, none missing or doubled, the hub serving again).
+ */
+export const CI_SIZE = process.env.FAULTS_SIZE === 'ci';
+
+/** A size: the environment variable `name` when set, else the full or the CI default. */
+export function sized(name: string, full: number, ci: number): number {
+  const value = process.env[name];
+  return value !== undefined && value !== '' ? Number(value) : CI_SIZE ? ci : full;
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function until(check: () => Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {
