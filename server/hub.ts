@@ -299,7 +299,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     conversations: conversations.conversations,
     timeline: conversations.timeline,
     contacts: {
-      resolveContact: (input) => contactsModule.contacts.resolveContact(input),
+      resolveContact: (input) => contactsModule.contacts.resolveSender(input),
       describeContact: async (contactId) => {
         const contact = await contactsModule.contacts.findContact(contactId);
         return contact ? { name: contact.name, ...(contact.tier ? { tier: contact.tier } : {}) } : null;

@@ -4,7 +4,12 @@ import { isDuplicateKeyError } from '../../infra/mongo-errors';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import { contactModel, type ContactRecord } from './contact.model';
-import { identityFilter, type ContactsCore, type ResolveContactInput } from './contacts.service';
+import {
+  identityFilter,
+  type ContactsCore,
+  type ResolveContactInput,
+  type ResolvedSender,
+} from './contacts.service';
 
 const MAX_ATTEMPTS = 3;
 
@@ -24,7 +29,7 @@ const MAX_ATTEMPTS = 3;
  */
 export function createChannelFacts(deps: {
   connection: Connection;
-  core: Pick<ContactsCore, 'resolveContact' | 'followMerges'>;
+  core: Pick<ContactsCore, 'resolveSender' | 'followMerges'>;
   clock: Clock;
   logger: Logger;
 }) {
@@ -90,16 +95,25 @@ export function createChannelFacts(deps: {
     }
   }
 
-  /** Contact resolution with the sender's linked identities (see above); without them, the usual one. */
+  /**
+   * Contact resolution with the sender's linked identities (see above); without them, the usual one.
+   * The profile is the resolved record's (recording linked identities changes neither name nor tier).
+   */
+  async function resolveSender(input: ResolveContactInput): Promise<ResolvedSender> {
+    const linked = (input.sender.linkedIdentities ?? []).filter((link) => link.scheme !== input.channel);
+    if (!linked.length) return deps.core.resolveSender(input);
+    await joinLinkedHolder(input, linked);
+    const resolved = await deps.core.resolveSender(input);
+    await recordLinked(resolved.contactId, linked);
+    return resolved;
+  }
+
+  /** {@link resolveSender} without the profile. */
   async function resolveContact(
     input: ResolveContactInput,
   ): Promise<{ contactId: string; created: boolean }> {
-    const linked = (input.sender.linkedIdentities ?? []).filter((link) => link.scheme !== input.channel);
-    if (!linked.length) return deps.core.resolveContact(input);
-    await joinLinkedHolder(input, linked);
-    const resolved = await deps.core.resolveContact(input);
-    await recordLinked(resolved.contactId, linked);
-    return resolved;
+    const { contactId, created } = await resolveSender(input);
+    return { contactId, created };
   }
 
   async function applyOne(contactId: Types.ObjectId, key: string, value: string): Promise<void> {
@@ -135,5 +149,5 @@ export function createChannelFacts(deps: {
       await applyOne(new Types.ObjectId(contactId), key, value);
   }
 
-  return { resolveContact, applyChannelAttributes };
+  return { resolveSender, resolveContact, applyChannelAttributes };
 }

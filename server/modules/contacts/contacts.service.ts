@@ -22,6 +22,19 @@ export interface ResolveContactInput {
   sender: SenderIdentity;
 }
 
+/** A resolution: the contact, whether it was created, and its display facts as resolution read them. */
+export interface ResolvedSender {
+  contactId: string;
+  created: boolean;
+  /** Name and tier of the resolved record (ingest's list-row snapshot without reading it again). */
+  profile: { name: string; tier?: string };
+}
+
+const profileOf = (doc: { name?: string | null; tier?: string | null }): ResolvedSender['profile'] => ({
+  name: doc.name ?? '',
+  ...(typeof doc.tier === 'string' && doc.tier ? { tier: doc.tier } : {}),
+});
+
 export interface ContactUpdate {
   name?: string;
   tier?: 'A' | 'B' | 'C' | 'VIP' | null;
@@ -102,13 +115,12 @@ export function createContactsCore(deps: {
     return { byIdentity: null, match, email, phone };
   }
 
-  async function attemptResolve(
-    input: ResolveContactInput,
-  ): Promise<{ contactId: string; created: boolean } | null> {
+  async function attemptResolve(input: ResolveContactInput): Promise<ResolvedSender | null> {
     const { channel, sender } = input;
     const externalId = sender.externalId;
     const { byIdentity, match, email, phone } = await lookupResolution(input);
-    if (byIdentity) return { contactId: byIdentity._id.toHexString(), created: false };
+    if (byIdentity)
+      return { contactId: byIdentity._id.toHexString(), created: false, profile: profileOf(byIdentity) };
 
     const identity = { channel, externalId, ...(sender.handle ? { handle: sender.handle } : {}) };
     if (match) {
@@ -124,7 +136,9 @@ export function createContactsCore(deps: {
         },
         { $push: { identities: identity }, $addToSet: addToSet, $set: { updatedAt: clock.now() } },
       );
-      return result.modifiedCount === 1 ? { contactId: match._id.toHexString(), created: false } : null;
+      return result.modifiedCount === 1
+        ? { contactId: match._id.toHexString(), created: false, profile: profileOf(match) }
+        : null;
     }
 
     const now = clock.now();
@@ -136,7 +150,35 @@ export function createContactsCore(deps: {
       createdAt: now,
       updatedAt: now,
     });
-    return { contactId: created._id.toHexString(), created: true };
+    return { contactId: created._id.toHexString(), created: true, profile: profileOf(created) };
+  }
+
+  /**
+   * The contact an inbound sender is: by channel identity, then email, then phone (adding the channel
+   * identity to a contact found by email or phone), else a new contact. Race-safe: the unique identity
+   * index lets only one concurrent resolver attach or create an identity; the others retry the lookup
+   * and find the winner. A merged-away contact resolves to its target.
+   */
+  async function resolveSender(input: ResolveContactInput): Promise<ResolvedSender> {
+    if (!input.channel || !input.sender.externalId)
+      throw new AppError('INVALID_INPUT', { userMessage: 'A sender needs a channel and an external id.' });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const resolved = await attemptResolve(input);
+        if (resolved?.created)
+          await deps.events?.emit('contact.created', {
+            contactId: resolved.contactId,
+            channel: input.channel,
+          });
+        if (resolved) return resolved;
+      } catch (error) {
+        if (!isDuplicateKeyError(error) || attempt >= MAX_RESOLVE_ATTEMPTS) throw error;
+      }
+      if (attempt >= MAX_RESOLVE_ATTEMPTS)
+        throw new AppError('CONFLICT', {
+          message: `could not resolve contact for ${input.channel} sender`,
+        });
+    }
   }
 
   async function getRecord(id: string): Promise<ContactRecord> {
@@ -156,32 +198,12 @@ export function createContactsCore(deps: {
     followMerges,
     getRecord,
 
-    /**
-     * The contact an inbound sender is: by channel identity, then email, then phone (adding the channel
-     * identity to a contact found by email or phone), else a new contact. Race-safe: the unique identity
-     * index lets only one concurrent resolver attach or create an identity; the others retry the lookup
-     * and find the winner. A merged-away contact resolves to its target.
-     */
+    resolveSender,
+
+    /** {@link resolveSender} without the profile. */
     resolveContact: async (input: ResolveContactInput): Promise<{ contactId: string; created: boolean }> => {
-      if (!input.channel || !input.sender.externalId)
-        throw new AppError('INVALID_INPUT', { userMessage: 'A sender needs a channel and an external id.' });
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const resolved = await attemptResolve(input);
-          if (resolved?.created)
-            await deps.events?.emit('contact.created', {
-              contactId: resolved.contactId,
-              channel: input.channel,
-            });
-          if (resolved) return resolved;
-        } catch (error) {
-          if (!isDuplicateKeyError(error) || attempt >= MAX_RESOLVE_ATTEMPTS) throw error;
-        }
-        if (attempt >= MAX_RESOLVE_ATTEMPTS)
-          throw new AppError('CONFLICT', {
-            message: `could not resolve contact for ${input.channel} sender`,
-          });
-      }
+      const { contactId, created } = await resolveSender(input);
+      return { contactId, created };
     },
 
     /** The contact `resolveContact` would pick for this sender, or null when it would create one; writes nothing. */

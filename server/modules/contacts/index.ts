@@ -18,7 +18,7 @@ import { createContactsRouter, createOrganizationsRouter } from './contacts.rout
 
 export type { ContactView } from './contact-view';
 export type { ContactDataOwner, ContactViewSection } from './data-owners';
-export type { ResolveContactInput, ContactUpdate } from './contacts.service';
+export type { ResolveContactInput, ResolvedSender, ContactUpdate } from './contacts.service';
 export type { ContactDetail } from './contacts-module';
 export type { ContactExport } from './contact-privacy';
 export type { ComputedTier } from './contact-tiers';
@@ -58,6 +58,8 @@ export function createContactsModule(deps: ContactsModuleDeps) {
   const contacts = {
     /** Resolution by channel identity (and linked identities such as a WeChat UnionID), email, phone. */
     resolveContact: channelFacts.resolveContact,
+    /** The same resolution with the resolved record's name and tier (ingest's snapshot, no second read). */
+    resolveSender: channelFacts.resolveSender,
     /** Merges a channel's facts (a WeChat QR scene) into the contact's attributes; agents' edits win. */
     applyChannelAttributes: channelFacts.applyChannelAttributes,
     previewResolveContact: core.previewResolveContact,

@@ -45,8 +45,8 @@ export interface ContactResolver {
   resolveContact(input: {
     channel: ChannelKind;
     sender: SenderIdentity;
-  }): Promise<{ contactId: string; created: boolean }>;
-  /** Display facts for list rows (name, tier); optional. */
+  }): Promise<{ contactId: string; created: boolean; profile?: { name?: string; tier?: string } }>;
+  /** Display facts for list rows (name, tier), when the resolution gave no `profile`; optional. */
   describeContact?(contactId: string): Promise<{ name?: string; tier?: string } | null>;
   /** Saves a language the customer chose (the IVR menu) as the contact's locale; optional. */
   rememberLocale?(contactId: string, locale: string): Promise<unknown>;
@@ -310,9 +310,11 @@ export function createIngestService(deps: IngestServiceDeps): InboundSink & {
     if (event.hints?.locale) await contacts.rememberLocale?.(contactId, event.hints.locale);
     if (event.contactAttributes && Object.keys(event.contactAttributes).length)
       await contacts.applyChannelAttributes?.(contactId, event.contactAttributes);
-    const snapshot = (await contacts.describeContact?.(contactId)) ?? {
-      ...(event.from.name ? { name: event.from.name } : {}),
-    };
+    // The resolved record's name and tier (locale and channel attributes change neither): no re-read.
+    const snapshot = contact.profile ??
+      (await contacts.describeContact?.(contactId)) ?? {
+        ...(event.from.name ? { name: event.from.name } : {}),
+      };
 
     let selected: { conversation: ConversationDoc; created: boolean } | null = null;
     let seq: number | null = null;
