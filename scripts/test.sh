@@ -3,9 +3,11 @@
 # format, circular imports) alongside the mocha suites — mocha spends most of its time waiting on
 # processes and sockets, the checks on the CPU. Unit, engine and integration files run in parallel mocha
 # workers (`npm run test:mocha`; each worker starts its own engine and redis-server per file); the e2e
-# files, which start whole hub processes and browsers, run one after the other (`npm run test:e2e`). The
-# checks' output is printed at the end. The last line is "N passed, N failed" over both mocha runs, the
-# checks counting as one test; the exit status is non-zero when anything failed.
+# files, which start whole hub processes and browsers, run one after the other (`npm run test:e2e`); then
+# the fault suite at its CI size (`npm run test:faults`: SIGKILLs, Redis loss, provider and network faults
+# against real processes, one row per fault). The checks' output is printed at the end. The last line is
+# "N passed, N failed" over the three runs, the checks counting as one test; the exit status is non-zero
+# when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +20,7 @@ check_pid=$!
 passed=0
 failed=0
 mocha_failed=0
-for suite in test:mocha test:e2e; do
+for suite in test:mocha test:e2e test:faults; do
   echo "== npm run ${suite} (static checks running alongside) =="
   log=$(mktemp)
   npm run --silent "$suite" 2>&1 | tee "$log"
@@ -27,7 +29,7 @@ for suite in test:mocha test:e2e; do
   rm -f "$log"
   suite_passed=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"${summary:-0 passed, 0 failed}")
   suite_failed=$(sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"${summary:-0 passed, 0 failed}")
-  # mocha failed without a failing test (a crashed worker, a hook outside any test): still a failure
+  # a run failed without a failing test (a crashed worker, a hook outside any test): still a failure
   if [ "$status" -ne 0 ] && [ "$suite_failed" -eq 0 ]; then suite_failed=1; fi
   if [ "$status" -ne 0 ]; then mocha_failed=1; fi
   passed=$((passed + suite_passed))
