@@ -161,6 +161,8 @@ export interface OutboundMessage {
   html?: string;
   subject?: string;
   thread?: ThreadKeys;
+  /** Email: addresses the message is copied to. */
+  cc?: string[];
   attachments?: { filename: string; contentType: string; data: Buffer }[];
   /** Where the provider should post delivery status callbacks for this message. */
   statusCallbackUrl?: string;

@@ -142,6 +142,7 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
         await transporterFor().sendMail({
           from: { name: inbox.name === 'Email' ? deps.companyName : inbox.name, address: inbox.address },
           to: message.to.name ? { name: message.to.name, address: to } : to,
+          ...(message.cc?.length ? { cc: message.cc } : {}),
           subject,
           text: body.text,
           ...(body.html ? { html: body.html } : {}),

@@ -138,6 +138,11 @@ describe('composer attachments and mentions in Chromium (email, SMTP stub)', fun
       'a remove control',
     );
     assert.equal(await send.isDisabled(), false);
+    // The email's own subject and a copy.
+    const subject = composer.getByLabel('Subject');
+    assert.match(await subject.inputValue(), /^Re: /, 'the subject starts as Re: the conversation');
+    await subject.fill('Receipt and invoice for order 2231');
+    await composer.getByLabel('Cc').fill('finance@example.com, li.na@example.com');
     await screenshot(page, 'composer-attachments');
     await send.click();
 
@@ -150,6 +155,9 @@ describe('composer attachments and mentions in Chromium (email, SMTP stub)', fun
       30_000,
     );
     assert.match(mail.text ?? '', /^Here are the receipt and the invoice\.\n/);
+    assert.match(mail.subject ?? '', /^Receipt and invoice for order 2231 \[#\d+\]$/);
+    const cc = [mail.cc ?? []].flat().flatMap((a) => a.value.map((v) => v.address));
+    assert.deepEqual(cc, ['finance@example.com', 'li.na@example.com']);
     const files = new Map(mail.attachments.map((a) => [a.filename, a]));
     assert.equal(files.size, 2);
     assert.equal(files.get('receipt.png')?.contentType, 'image/png');
@@ -164,6 +172,8 @@ describe('composer attachments and mentions in Chromium (email, SMTP stub)', fun
     await entry.getByRole('button', { name: /invoice\.pdf.*Download/ }).waitFor();
     assert.equal(await chips.count(), 0, 'the sent chips are gone');
     assert.equal(await composer.getByLabel('Message text').inputValue(), '');
+    assert.match(await subject.inputValue(), /^Re: /, 'the next reply starts from the default subject');
+    assert.equal(await composer.getByLabel('Cc').inputValue(), '');
     await screenshot(page, 'composer-attachments-sent');
   });
 

@@ -130,6 +130,52 @@ describe('email: threading across replies (whole hub, real SMTP)', function () {
       assert.ok(conversation.threadKeys.includes(id), id);
   });
 
+  it("sends a reply under the agent's own subject (the ticket tag kept) with copies, and refuses a bad copy address", async () => {
+    const first = `<cc0-${Date.now()}@client.example>`;
+    await hub.send({
+      from: 'wang.fang@example.com',
+      to: INBOX_ADDRESS,
+      subject: 'Invoice for order 2231',
+      messageId: first,
+      text: '请发一下发票',
+    });
+    const opened = await storedBy(hub, first);
+    const post = (body: unknown) =>
+      fetch(`${hub.running.baseUrl}/api/conversations/${opened.conversationId}/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${hub.token}` },
+        body: JSON.stringify(body),
+      });
+    const bad = await post({ text: 'x', email: { cc: ['not an address'] } });
+    assert.equal(bad.status, 400);
+    const sent = await post({
+      text: '发票已开具，请查收。',
+      email: {
+        subject: '发票已开具 [#99999]',
+        cc: ['Finance@Example.com', 'finance@example.com', 'li.na@example.com'],
+      },
+    });
+    assert.equal(sent.status, 201);
+    const stored = await sent.json();
+    assert.deepEqual(stored.email.cc, ['finance@example.com', 'li.na@example.com']);
+    const [mail] = await hub.outbox.waitFor(1);
+    const { number } = await hub.running.hub.conversations.conversations.getConversation(
+      opened.conversationId,
+    );
+    assert.equal(
+      mail?.subject,
+      `发票已开具 [#${number}]`,
+      'the own subject with the ticket tag, the wrong tag gone',
+    );
+    const ccHeader = mail?.cc;
+    const ccAddresses = (Array.isArray(ccHeader) ? ccHeader : ccHeader ? [ccHeader] : []).flatMap((a) =>
+      a.value.map((v) => v.address),
+    );
+    assert.deepEqual(ccAddresses, ['finance@example.com', 'li.na@example.com']);
+    assert.equal(mail?.inReplyTo, first, 'still threaded to the customer mail');
+    assert.equal(hub.outbox.received.length, 1, 'the refused reply sent nothing');
+  });
+
   it('never lets another sender join a customer’s conversation (newsletter reply quoting our mail, guessed tag)', async () => {
     const first = `<n0-${Date.now()}@client.example>`;
     await hub.send({

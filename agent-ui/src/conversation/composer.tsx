@@ -36,6 +36,16 @@ const TEXT_CHANNELS = new Set([
   'wechat',
 ]);
 
+/** The email fields of a reply: the subject only when the agent changed it, the copies as a list. */
+function emailFields(draft: Draft, defaultSubject: string): { subject?: string; cc: string[] } {
+  const subject = draft.subject?.trim();
+  const cc = (draft.cc ?? '')
+    .split(/[,;\s]+/)
+    .map((address) => address.trim())
+    .filter(Boolean);
+  return { ...(subject && subject !== defaultSubject ? { subject } : {}), cc };
+}
+
 export function Composer(props: { conversation: ConversationDetail }) {
   const i18n = useI18n();
   const { t } = i18n;
@@ -91,6 +101,8 @@ export function Composer(props: { conversation: ConversationDetail }) {
 
   const change = (patch: Partial<Draft>) => setDraft((prev) => ({ ...prev, ...patch }));
   const segments = !isNote && channel === 'sms' && draft.text ? smsSegments(draft.text) : null;
+  const isEmail = !isNote && channel === 'email';
+  const defaultSubject = conversation.subject ? `Re: ${conversation.subject}` : `#${conversation.number}`;
 
   const submit = async (event?: FormEvent) => {
     event?.preventDefault();
@@ -105,9 +117,10 @@ export function Composer(props: { conversation: ConversationDetail }) {
         private: isNote,
         ...(!isNote && channel && channel !== conversation.channel ? { channel } : {}),
         ...(ready.length ? { attachments: ready.map((a) => a.uploadId!) } : {}),
+        ...(isEmail ? { email: emailFields(draft, defaultSubject) } : {}),
       });
       upsertTimeline(client, message);
-      setDraft((prev) => ({ ...prev, text: '' }));
+      setDraft((prev) => ({ ...prev, text: '', subject: undefined, cc: undefined }));
       setMentions([]);
       clearSent(
         conversation.id,
@@ -264,10 +277,28 @@ export function Composer(props: { conversation: ConversationDetail }) {
           </button>
         )}
       </div>
-      {!isNote && channel === 'email' && (
-        <p className="mail-subject-line">
-          {t('subject')}: {conversation.subject ? `Re: ${conversation.subject}` : `#${conversation.number}`}
-        </p>
+      {isEmail && (
+        <div className="mail-fields">
+          <label>
+            {t('subject')}
+            <input
+              type="text"
+              maxLength={300}
+              value={draft.subject ?? defaultSubject}
+              onChange={(e) => change({ subject: e.target.value })}
+            />
+          </label>
+          <label>
+            {t('cc')}
+            <input
+              type="text"
+              inputMode="email"
+              placeholder={t('ccHint')}
+              value={draft.cc ?? ''}
+              onChange={(e) => change({ cc: e.target.value })}
+            />
+          </label>
+        </div>
       )}
       {isVoice && !canReply && <p className="hint">{t('voiceNoReply')}</p>}
       {!isNote && <ReplyWindowBar conversation={conversation} channel={channel} />}

@@ -233,6 +233,8 @@ export const apiClient = {
         template?: { name: string; language?: string; variables: string[] };
         /** Upload ids (`uploadAttachment`) of this conversation, sent with the reply. */
         attachments?: string[];
+        /** Email: the reply's own subject (the ticket tag is kept) and copies. */
+        email?: { subject?: string; cc: string[] };
       },
     ) => json<TimelineMessage>('POST', `/api/conversations/${id}/messages`, body),
     setStatus: (id: string, status: Exclude<ConversationStatus, 'new'>) =>

@@ -5,6 +5,8 @@ export interface Draft {
   text: string;
   isNote: boolean;
   subject?: string;
+  /** Email copies, as typed (comma-separated addresses). */
+  cc?: string;
   channel?: string;
 }
 
@@ -13,6 +15,6 @@ export function loadDraft(conversationId: string): Draft {
 }
 
 export function saveDraft(conversationId: string, draft: Draft): void {
-  const empty = !draft.text && !draft.subject;
+  const empty = !draft.text && !draft.subject && !draft.cc;
   storeValue(`draft.${conversationId}`, empty && !draft.isNote ? undefined : draft);
 }

@@ -228,6 +228,7 @@ export function createConversationRouters(deps: ConversationRoutesDeps) {
         isPrivate: body.private,
         ...(body.channel ? { channel: body.channel } : {}),
         ...(attachments.length ? { attachments } : {}),
+        ...(body.email ? { email: body.email } : {}),
       });
       res.status(201).json(toMessageView(message));
     },

@@ -82,6 +82,14 @@ export const ReplyBodySchema = z
       .optional(),
     /** Ids the upload route answered for this conversation (`POST /api/conversations/:id/attachments`). */
     attachments: z.array(ObjectIdSchema).max(MAX_REPLY_ATTACHMENTS).default([]),
+    /** An email reply's own subject (the ticket tag is kept) and copies; ignored on other channels. */
+    email: z
+      .object({
+        subject: z.string().trim().min(1).max(300).optional(),
+        cc: z.array(z.email().max(254)).max(20).default([]),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((body) => body.text !== undefined || (body.template !== undefined && !body.private), {

@@ -63,6 +63,8 @@ export interface MessageForSend {
   html?: string;
   subject?: string;
   thread?: { messageId?: string; inReplyTo?: string; references?: string[]; replyToken?: string };
+  /** Email: the addresses a reply is copied to. */
+  cc?: string[];
   attachments: { storageKey?: string; filename?: string; contentType: string }[];
   externalId?: string;
   /** Sent by the hub on its own (acknowledgement, CSAT): channels apply their loop guards. */
@@ -174,8 +176,11 @@ export function createTimelineService(deps: TimelineServiceDeps) {
     });
   }
 
-  /** Email threading headers for a reply: our own Message-ID, In-Reply-To the customer's latest mail. */
-  async function emailThreadFor(conversation: ConversationDoc) {
+  /**
+   * Email threading headers for a reply: our own Message-ID, In-Reply-To the customer's latest mail; the
+   * subject is `Re:` the conversation's, or the agent's own, with the ticket tag either way.
+   */
+  async function emailThreadFor(conversation: ConversationDoc, ownSubject?: string) {
     const lastInbound = await Message.findOne({
       conversationId: String(conversation._id),
       channel: 'email',
@@ -189,8 +194,10 @@ export function createTimelineService(deps: TimelineServiceDeps) {
     const references = [...(lastInbound?.thread?.references ?? []), ...(inReplyTo ? [inReplyTo] : [])].slice(
       -20,
     );
+    const tag = `[#${conversation.number}]`;
     const base = (conversation.subject ?? lastInbound?.subject ?? '').replace(/\s*\[#\d+\]\s*/g, ' ').trim();
-    const subject = `${/^re:/i.test(base) ? base : `Re: ${base}`.trim()} [#${conversation.number}]`;
+    const own = ownSubject?.replace(/\s*\[#\d+\]\s*/g, ' ').trim();
+    const subject = own ? `${own} ${tag}` : `${/^re:/i.test(base) ? base : `Re: ${base}`.trim()} ${tag}`;
     return {
       thread: {
         messageId: ownId,
@@ -212,6 +219,8 @@ export function createTimelineService(deps: TimelineServiceDeps) {
     isPrivate: boolean;
     /** Files already in the attachment store (the conversation's uploads); a reply sends them. */
     attachments?: MessageAttachment[];
+    /** An email reply's own subject and copies. */
+    email?: { subject?: string; cc: string[] };
   }): Promise<MessageDoc> {
     const conversation = await conversations.getConversation(input.conversationId);
     const now = clock.now();
@@ -221,7 +230,12 @@ export function createTimelineService(deps: TimelineServiceDeps) {
       });
     const channel = input.channel ?? conversation.lastInbound?.channel ?? conversation.primaryChannel;
     const inboxId = input.isPrivate ? conversation.inboxId : await resolveReplyInbox(conversation, channel);
-    const email = !input.isPrivate && channel === 'email' ? await emailThreadFor(conversation) : null;
+    const email =
+      !input.isPrivate && channel === 'email'
+        ? await emailThreadFor(conversation, input.email?.subject)
+        : null;
+    const cc =
+      email && input.email?.cc.length ? [...new Set(input.email.cc.map((a) => a.toLowerCase()))] : [];
     const seq = await conversations.allocateSeq(input.conversationId, { openOnly: !input.isPrivate });
     if (seq === null)
       throw new AppError('CONFLICT', { userMessage: 'This conversation was closed meanwhile.' });
@@ -238,6 +252,7 @@ export function createTimelineService(deps: TimelineServiceDeps) {
       occurredAt: now,
       ...(input.isPrivate ? {} : { status: 'queued' as const }),
       ...(email ? { subject: email.subject, thread: email.thread } : {}),
+      ...(cc.length ? { email: { cc } } : {}),
       ...(input.attachments?.length ? { attachments: input.attachments } : {}),
     });
     const messageId = String(message._id);
@@ -324,6 +339,7 @@ export function createTimelineService(deps: TimelineServiceDeps) {
       ...(message.thread ? { thread: message.thread } : {}),
       ...(email?.subject ? { subject: email.subject } : {}),
       ...(email ? { thread: email.thread } : {}),
+      ...(email && message.email?.cc?.length ? { cc: message.email.cc } : {}),
       isAutomated: message.isAutomated ?? false,
       attachments: (message.attachments ?? []).map((a) => ({
         ...(a.storageKey ? { storageKey: a.storageKey } : {}),

@@ -123,6 +123,7 @@ export function createSendProcessor(deps: SendProcessorDeps) {
       ...(message.html ? { html: message.html } : {}),
       ...(message.subject ? { subject: message.subject } : {}),
       ...(message.thread ? { thread: message.thread } : {}),
+      ...(message.cc?.length ? { cc: message.cc } : {}),
       ...(attachments.length ? { attachments } : {}),
       ...(statusCallbackUrl ? { statusCallbackUrl } : {}),
       ...(message.isAutomated ? { isAutomated: true } : {}),

@@ -16,6 +16,8 @@ export interface MessageForSend {
   html?: string;
   subject?: string;
   thread?: ThreadKeys;
+  /** Email: the addresses a reply is copied to. */
+  cc?: string[];
   attachments: { storageKey?: string; filename?: string; contentType: string }[];
   /** The customer, as the channel addresses them; null when the channel cannot reach them. */
   recipient: SenderIdentity | null;
