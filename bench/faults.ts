@@ -73,3 +73,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// A fault that failed half-way can leave a socket or timer behind; the verdict is in, so do not hang on it.
+process.exit(process.exitCode ?? 0);
