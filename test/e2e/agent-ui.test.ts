@@ -216,14 +216,38 @@ describe('agent workspace in Chromium', function () {
       code: 21610,
       message: 'Attempt to send to unsubscribed recipient',
     });
+    // The HTTP answers are held until the send went further, as happens under load: the socket's status
+    // arrives before the (older) answer, which must not undo it.
+    const statusOf = async (id: string) =>
+      (await hub.running.hub.conversations.timeline.findMessage(id))?.status;
+    const holdUntil = (pattern: string, reached: (id: string) => Promise<boolean>) =>
+      agentPage.route(pattern, async (route) => {
+        const response = await route.fetch();
+        const { id } = (await response.json()) as { id: string };
+        await waitFor(async () => (await reached(id)) || undefined, `message ${id} to move on`, 30_000);
+        await new Promise((resolve) => setTimeout(resolve, 300)); // the socket event reaches the page
+        await route.fulfill({ response });
+      });
+    await holdUntil('**/api/conversations/*/messages', async (id) => (await statusOf(id)) === 'failed');
     await agentPage.getByLabel('Message text').fill('请问还有其他问题吗？');
+    const answered = (path: RegExp) =>
+      agentPage.waitForResponse(
+        (r) => r.request().method() === 'POST' && path.test(new URL(r.url()).pathname),
+      );
+    const replied = answered(/^\/api\/conversations\/[^/]+\/messages$/);
     await agentPage.getByRole('button', { name: 'Send', exact: true }).click();
+    await replied;
     const entry = agentPage.locator('.msg.outbound', { hasText: '还有其他问题吗' });
     await entry.getByTestId('failure-reason').waitFor({ timeout: 30_000 });
     assert.match(await entry.getByTestId('failure-reason').innerText(), /unsubscribed/i);
+    await agentPage.unroute('**/api/conversations/*/messages');
+    await holdUntil('**/api/messages/*/retry', async (id) => (await statusOf(id)) === 'delivered');
+    const retried = answered(/^\/api\/messages\/[^/]+\/retry$/);
     await entry.getByRole('button', { name: 'Retry' }).click();
+    await retried;
     await entry.locator('[data-testid=delivery]', { hasText: 'Delivered' }).waitFor({ timeout: 30_000 });
     assert.equal(await entry.getByTestId('failure-reason').count(), 0);
+    await agentPage.unroute('**/api/messages/*/retry');
     await agentPage.goto(`${hub.running.baseUrl}/app/inbox`);
     // The row previews the newest entry (the retried reply).
     await agentPage

@@ -119,7 +119,7 @@ export function Composer(props: { conversation: ConversationDetail }) {
         ...(ready.length ? { attachments: ready.map((a) => a.uploadId!) } : {}),
         ...(isEmail ? { email: emailFields(draft, defaultSubject) } : {}),
       });
-      upsertTimeline(client, message);
+      upsertTimeline(client, message, 'reply');
       setDraft((prev) => ({ ...prev, text: '', subject: undefined, cc: undefined }));
       setMentions([]);
       clearSent(

@@ -31,7 +31,7 @@ export function TemplatePicker(props: { conversationId: string; templates: reado
         private: false,
         template: { name: template.name, language: template.language, variables },
       });
-      upsertTimeline(client, message);
+      upsertTimeline(client, message, 'reply');
       setValues([]);
     } catch (err) {
       setError(i18n.error(err));

@@ -25,7 +25,7 @@ function FailedSend(props: { message: TimelineMessage }) {
     setBusy(true);
     setError(null);
     try {
-      upsertTimeline(client, { ...(await apiClient.messages.retry(props.message.id)), error: null });
+      upsertTimeline(client, { ...(await apiClient.messages.retry(props.message.id)), error: null }, 'retry');
     } catch (err) {
       setError(i18n.error(err));
     } finally {

@@ -10,6 +10,7 @@ import type {
   ConversationDetail,
   ConversationSummary,
   ConversationView,
+  DeliveryStatus,
   Page,
   TimelineMessage,
 } from './api-types';
@@ -31,11 +32,36 @@ function byTimeline(a: TimelineMessage, b: TimelineMessage): number {
 }
 
 /** Adds or replaces a message in a cached timeline (kept in timeline order). */
-export function upsertTimeline(client: QueryClient, message: TimelineMessage): void {
+const STATUS_RANK: Partial<Record<string, number>> & Record<DeliveryStatus, number> = {
+  queued: 0,
+  sent: 1,
+  failed: 2,
+  delivered: 3,
+  read: 4,
+};
+
+/**
+ * Puts a message into its conversation's cached timeline. A socket event is the server's latest word; an
+ * HTTP answer (`reply`, `retry`) is a snapshot from when the request ran, and the socket's
+ * `message:status` may have arrived before it: a reply's answer never moves the status back, and a
+ * retry's answer replaces only the failure it retried.
+ */
+export function upsertTimeline(
+  client: QueryClient,
+  message: TimelineMessage,
+  snapshot?: 'reply' | 'retry',
+): void {
   client.setQueryData<TimelineData>(keys.timeline(message.conversationId), (data) => {
     if (!data) return data;
     const existing = data.items.find((m) => m.id === message.id);
-    const merged = existing ? { ...existing, ...message } : message;
+    let merged = existing ? { ...existing, ...message } : message;
+    if (snapshot && existing?.status && message.status) {
+      const keep =
+        snapshot === 'retry'
+          ? existing.status !== 'failed'
+          : (STATUS_RANK[existing.status] ?? 0) > (STATUS_RANK[message.status] ?? 0);
+      if (keep) merged = { ...merged, status: existing.status, error: existing.error ?? null };
+    }
     return { ...data, items: [...data.items.filter((m) => m.id !== message.id), merged].sort(byTimeline) };
   });
 }
